@@ -1,0 +1,929 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The bidirectional flow table.
+ *
+ * It runs for weeks on span ports and on captures with a million
+ * concurrent flows, so both its memory and its work per packet are
+ * bounded, whatever the traffic:
+ *
+ * Memory.  At most max_flows flows.  They live in slabs of
+ * FLOW_SLAB_SIZE nodes allocated on first need (no malloc per flow, no
+ * fragmentation over weeks); an ended flow's node goes to a free list.  A
+ * node is the public struct probe_flow (224 bytes) plus two uint32 LRU
+ * links: 232 bytes.  The hash index is an open-addressing array of uint32
+ * with at least 2 slots per flow (load <= 1/2), allocated once with
+ * calloc() so the kernel commits its pages only as they are touched: 8
+ * bytes per flow.  Total: 240 bytes per flow, 240 MiB for the default
+ * 1<<20 flows.  The fragment table is fixed at FRAG_CAPACITY entries.
+ *
+ * Work per packet: O(1), independent of the number of flows.
+ *  - lookup/insert: one hash of the 44-byte key and a linear probe at load
+ *    <= 1/2 (expected < 2.5 slots; the seeded hash keeps attackers from
+ *    building long probe chains).  Each index slot carries the upper bits
+ *    of the hash as a tag, so mismatching slots rarely cost a key compare.
+ *    Deletion is backward-shift (no tombstones to pile up over weeks).
+ *  - LRU: each timeout class (open TCP, closed TCP, UDP, other) has its
+ *    own intrusive doubly-linked list ordered by last packet; a packet
+ *    moves its flow to the tail of its class's list.  With one timeout per
+ *    list, the head is always the flow to expire first, so expiry only
+ *    looks at four heads: it pops them while they are idle.  One list with
+ *    mixed timeouts would need a scan to find a closed flow (10 s) stuck
+ *    behind an open one (300 s).
+ *  - expiry inside probe_flow_table_update() ends at most EXPIRE_BUDGET
+ *    flows per packet, so a jump in packet time cannot stall one packet
+ *    with a million callbacks; every flow ends once, so this is O(1)
+ *    amortised and bounded worst-case.  Leftovers go on later packets.
+ *  - capacity eviction picks the least recently used of the four heads.
+ *
+ * Time is the packets' time.  It can go backwards (merged captures, several
+ * -r files): a flow's first_ns/last_ns are the min/max of its packets' times,
+ * and a flow is idle only when now > last_ns + timeout, so an old timestamp
+ * expires nothing; lists are ordered by touch order, which equals time
+ * order when time is monotonic and otherwise only delays an expiry.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe-internal.h"
+#include "probe.h"
+
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_DCCP_ 33
+#define IPPROTO_ICMPV6_ 58
+#define IPPROTO_SCTP_ 132
+#define IPPROTO_UDPLITE_ 136
+
+#define NS_PER_S 1000000000ull
+
+#define FLOW_DEFAULT_MAX (1u << 20)
+/* 2^28 flows would already be 60 GiB; the cap keeps at least 3 tag bits
+ * in an index slot. */
+#define FLOW_MAX_MAX (1u << 28)
+#define FLOW_SLAB_SHIFT 12
+#define FLOW_SLAB_SIZE (1u << FLOW_SLAB_SHIFT) /* 4096 nodes, ~0.9 MiB */
+#define NIL UINT32_MAX
+
+/* Flows (and fragment entries) ended per update() call at most; see the
+ * file comment. */
+#define EXPIRE_BUDGET 64
+
+/*
+ * Fragments: IPv4 reassembly keeps fragments 30 s (RFC 791 §3.2 "timer
+ * lower bound" 15 s, Linux ipfrag_time 30 s); 65536 datagrams in flight is
+ * far above what a LAN has.  Oldest entry is evicted when full.
+ */
+#define FRAG_TIMEOUT_NS (30 * NS_PER_S)
+#define FRAG_CAPACITY (1u << 16)
+
+enum flow_class {
+	CLASS_TCP,
+	CLASS_TCP_CLOSED,
+	CLASS_UDP,
+	CLASS_OTHER,
+	N_CLASSES,
+};
+
+struct flow_node {
+	struct probe_flow f;
+	uint32_t prev, next; /* LRU list of the flow's class; next alone on the free list */
+};
+
+struct flow_lru {
+	uint32_t head, tail;
+};
+
+struct frag_key {
+	struct topo_addr src, dst;
+	uint8_t proto;
+	uint8_t n_vlans;
+	uint16_t vlans[2];
+	uint32_t id;
+};
+
+struct frag_entry {
+	struct frag_key key;
+	uint16_t sport, dport;
+	bool no_flow; /* the first fragment was an ICMP error: not a flow */
+	uint64_t ts_ns;
+	uint32_t next; /* bucket chain */
+};
+
+struct probe_flow_table {
+	struct probe_flow_config cfg; /* defaults resolved */
+	uint64_t timeout[N_CLASSES];
+	probe_flow_end_fn on_end;
+	void *userdata;
+	struct probe_hash_seed seed;
+
+	struct flow_node **slabs;
+	size_t n_slabs; /* slots in slabs[] */
+	uint32_t n_nodes; /* nodes carved out of slabs so far */
+	uint32_t free_head;
+
+	uint32_t *index;
+	size_t index_mask;
+	unsigned idx_bits; /* low bits of a slot: node + 1; high bits: hash tag */
+
+	struct flow_lru lru[N_CLASSES];
+	struct probe_flow_stats stats;
+
+	/* fragment table: a FIFO ring (oldest first) + chained hash on it */
+	struct frag_entry *frags;
+	uint32_t *frag_buckets;
+	uint32_t frag_head, frag_count;
+};
+
+static inline struct flow_node *node_at(const struct probe_flow_table *t, uint32_t i)
+{
+	return &t->slabs[i >> FLOW_SLAB_SHIFT][i & (FLOW_SLAB_SIZE - 1)];
+}
+
+static enum flow_class flow_class(const struct probe_flow *f)
+{
+	uint8_t both = f->flags[0] | f->flags[1];
+
+	switch (f->key.proto) {
+	case IPPROTO_TCP_:
+		if ((both & PROBE_FF_RST) || ((f->flags[0] & PROBE_FF_FIN) && (f->flags[1] & PROBE_FF_FIN)))
+			return CLASS_TCP_CLOSED;
+		return CLASS_TCP;
+	case IPPROTO_UDP_:
+		return CLASS_UDP;
+	default:
+		return CLASS_OTHER;
+	}
+}
+
+/* ------------------------------------------------------------- LRU lists */
+
+static void lru_unlink(struct probe_flow_table *t, enum flow_class c, uint32_t i)
+{
+	struct flow_node *n = node_at(t, i);
+
+	if (n->prev != NIL)
+		node_at(t, n->prev)->next = n->next;
+	else
+		t->lru[c].head = n->next;
+	if (n->next != NIL)
+		node_at(t, n->next)->prev = n->prev;
+	else
+		t->lru[c].tail = n->prev;
+	n->prev = n->next = NIL;
+}
+
+static void lru_append(struct probe_flow_table *t, enum flow_class c, uint32_t i)
+{
+	struct flow_node *n = node_at(t, i);
+
+	n->next = NIL;
+	n->prev = t->lru[c].tail;
+	if (n->prev != NIL)
+		node_at(t, n->prev)->next = i;
+	else
+		t->lru[c].head = i;
+	t->lru[c].tail = i;
+}
+
+/* ------------------------------------------------------------ hash index */
+
+static uint64_t key_hash(const struct probe_flow_table *t, const struct probe_flow_key *k)
+{
+	return probe_hash(&t->seed, k, sizeof(*k));
+}
+
+static inline uint32_t slot_tag(const struct probe_flow_table *t, uint64_t h)
+{
+	if (t->idx_bits >= 32)
+		return 0;
+	return (uint32_t)(h >> 32) >> t->idx_bits; /* the top 32 - idx_bits bits */
+}
+
+static inline uint32_t slot_make(const struct probe_flow_table *t, uint64_t h, uint32_t i)
+{
+	return slot_tag(t, h) << t->idx_bits | (i + 1);
+}
+
+static inline uint32_t slot_node(const struct probe_flow_table *t, uint32_t slot)
+{
+	return (slot & (uint32_t)((1ull << t->idx_bits) - 1)) - 1;
+}
+
+/*
+ * Finds the key.  Returns its node or NIL; *ret_pos is its slot, or the
+ * empty slot where it would go.  Terminates because load <= 1/2 leaves an
+ * empty slot.
+ */
+static uint32_t index_lookup(const struct probe_flow_table *t, const struct probe_flow_key *k, uint64_t h,
+			     size_t *ret_pos)
+{
+	uint32_t tag = slot_tag(t, h);
+	size_t pos = h & t->index_mask;
+
+	for (;;) {
+		uint32_t s = t->index[pos];
+
+		if (s == 0)
+			break;
+		if ((s >> t->idx_bits) == tag || t->idx_bits >= 32) {
+			uint32_t i = slot_node(t, s);
+
+			if (memcmp(&node_at(t, i)->f.key, k, sizeof(*k)) == 0) {
+				*ret_pos = pos;
+				return i;
+			}
+		}
+		pos = (pos + 1) & t->index_mask;
+	}
+	*ret_pos = pos;
+	return NIL;
+}
+
+/* Removes node i's slot with backward-shift deletion (Knuth 6.4 algorithm R),
+ * which keeps probe sequences short without tombstones. */
+static void index_remove(struct probe_flow_table *t, uint32_t i)
+{
+	uint64_t h = key_hash(t, &node_at(t, i)->f.key);
+	size_t hole = h & t->index_mask, j;
+
+	while (t->index[hole] == 0 || slot_node(t, t->index[hole]) != i)
+		hole = (hole + 1) & t->index_mask;
+	t->index[hole] = 0;
+	for (j = (hole + 1) & t->index_mask; t->index[j] != 0; j = (j + 1) & t->index_mask) {
+		uint32_t s = t->index[j];
+		size_t home = key_hash(t, &node_at(t, slot_node(t, s))->f.key) & t->index_mask;
+
+		/* the entry at j may fill the hole unless its home lies
+		 * cyclically in (hole, j] */
+		if (((j - home) & t->index_mask) >= ((j - hole) & t->index_mask)) {
+			t->index[hole] = s;
+			t->index[j] = 0;
+			hole = j;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ node pool */
+
+static uint32_t node_alloc(struct probe_flow_table *t)
+{
+	uint32_t i;
+
+	if (t->free_head != NIL) {
+		i = t->free_head;
+		t->free_head = node_at(t, i)->next;
+		return i;
+	}
+	if (t->n_nodes >= t->cfg.max_flows)
+		return NIL;
+	i = t->n_nodes;
+	if (!t->slabs[i >> FLOW_SLAB_SHIFT]) {
+		size_t left = t->cfg.max_flows - i;
+		size_t n = left < FLOW_SLAB_SIZE ? left : FLOW_SLAB_SIZE;
+
+		t->slabs[i >> FLOW_SLAB_SHIFT] = malloc(n * sizeof(struct flow_node));
+		if (!t->slabs[i >> FLOW_SLAB_SHIFT])
+			return NIL;
+	}
+	t->n_nodes++;
+	return i;
+}
+
+/* Ends flow i: the callback sees it intact, then it leaves the index, its
+ * list and goes to the free list.  The callback must not call into t. */
+static void flow_end(struct probe_flow_table *t, uint32_t i, enum probe_flow_end why)
+{
+	struct flow_node *n = node_at(t, i);
+
+	if (t->on_end)
+		t->on_end(&n->f, why, t->userdata);
+	index_remove(t, i);
+	lru_unlink(t, flow_class(&n->f), i);
+	n->next = t->free_head;
+	t->free_head = i;
+	t->stats.live--;
+	switch (why) {
+	case PROBE_END_IDLE:
+		t->stats.ended_idle++;
+		break;
+	case PROBE_END_CAPACITY:
+		t->stats.ended_capacity++;
+		break;
+	case PROBE_END_FLUSH:
+		t->stats.ended_flush++;
+		break;
+	}
+}
+
+/* The least recently used flow: the oldest of the four list heads. */
+static uint32_t lru_oldest(const struct probe_flow_table *t)
+{
+	uint32_t best = NIL;
+	unsigned c;
+
+	for (c = 0; c < N_CLASSES; c++) {
+		uint32_t h = t->lru[c].head;
+
+		if (h != NIL && (best == NIL || node_at(t, h)->f.last_ns < node_at(t, best)->f.last_ns))
+			best = h;
+	}
+	return best;
+}
+
+static bool flow_idle(const struct probe_flow *f, uint64_t now, uint64_t timeout)
+{
+	return now > f->last_ns && now - f->last_ns > timeout;
+}
+
+static void expire(struct probe_flow_table *t, uint64_t now, size_t budget)
+{
+	unsigned c;
+
+	for (c = 0; c < N_CLASSES; c++) {
+		while (budget > 0 && t->lru[c].head != NIL) {
+			uint32_t h = t->lru[c].head;
+
+			if (!flow_idle(&node_at(t, h)->f, now, t->timeout[c]))
+				break;
+			flow_end(t, h, PROBE_END_IDLE);
+			budget--;
+		}
+	}
+}
+
+/* ------------------------------------------------------------- fragments */
+
+static uint32_t frag_bucket(const struct probe_flow_table *t, const struct frag_key *k)
+{
+	return (uint32_t)probe_hash(&t->seed, k, sizeof(*k)) & (FRAG_CAPACITY - 1);
+}
+
+static void frag_key_make(const struct probe_flow_table *t, const struct probe_packet *p, struct frag_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->src = p->src;
+	k->dst = p->dst;
+	k->proto = p->proto;
+	k->id = p->frag_id;
+	if (!t->cfg.ignore_vlan) {
+		k->n_vlans = p->n_vlans < 2 ? p->n_vlans : 2;
+		memcpy(k->vlans, p->vlans, k->n_vlans * sizeof(k->vlans[0]));
+	}
+}
+
+static struct frag_entry *frag_find(const struct probe_flow_table *t, const struct frag_key *k)
+{
+	uint32_t e;
+
+	if (!t->frags)
+		return NULL;
+	for (e = t->frag_buckets[frag_bucket(t, k)]; e != NIL; e = t->frags[e].next)
+		if (memcmp(&t->frags[e].key, k, sizeof(*k)) == 0)
+			return &t->frags[e];
+	return NULL;
+}
+
+static void frag_drop_oldest(struct probe_flow_table *t)
+{
+	uint32_t e = t->frag_head;
+	uint32_t *link = &t->frag_buckets[frag_bucket(t, &t->frags[e].key)];
+
+	while (*link != e)
+		link = &t->frags[*link].next;
+	*link = t->frags[e].next;
+	t->frag_head = (t->frag_head + 1) & (FRAG_CAPACITY - 1);
+	t->frag_count--;
+}
+
+static void frag_expire(struct probe_flow_table *t, uint64_t now, size_t budget)
+{
+	while (budget-- > 0 && t->frag_count > 0) {
+		const struct frag_entry *e = &t->frags[t->frag_head];
+
+		if (!(now > e->ts_ns && now - e->ts_ns > FRAG_TIMEOUT_NS))
+			break;
+		frag_drop_oldest(t);
+	}
+}
+
+/* Remembers a first fragment's ports for its later fragments.  Without
+ * memory for the table, later fragments simply count as unmatched. */
+static void frag_remember(struct probe_flow_table *t, const struct probe_packet *p, uint16_t sport, uint16_t dport,
+			  bool no_flow, uint64_t now)
+{
+	struct frag_key k;
+	struct frag_entry *e;
+	uint32_t i, b;
+
+	if (!t->frags) {
+		t->frags = malloc(FRAG_CAPACITY * sizeof(*t->frags));
+		t->frag_buckets = malloc(FRAG_CAPACITY * sizeof(*t->frag_buckets));
+		if (!t->frags || !t->frag_buckets) {
+			free(t->frags);
+			free(t->frag_buckets);
+			t->frags = NULL;
+			t->frag_buckets = NULL;
+			return;
+		}
+		memset(t->frag_buckets, 0xff, FRAG_CAPACITY * sizeof(*t->frag_buckets));
+	}
+	frag_key_make(t, p, &k);
+	e = frag_find(t, &k);
+	if (!e) {
+		if (t->frag_count == FRAG_CAPACITY)
+			frag_drop_oldest(t);
+		i = (t->frag_head + t->frag_count) & (FRAG_CAPACITY - 1);
+		t->frag_count++;
+		e = &t->frags[i];
+		e->key = k;
+		b = frag_bucket(t, &k);
+		e->next = t->frag_buckets[b];
+		t->frag_buckets[b] = i;
+	}
+	e->sport = sport;
+	e->dport = dport;
+	e->no_flow = no_flow;
+	e->ts_ns = now;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/* ICMP messages other than echo and errors are keyed on their exchange:
+ * a reply gets its request's type, so both directions share one flow. */
+static uint16_t icmp_exchange(uint8_t type, bool v6)
+{
+	if (v6) {
+		switch (type) {
+		case 131: /* MLD report */
+		case 132: /* MLD done */
+		case 143: /* MLDv2 report */
+			return 130; /* MLD query */
+		case 134:
+			return 133; /* router advertisement → solicitation */
+		case 136:
+			return 135; /* neighbour advertisement → solicitation */
+		case 140:
+			return 139; /* node information reply → query */
+		case 142:
+			return 141; /* inverse ND advertisement → solicitation */
+		case 151:
+		case 153:
+			return 152; /* multicast router advertisement/termination → solicitation */
+		default:
+			return type;
+		}
+	}
+	switch (type) {
+	case 9:
+		return 10; /* router advertisement → solicitation */
+	case 14:
+		return 13; /* timestamp reply → request */
+	case 16:
+		return 15; /* information reply → request */
+	case 18:
+		return 17; /* address mask reply → request */
+	default:
+		return type;
+	}
+}
+
+/* The packet's (sport, dport) for keying; false when it is no flow's. */
+static bool packet_ports(const struct probe_packet *p, uint16_t *ret_sport, uint16_t *ret_dport)
+{
+	*ret_sport = *ret_dport = 0;
+	if (p->has_icmp) {
+		if (p->icmp_is_error)
+			return false;
+		if (p->icmp_is_echo_request || p->icmp_is_echo_reply)
+			*ret_sport = *ret_dport = p->icmp_id;
+		else
+			*ret_sport = *ret_dport = icmp_exchange(p->icmp_type, p->l3 == PROBE_L3_IPV6);
+		return true;
+	}
+	if (p->has_ports) {
+		*ret_sport = p->sport;
+		*ret_dport = p->dport;
+		return true;
+	}
+	return true;
+}
+
+static unsigned key_make(const struct probe_packet *p, uint16_t sport, uint16_t dport, bool ignore_vlan,
+			 struct probe_flow_key *k)
+{
+	int c = memcmp(&p->src, &p->dst, sizeof(p->src));
+	unsigned side;
+
+	memset(k, 0, sizeof(*k));
+	if (c == 0)
+		c = (sport > dport) - (sport < dport);
+	side = c <= 0 ? 0 : 1;
+	k->addr[side] = p->src;
+	k->port[side] = sport;
+	k->addr[!side] = p->dst;
+	k->port[!side] = dport;
+	k->proto = p->proto;
+	if (!ignore_vlan) {
+		k->n_vlans = p->n_vlans < 2 ? p->n_vlans : 2;
+		memcpy(k->vlans, p->vlans, k->n_vlans * sizeof(k->vlans[0]));
+	}
+	return side;
+}
+
+bool probe_flow_key_from_packet(const struct probe_packet *p, bool ignore_vlan, struct probe_flow_key *ret_key,
+				unsigned *ret_side)
+{
+	uint16_t sport, dport;
+	unsigned side;
+
+	if (p->l3 != PROBE_L3_IPV4 && p->l3 != PROBE_L3_IPV6)
+		return false;
+	if (!packet_ports(p, &sport, &dport))
+		return false;
+	side = key_make(p, sport, dport, ignore_vlan, ret_key);
+	if (ret_side)
+		*ret_side = side;
+	return true;
+}
+
+/* ----------------------------------------------------------- accounting */
+
+static void account(struct probe_flow *f, const struct probe_packet *p, const struct probe_record *r, unsigned s,
+		    unsigned *events)
+{
+	uint64_t ts = r->ts_ns;
+
+	f->packets[s]++;
+	f->bytes[s] += p->ip_len;
+	if (ts < f->first_ns) {
+		f->first_ns = ts;
+		f->first_frame = r->ref;
+	}
+	if (ts >= f->last_ns) {
+		f->last_ns = ts;
+		f->last_frame = r->ref;
+	}
+	if (f->n_frames < PROBE_FLOW_FRAMES)
+		f->frames[f->n_frames++] = r->ref;
+
+	if (p->has_mac) {
+		unsigned m;
+
+		for (m = 0; m < f->n_macs[s]; m++)
+			if (memcmp(f->macs[s][m], p->src_mac, 6) == 0)
+				break;
+		if (m == f->n_macs[s]) {
+			if (m < PROBE_FLOW_MACS) {
+				memcpy(f->macs[s][m], p->src_mac, 6);
+				f->n_macs[s]++;
+				*events |= PROBE_EV_NEW_MAC;
+			} else if (!(f->flags[s] & PROBE_FF_MAC_OVERFLOW)) {
+				/* reported once: an overflowing MAC can't be
+				 * remembered, so it would look new every time */
+				f->flags[s] |= PROBE_FF_MAC_OVERFLOW;
+				*events |= PROBE_EV_NEW_MAC;
+			}
+		}
+		/* an attempt that is never answered still names the station it
+		 * was sent to: the destination MAC stands for the silent side
+		 * until that side speaks (then its own source MACs are added,
+		 * the same MAC deduplicated).  Group and unknown (all-zero, as
+		 * in SLL) destinations name nobody. */
+		if (f->n_macs[!s] == 0 && !(p->dst_mac[0] & 1) && memcmp(p->dst_mac, "\0\0\0\0\0\0", 6) != 0) {
+			memcpy(f->macs[!s][0], p->dst_mac, 6);
+			f->n_macs[!s] = 1;
+		}
+	}
+
+	if (p->proto == IPPROTO_TCP_) {
+		if (p->has_ports) {
+			uint8_t fl = p->tcp_flags;
+
+			if (fl & PROBE_TCP_SYN) {
+				if (fl & PROBE_TCP_ACK) {
+					f->flags[s] |= PROBE_FF_SYNACK;
+				} else {
+					if (!((f->flags[0] | f->flags[1]) & PROBE_FF_SYN))
+						f->first_syn_side = (uint8_t)s;
+					f->flags[s] |= PROBE_FF_SYN;
+				}
+			}
+			if (fl & PROBE_TCP_FIN)
+				f->flags[s] |= PROBE_FF_FIN;
+			if (fl & PROBE_TCP_RST)
+				f->flags[s] |= PROBE_FF_RST;
+		}
+		if (p->l4_payload_len > 0)
+			f->flags[s] |= PROBE_FF_DATA;
+	} else {
+		f->flags[s] |= PROBE_FF_DATA;
+		if (p->has_icmp && p->icmp_is_echo_request)
+			f->flags[s] |= PROBE_FF_ECHO_REQ;
+	}
+}
+
+/* ---------------------------------------------------------------- table */
+
+struct probe_flow_table *probe_flow_table_new(const struct probe_flow_config *cfg, probe_flow_end_fn on_end,
+					      void *userdata)
+{
+	struct probe_flow_table *t;
+	size_t slots;
+	unsigned c;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	if (cfg)
+		t->cfg = *cfg;
+	if (t->cfg.max_flows == 0)
+		t->cfg.max_flows = FLOW_DEFAULT_MAX;
+	if (t->cfg.max_flows > FLOW_MAX_MAX)
+		t->cfg.max_flows = FLOW_MAX_MAX;
+	if (t->cfg.tcp_idle_ns == 0)
+		t->cfg.tcp_idle_ns = 300 * NS_PER_S;
+	if (t->cfg.tcp_closed_ns == 0)
+		t->cfg.tcp_closed_ns = 10 * NS_PER_S;
+	if (t->cfg.udp_idle_ns == 0)
+		t->cfg.udp_idle_ns = 60 * NS_PER_S;
+	if (t->cfg.other_idle_ns == 0)
+		t->cfg.other_idle_ns = 30 * NS_PER_S;
+	t->timeout[CLASS_TCP] = t->cfg.tcp_idle_ns;
+	t->timeout[CLASS_TCP_CLOSED] = t->cfg.tcp_closed_ns;
+	t->timeout[CLASS_UDP] = t->cfg.udp_idle_ns;
+	t->timeout[CLASS_OTHER] = t->cfg.other_idle_ns;
+	t->on_end = on_end;
+	t->userdata = userdata;
+	probe_hash_seed_init(&t->seed);
+
+	t->n_slabs = (t->cfg.max_flows + FLOW_SLAB_SIZE - 1) / FLOW_SLAB_SIZE;
+	t->slabs = calloc(t->n_slabs, sizeof(*t->slabs));
+	for (slots = 64; slots < 2 * t->cfg.max_flows; slots <<= 1)
+		;
+	t->index = calloc(slots, sizeof(*t->index));
+	if (!t->slabs || !t->index) {
+		probe_flow_table_free(t);
+		return NULL;
+	}
+	t->index_mask = slots - 1;
+	for (t->idx_bits = 1; (1ull << t->idx_bits) <= t->cfg.max_flows; t->idx_bits++)
+		;
+	t->free_head = NIL;
+	for (c = 0; c < N_CLASSES; c++)
+		t->lru[c].head = t->lru[c].tail = NIL;
+	return t;
+}
+
+void probe_flow_table_free(struct probe_flow_table *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	if (t->slabs)
+		for (i = 0; i < t->n_slabs; i++)
+			free(t->slabs[i]);
+	free(t->slabs);
+	free(t->index);
+	free(t->frags);
+	free(t->frag_buckets);
+	free(t);
+}
+
+struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const struct probe_packet *p,
+					   const struct probe_record *r, unsigned *ret_side, unsigned *ret_events)
+{
+	struct probe_flow_key k;
+	enum flow_class old_class = CLASS_OTHER, new_class;
+	unsigned side, events = 0;
+	uint16_t sport, dport;
+	uint32_t i;
+	size_t pos;
+	uint64_t h;
+	bool fresh = false;
+
+	if (ret_side)
+		*ret_side = 0;
+	if (ret_events)
+		*ret_events = 0;
+	if (p->l3 != PROBE_L3_IPV4 && p->l3 != PROBE_L3_IPV6)
+		return NULL;
+
+	expire(t, r->ts_ns, EXPIRE_BUDGET);
+	if (t->frag_count > 0)
+		frag_expire(t, r->ts_ns, EXPIRE_BUDGET);
+
+	if (p->is_fragment && !p->first_fragment) {
+		struct frag_key fk;
+		const struct frag_entry *e;
+
+		frag_key_make(t, p, &fk);
+		e = frag_find(t, &fk);
+		if (e) {
+			if (e->no_flow)
+				return NULL;
+			sport = e->sport;
+			dport = e->dport;
+		} else {
+			/* the first fragment was lost, reordered after us or
+			 * expired: keep the bytes, on a port-less flow */
+			t->stats.fragments_unmatched++;
+			sport = dport = 0;
+		}
+	} else {
+		bool keyed = packet_ports(p, &sport, &dport);
+
+		if (p->is_fragment)
+			frag_remember(t, p, sport, dport, !keyed, r->ts_ns);
+		if (!keyed)
+			return NULL;
+	}
+
+	side = key_make(p, sport, dport, t->cfg.ignore_vlan, &k);
+	h = key_hash(t, &k);
+	i = index_lookup(t, &k, h, &pos);
+
+	/* A SYN on a connection that already closed is the next connection
+	 * reusing the ports: end the old one ("closed and drained") rather
+	 * than merging two connections' evidence. */
+	if (i != NIL && p->proto == IPPROTO_TCP_ && p->has_ports &&
+	    (p->tcp_flags & (PROBE_TCP_SYN | PROBE_TCP_ACK)) == PROBE_TCP_SYN &&
+	    flow_class(&node_at(t, i)->f) == CLASS_TCP_CLOSED) {
+		flow_end(t, i, PROBE_END_IDLE);
+		i = index_lookup(t, &k, h, &pos);
+	}
+
+	if (i == NIL) {
+		struct probe_flow *f;
+
+		if (t->stats.live >= t->cfg.max_flows) {
+			flow_end(t, lru_oldest(t), PROBE_END_CAPACITY);
+			(void)index_lookup(t, &k, h, &pos); /* the shift may have moved our slot */
+		}
+		i = node_alloc(t);
+		if (i == NIL)
+			return NULL; /* out of memory for a new slab: the packet goes unaccounted */
+		f = &node_at(t, i)->f;
+		memset(f, 0, sizeof(*f));
+		f->key = k;
+		f->first_side = (uint8_t)side;
+		f->first_ns = f->last_ns = r->ts_ns;
+		f->first_frame = f->last_frame = r->ref;
+		t->index[pos] = slot_make(t, h, i);
+		t->stats.created++;
+		t->stats.live++;
+		if (t->stats.live > t->stats.peak)
+			t->stats.peak = t->stats.live;
+		events |= PROBE_EV_NEW_FLOW;
+		fresh = true;
+	} else {
+		old_class = flow_class(&node_at(t, i)->f);
+	}
+
+	account(&node_at(t, i)->f, p, r, side, &events);
+	new_class = flow_class(&node_at(t, i)->f);
+	/* move to the tail, unless it is there already (a burst) */
+	if (fresh || new_class != old_class || t->lru[new_class].tail != i) {
+		if (!fresh)
+			lru_unlink(t, old_class, i);
+		lru_append(t, new_class, i);
+	}
+
+	if (ret_side)
+		*ret_side = side;
+	if (ret_events)
+		*ret_events = events;
+	return &node_at(t, i)->f;
+}
+
+void probe_flow_table_expire(struct probe_flow_table *t, uint64_t now_ns)
+{
+	expire(t, now_ns, SIZE_MAX);
+	if (t->frag_count > 0)
+		frag_expire(t, now_ns, SIZE_MAX);
+}
+
+void probe_flow_table_flush(struct probe_flow_table *t)
+{
+	uint32_t i;
+
+	/* oldest activity first, so the order of reports is stable */
+	while ((i = lru_oldest(t)) != NIL)
+		flow_end(t, i, PROBE_END_FLUSH);
+	while (t->frag_count > 0)
+		frag_drop_oldest(t);
+}
+
+const struct probe_flow *probe_flow_table_find(const struct probe_flow_table *t, const struct probe_flow_key *k)
+{
+	struct probe_flow_key norm = *k;
+	size_t pos;
+	uint32_t i;
+
+	/* tolerate callers that filled the key by hand: unused VLAN slots
+	 * must be zero for the byte-wise compare */
+	if (norm.n_vlans > 2)
+		norm.n_vlans = 2;
+	if (norm.n_vlans < 2)
+		norm.vlans[1] = 0;
+	if (norm.n_vlans < 1)
+		norm.vlans[0] = 0;
+	i = index_lookup(t, &norm, key_hash(t, &norm), &pos);
+	return i == NIL ? NULL : &node_at(t, i)->f;
+}
+
+void probe_flow_table_stats(const struct probe_flow_table *t, struct probe_flow_stats *ret)
+{
+	*ret = t->stats;
+}
+
+/* ------------------------------------------------------------ judgements */
+
+static bool proto_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_ || proto == IPPROTO_SCTP_ || proto == IPPROTO_DCCP_ ||
+	       proto == IPPROTO_UDPLITE_;
+}
+
+/* Which side the port rule names as the server: 0, 1, or -1 undecided. */
+static int server_side(const struct probe_flow *f, probe_service_port_fn is_service, void *userdata)
+{
+	uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
+
+	if (is_service) {
+		bool s0 = is_service(f->key.proto, p0, userdata), s1 = is_service(f->key.proto, p1, userdata);
+
+		if (s0 != s1)
+			return s0 ? 0 : 1;
+	}
+	if ((p0 < 1024) != (p1 < 1024))
+		return p0 < 1024 ? 0 : 1;
+	if (p0 != p1)
+		return p0 < p1 ? 0 : 1;
+	return -1;
+}
+
+unsigned probe_flow_initiator(const struct probe_flow *f, probe_service_port_fn is_service, void *userdata,
+			      enum probe_initiator_reason *ret_reason)
+{
+	enum probe_initiator_reason reason = PROBE_INIT_FIRST;
+	unsigned side = f->first_side;
+
+	if ((f->flags[0] | f->flags[1]) & PROBE_FF_SYN) {
+		reason = PROBE_INIT_SYN;
+		side = f->first_syn_side;
+	} else if ((f->key.proto == IPPROTO_ICMP_ || f->key.proto == IPPROTO_ICMPV6_) &&
+		   ((f->flags[0] | f->flags[1]) & PROBE_FF_ECHO_REQ)) {
+		reason = PROBE_INIT_ECHO;
+		/* both sides pinging each other with one id: the first sender */
+		if ((f->flags[0] & PROBE_FF_ECHO_REQ) && (f->flags[1] & PROBE_FF_ECHO_REQ))
+			side = f->first_side;
+		else
+			side = (f->flags[0] & PROBE_FF_ECHO_REQ) ? 0 : 1;
+	} else if (proto_has_ports(f->key.proto)) {
+		int server = server_side(f, is_service, userdata);
+
+		if (server >= 0) {
+			reason = PROBE_INIT_PORT;
+			side = (unsigned)!server;
+		}
+	}
+	if (ret_reason)
+		*ret_reason = reason;
+	return side;
+}
+
+const char *probe_initiator_reason_name(enum probe_initiator_reason r)
+{
+	switch (r) {
+	case PROBE_INIT_SYN:
+		return "syn";
+	case PROBE_INIT_ECHO:
+		return "echo";
+	case PROBE_INIT_PORT:
+		return "port";
+	case PROBE_INIT_FIRST:
+		return "first";
+	}
+	return "unknown";
+}
+
+bool probe_flow_established(const struct probe_flow *f)
+{
+	uint8_t both = f->flags[0] | f->flags[1];
+
+	if (f->key.proto == IPPROTO_TCP_) {
+		if (both & PROBE_FF_SYN) {
+			unsigned responder = !f->first_syn_side;
+
+			if (f->flags[responder] & PROBE_FF_SYNACK)
+				return true;
+		} else if (both & PROBE_FF_SYNACK) {
+			return true; /* the SYN was before the capture started */
+		}
+		return (f->flags[0] & PROBE_FF_DATA) && (f->flags[1] & PROBE_FF_DATA);
+	}
+	return f->packets[0] > 0 && f->packets[1] > 0;
+}
