@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * analyze — the three-tier policy: judges connections and stations against a
+ * site's topology, collects findings and writes reports (text, JSON Lines).
+ *
+ * The engine is streaming: feed it records (an_engine_packet), it decodes
+ * them (probe), keeps flows and station observations, and hands each
+ * finding to a callback when it is decided — at the end of its flow for
+ * traffic checks, at an_engine_finish() for station checks.  `sanso audit`
+ * collects them into a report; `sanso monitor` will stream them.
+ *
+ * Ownership: findings handed to the callback are lent; an_finding_dup()
+ * copies one.  Zone/host/flow pointers inside a finding point into the
+ * topology the engine was given, which must outlive the finding.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "probe.h"
+#include "topology.h"
+
+/* ------------------------------------------------------------------- checks */
+
+enum an_severity {
+	AN_SEV_LOW,
+	AN_SEV_MEDIUM,
+	AN_SEV_HIGH,
+	AN_SEV_CRITICAL,
+};
+
+enum an_check {
+	/* traffic checks */
+	AN_CHECK_MYNUMBER_INTERNET,
+	AN_CHECK_MYNUMBER_ISOLATION,
+	AN_CHECK_EXCEPTION_MISMATCH,
+	AN_CHECK_REMOTE_TO_MYNUMBER,
+	AN_CHECK_LGWAN_INTERNET,
+	AN_CHECK_SANITIZER_BYPASS,
+	AN_CHECK_INBOUND_FROM_INTERNET,
+	AN_CHECK_UNDECLARED_CROSSING,
+	/* station checks */
+	AN_CHECK_DUAL_HOMED,
+	AN_CHECK_ADDRESS_SPOOF,
+	AN_CHECK_VLAN_MISMATCH,
+	AN_CHECK_UNKNOWN_DEVICE,
+	_AN_CHECK_MAX,
+};
+
+const char *an_check_id(enum an_check c);          /* "MYNUMBER-INTERNET" */
+enum an_severity an_check_severity(enum an_check c);
+const char *an_check_requirement(enum an_check c); /* Japanese, with the clause */
+const char *an_check_gloss(enum an_check c);       /* short English gloss */
+bool an_check_is_station(enum an_check c);
+const char *an_severity_name(enum an_severity s);  /* "critical" … "low" */
+const char *an_proto_name(uint8_t proto); /* "tcp", "udp", "icmp", "icmpv6", "sctp", or the number */
+int an_severity_parse(const char *s, enum an_severity *ret);
+
+/* ----------------------------------------------------------------- findings */
+
+struct an_endpoint {
+	bool has_ip;
+	struct topo_addr ip;
+	int port; /* -1: none (ICMP, station findings) */
+	uint8_t n_macs;
+	uint8_t macs[PROBE_FLOW_MACS][6]; /* every MAC seen on this side, first one first */
+	const struct topo_area *zone;     /* NULL when unknown (station without IP) */
+	const struct topo_host *host;     /* the declared host, or NULL */
+};
+
+struct an_finding {
+	enum an_check check;
+	char *message;
+
+	/* traffic findings */
+	uint8_t proto;
+	uint8_t n_vlans;
+	uint16_t vlans[2];
+	struct an_endpoint src, dst; /* src is the initiator */
+	enum probe_initiator_reason initiator;
+	bool established;
+	uint64_t first_ns, last_ns;
+	struct probe_frame_ref first_frame;
+	uint8_t n_frames;
+	struct probe_frame_ref frames[PROBE_FLOW_FRAMES];
+	uint64_t packets[2], bytes[2];       /* [0] src→dst, [1] dst→src */
+	const struct topo_flow *near_flow;   /* declared flow it resembles, or NULL */
+	struct probe_flow_key key;           /* to find its packets again */
+
+	/* station findings: src holds the station, observed what it did */
+	uint8_t n_observed;
+	struct probe_obs observed[PROBE_STATION_OBS];
+	uint64_t observed_dropped;
+};
+
+struct an_finding *an_finding_dup(const struct an_finding *f); /* NULL on OOM */
+void an_finding_free(struct an_finding *f);                     /* NULL is a no-op */
+
+/* A Wireshark display filter that shows the finding's packets. */
+char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t len);
+
+/* ------------------------------------------------------------------- policy */
+
+/*
+ * Judges one finished flow.  Returns true and fills *ret (message allocated)
+ * when the connection breaks the policy; false when it is permitted or
+ * never crosses a zone.
+ */
+bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret);
+
+/* ------------------------------------------------------------------- engine */
+
+struct an_engine_config {
+	const struct topo_site *site;
+	struct probe_flow_config flows;
+	size_t max_stations; /* 0: default */
+};
+
+struct an_counters {
+	uint64_t packets_read;
+	uint64_t packets_undecoded;
+	uint64_t undecoded_by_status[4]; /* indexed by enum probe_status */
+	uint64_t packets_filtered;       /* not matching the -f BPF filter */
+	uint64_t flows;                  /* flows created */
+	uint64_t findings[_AN_CHECK_MAX];
+	struct probe_flow_stats flow_stats;
+	uint64_t stations_dropped;
+};
+
+typedef void (*an_finding_fn)(const struct an_finding *f, void *userdata);
+
+struct an_engine;
+
+struct an_engine *an_engine_new(const struct an_engine_config *cfg, an_finding_fn on_finding, void *userdata);
+void an_engine_free(struct an_engine *e); /* NULL is a no-op */
+/* Feeds one record (decoded here).  Never fails: undecodable frames are counted. */
+void an_engine_packet(struct an_engine *e, const struct probe_record *r);
+/* Counts a record the BPF filter rejected (read, not analysed). */
+void an_engine_count_filtered(struct an_engine *e);
+/* Ends every flow and judges the stations; findings are emitted. */
+void an_engine_finish(struct an_engine *e);
+const struct an_counters *an_engine_counters(const struct an_engine *e);
+
+/* ----------------------------------------------------------------- audit */
+
+struct an_audit_config {
+	const struct topo_site *site;
+	const char *const *captures; /* in order */
+	size_t n_captures;
+	const char *bpf_filter;      /* may be NULL */
+	const char *evidence_path;   /* may be NULL */
+	size_t max_findings;         /* findings kept in detail; 0: default 100000 */
+	struct probe_flow_config flows;
+};
+
+struct an_report; /* opaque: findings + counters + capture names */
+
+/*
+ * Runs an offline audit.  Returns 0 with *ret set, or a negative errno with
+ * a message in errbuf: -EBADMSG/-EINVAL for bad input (exit 2: a capture
+ * that can't be read, a damaged record named by frame, a bad filter),
+ * -EIO/-ENOSPC for runtime failures (exit 3).  Nothing is written to
+ * evidence_path unless the whole run succeeds.
+ */
+int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char *errbuf, size_t errlen);
+void an_report_free(struct an_report *r);
+
+size_t an_report_n_findings(const struct an_report *r);
+const struct an_finding *an_report_finding(const struct an_report *r, size_t i);
+const struct an_counters *an_report_counters(const struct an_report *r);
+/* Findings at or above sev (counting those not kept in detail). */
+uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity sev);
+
+enum an_format {
+	AN_FORMAT_TEXT,
+	AN_FORMAT_JSON,
+	AN_FORMAT_HTML,
+	AN_FORMAT_JUNIT,
+};
+
+struct an_output_options {
+	enum an_format format;
+	bool quiet;   /* text: findings only, no header */
+	bool verbose; /* text: counters in detail */
+	bool japanese;
+};
+
+/* Writes the report; returns 0 or -errno (write error). */
+int an_report_write(const struct an_report *r, const struct an_output_options *o, FILE *out);

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Offline audit: captures in order through one engine, findings collected
+ * into a report.  With --evidence, a second pass re-reads the captures and
+ * writes every packet of every flagged connection: the flow table is
+ * deterministic, so the second pass rebuilds the same flows and a flow is
+ * flagged when its (key, first frame) is in the set the first pass found.
+ * This keeps memory bounded — no packet is held between the passes.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "analyze-internal.h"
+
+#define DEFAULT_MAX_FINDINGS 100000
+
+struct an_report {
+	const struct topo_site *site;
+	struct an_finding **findings;
+	size_t n_findings, cap_findings;
+	size_t max_findings;
+	uint64_t findings_not_kept;
+	struct an_counters counters;
+	char **captures;
+	size_t n_captures;
+	char **evidence;
+	size_t n_evidence;
+	bool oom;
+};
+
+static void collect(const struct an_finding *f, void *userdata)
+{
+	struct an_report *r = userdata;
+	struct an_finding *d;
+
+	if (r->n_findings >= r->max_findings) {
+		r->findings_not_kept++;
+		return;
+	}
+	if (r->n_findings == r->cap_findings) {
+		size_t cap = r->cap_findings ? r->cap_findings * 2 : 64;
+		struct an_finding **n = realloc(r->findings, cap * sizeof(*n));
+		if (!n) {
+			r->oom = true;
+			return;
+		}
+		r->findings = n;
+		r->cap_findings = cap;
+	}
+	d = an_finding_dup(f);
+	if (!d) {
+		r->oom = true;
+		return;
+	}
+	r->findings[r->n_findings++] = d;
+}
+
+/* A BPF filter applied per record (pcap_offline_filter) rather than with
+ * pcap_setfilter, so that frame numbers keep counting every record. */
+struct filter {
+	struct bpf_program prog;
+	bool compiled;
+};
+
+static int filter_compile(struct filter *flt, const char *expr, int linktype, int snaplen, char *errbuf,
+			  size_t errlen)
+{
+	pcap_t *dead;
+	int r = 0;
+
+	memset(flt, 0, sizeof(*flt));
+	if (!expr)
+		return 0;
+	dead = pcap_open_dead(linktype, snaplen > 0 ? snaplen : 262144);
+	if (!dead) {
+		snprintf(errbuf, errlen, "cannot compile filter: out of memory");
+		return -ENOMEM;
+	}
+	if (pcap_compile(dead, &flt->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(errbuf, errlen, "bad filter \"%s\": %s", expr, pcap_geterr(dead));
+		r = -EINVAL;
+	} else
+		flt->compiled = true;
+	pcap_close(dead);
+	return r;
+}
+
+static bool filter_match(const struct filter *flt, const struct probe_record *rec)
+{
+	struct pcap_pkthdr h;
+
+	if (!flt->compiled)
+		return true;
+	memset(&h, 0, sizeof(h));
+	h.caplen = rec->caplen;
+	h.len = rec->len;
+	return pcap_offline_filter(&flt->prog, &h, rec->data) != 0;
+}
+
+static void filter_free(struct filter *flt)
+{
+	if (flt->compiled)
+		pcap_freecode(&flt->prog);
+	flt->compiled = false;
+}
+
+/* ------------------------------------------------------ flagged-flow set */
+
+struct flagged_set {
+	struct probe_flow_key *keys;
+	struct probe_frame_ref *firsts;
+	bool *used;
+	size_t cap;
+};
+
+static uint64_t key_hash(const struct probe_flow_key *k, struct probe_frame_ref first)
+{
+	uint64_t h = 1469598103934665603ULL;
+#define MIX(x) do { h ^= (uint64_t)(x); h *= 1099511628211ULL; } while (0)
+	for (unsigned s = 0; s < 2; s++) {
+		MIX(k->addr[s].family);
+		for (unsigned i = 0; i < 16; i++)
+			MIX(k->addr[s].bytes[i]);
+		MIX(k->port[s]);
+	}
+	MIX(k->proto);
+	MIX(first.file);
+	MIX(first.frame);
+#undef MIX
+	return h;
+}
+
+static bool key_equal(const struct probe_flow_key *a, const struct probe_flow_key *b)
+{
+	return a->proto == b->proto && a->port[0] == b->port[0] && a->port[1] == b->port[1] &&
+	       a->n_vlans == b->n_vlans && memcmp(a->vlans, b->vlans, sizeof(a->vlans)) == 0 &&
+	       memcmp(&a->addr[0], &b->addr[0], sizeof(a->addr[0])) == 0 &&
+	       memcmp(&a->addr[1], &b->addr[1], sizeof(a->addr[1])) == 0;
+}
+
+static int flagged_build(struct flagged_set *s, const struct an_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_findings; i++)
+		n += !an_check_is_station(r->findings[i]->check);
+	s->cap = 16;
+	while (s->cap < n * 2)
+		s->cap *= 2;
+	s->keys = calloc(s->cap, sizeof(*s->keys));
+	s->firsts = calloc(s->cap, sizeof(*s->firsts));
+	s->used = calloc(s->cap, sizeof(*s->used));
+	if (!s->keys || !s->firsts || !s->used)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct an_finding *f = r->findings[i];
+		size_t j;
+
+		if (an_check_is_station(f->check))
+			continue;
+		j = key_hash(&f->key, f->first_frame) & (s->cap - 1);
+		while (s->used[j])
+			j = (j + 1) & (s->cap - 1);
+		s->used[j] = true;
+		s->keys[j] = f->key;
+		s->firsts[j] = f->first_frame;
+	}
+	return 0;
+}
+
+static bool flagged_has(const struct flagged_set *s, const struct probe_flow *f)
+{
+	size_t j = key_hash(&f->key, f->first_frame) & (s->cap - 1);
+
+	while (s->used[j]) {
+		if (key_equal(&s->keys[j], &f->key) && s->firsts[j].file == f->first_frame.file &&
+		    s->firsts[j].frame == f->first_frame.frame)
+			return true;
+		j = (j + 1) & (s->cap - 1);
+	}
+	return false;
+}
+
+static void flagged_free(struct flagged_set *s)
+{
+	free(s->keys);
+	free(s->firsts);
+	free(s->used);
+}
+
+/* ------------------------------------------------------------- passes */
+
+#define USER_FLAGGED 0x1u
+
+static void noop_end(const struct probe_flow *f, enum probe_flow_end why, void *userdata)
+{
+}
+
+/* One evidence file per link type met among the captures with flagged
+ * packets (a pcap file holds a single link type). */
+struct evidence {
+	struct probe_dump *dump[8];
+	int linktype[8];
+	char *path[8];
+	size_t n;
+};
+
+static int evidence_for(struct evidence *ev, const char *base, int linktype, struct probe_dump **ret, char *errbuf,
+			size_t errlen)
+{
+	char *path;
+	int r;
+
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->linktype[i] == linktype) {
+			*ret = ev->dump[i];
+			return 0;
+		}
+	if (ev->n == sizeof(ev->dump) / sizeof(ev->dump[0])) {
+		snprintf(errbuf, errlen, "evidence: captures use more than 8 link types");
+		return -EINVAL;
+	}
+	if (ev->n == 0)
+		path = strdup(base);
+	else if (asprintf(&path, "%s.%s.pcap", base, pcap_datalink_val_to_name(linktype) ?: "linktype") < 0)
+		path = NULL;
+	if (!path)
+		return -ENOMEM;
+	r = probe_dump_open(path, linktype, 262144, &ev->dump[ev->n], errbuf, errlen);
+	if (r < 0) {
+		free(path);
+		return r;
+	}
+	ev->linktype[ev->n] = linktype;
+	ev->path[ev->n] = path;
+	*ret = ev->dump[ev->n++];
+	return 0;
+}
+
+static int write_evidence(const struct an_audit_config *cfg, struct an_report *report, char *errbuf,
+			  size_t errlen)
+{
+	struct flagged_set set = {0};
+	struct evidence ev = {0};
+	struct probe_flow_table *ft = NULL;
+	int r;
+
+	r = flagged_build(&set, report);
+	if (r < 0)
+		goto out;
+	ft = probe_flow_table_new(&cfg->flows, noop_end, NULL);
+	if (!ft) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->n_captures; i++) {
+		struct probe_capture *cap = NULL;
+		struct probe_record rec;
+		struct filter flt;
+
+		r = probe_capture_open_offline(cfg->captures[i], i, &cap, errbuf, errlen);
+		if (r < 0)
+			goto out;
+		r = filter_compile(&flt, cfg->bpf_filter, probe_capture_linktype(cap), probe_capture_snaplen(cap),
+				   errbuf, errlen);
+		if (r < 0) {
+			probe_capture_free(cap);
+			goto out;
+		}
+		while ((r = probe_capture_next(cap, &rec)) == 1) {
+			struct probe_packet p;
+			struct probe_flow *f;
+			struct probe_dump *d;
+			unsigned side, events;
+
+			if (!filter_match(&flt, &rec))
+				continue;
+			if (probe_decode(rec.linktype, rec.data, rec.caplen, &p) != PROBE_OK ||
+			    (p.l3 != PROBE_L3_IPV4 && p.l3 != PROBE_L3_IPV6))
+				continue;
+			f = probe_flow_table_update(ft, &p, &rec, &side, &events);
+			if (!f)
+				continue;
+			if (events & PROBE_EV_NEW_FLOW)
+				f->user_flags = flagged_has(&set, f) ? USER_FLAGGED : 0;
+			if (!(f->user_flags & USER_FLAGGED))
+				continue;
+			r = evidence_for(&ev, cfg->evidence_path, rec.linktype, &d, errbuf, errlen);
+			if (r < 0)
+				break;
+			r = probe_dump_write(d, &rec);
+			if (r < 0) {
+				snprintf(errbuf, errlen, "%s: write failed: %s", cfg->evidence_path, strerror(-r));
+				break;
+			}
+		}
+		filter_free(&flt);
+		if (r < 0 && !errbuf[0])
+			snprintf(errbuf, errlen, "%s", probe_capture_error(cap));
+		probe_capture_free(cap);
+		if (r < 0)
+			goto out;
+	}
+	/* no flagged connection: still leave an (empty) evidence file, so a
+	 * script that opens it finds what it asked for */
+	if (ev.n == 0 && cfg->n_captures > 0) {
+		struct probe_capture *cap = NULL;
+		struct probe_dump *d;
+
+		r = probe_capture_open_offline(cfg->captures[0], 0, &cap, errbuf, errlen);
+		if (r < 0)
+			goto out;
+		r = evidence_for(&ev, cfg->evidence_path, probe_capture_linktype(cap), &d, errbuf, errlen);
+		probe_capture_free(cap);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < ev.n; i++) {
+		int q = probe_dump_commit(ev.dump[i]);
+		ev.dump[i] = NULL;
+		if (q < 0 && r >= 0) {
+			snprintf(errbuf, errlen, "%s: %s", ev.path[i], strerror(-q));
+			r = q;
+		}
+	}
+	if (r >= 0) {
+		report->evidence = calloc(ev.n, sizeof(char *));
+		if (report->evidence) {
+			memcpy(report->evidence, ev.path, ev.n * sizeof(char *));
+			report->n_evidence = ev.n;
+			ev.n = 0;
+		}
+		r = 0;
+	}
+out:
+	if (r == -ENOMEM && !errbuf[0])
+		snprintf(errbuf, errlen, "out of memory");
+	for (size_t i = 0; i < ev.n; i++) {
+		probe_dump_abort(ev.dump[i]);
+		free(ev.path[i]);
+	}
+	probe_flow_table_free(ft);
+	flagged_free(&set);
+	return r;
+}
+
+int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char *errbuf, size_t errlen)
+{
+	struct an_engine_config ecfg = {
+		.site = cfg->site,
+		.flows = cfg->flows,
+	};
+	struct an_report *report;
+	struct an_engine *e = NULL;
+	int r = 0;
+
+	errbuf[0] = '\0';
+	report = calloc(1, sizeof(*report));
+	if (!report)
+		return -ENOMEM;
+	report->site = cfg->site;
+	report->max_findings = cfg->max_findings ? cfg->max_findings : DEFAULT_MAX_FINDINGS;
+	report->captures = calloc(cfg->n_captures ? cfg->n_captures : 1, sizeof(char *));
+	if (!report->captures) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->n_captures; i++) {
+		report->captures[i] = strdup(cfg->captures[i]);
+		if (!report->captures[i]) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		report->n_captures++;
+	}
+
+	e = an_engine_new(&ecfg, collect, report);
+	if (!e) {
+		r = -ENOMEM;
+		goto fail;
+	}
+
+	for (size_t i = 0; i < cfg->n_captures; i++) {
+		struct probe_capture *cap = NULL;
+		struct probe_record rec;
+		struct filter flt;
+
+		r = probe_capture_open_offline(cfg->captures[i], i, &cap, errbuf, errlen);
+		if (r < 0) {
+			r = -EINVAL;
+			goto fail;
+		}
+		r = filter_compile(&flt, cfg->bpf_filter, probe_capture_linktype(cap), probe_capture_snaplen(cap),
+				   errbuf, errlen);
+		if (r < 0) {
+			probe_capture_free(cap);
+			goto fail;
+		}
+		while ((r = probe_capture_next(cap, &rec)) == 1) {
+			if (filter_match(&flt, &rec))
+				an_engine_packet(e, &rec);
+			else
+				an_engine_count_filtered(e);
+		}
+		filter_free(&flt);
+		if (r < 0) {
+			snprintf(errbuf, errlen, "%s: %s", cfg->captures[i], probe_capture_error(cap));
+			probe_capture_free(cap);
+			r = -EBADMSG;
+			goto fail;
+		}
+		probe_capture_free(cap);
+	}
+	an_engine_finish(e);
+	report->counters = *an_engine_counters(e);
+	an_engine_free(e);
+	e = NULL;
+	if (report->oom) {
+		r = -ENOMEM;
+		snprintf(errbuf, errlen, "out of memory while collecting findings");
+		goto fail;
+	}
+
+	if (cfg->evidence_path) {
+		r = write_evidence(cfg, report, errbuf, errlen);
+		if (r < 0)
+			goto fail;
+	}
+	*ret = report;
+	return 0;
+
+fail:
+	an_engine_free(e);
+	an_report_free(report);
+	return r;
+}
+
+void an_report_free(struct an_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_findings; i++)
+		an_finding_free(r->findings[i]);
+	free(r->findings);
+	for (size_t i = 0; i < r->n_captures; i++)
+		free(r->captures[i]);
+	free(r->captures);
+	for (size_t i = 0; i < r->n_evidence; i++)
+		free(r->evidence[i]);
+	free(r->evidence);
+	free(r);
+}
+
+size_t an_report_n_findings(const struct an_report *r)
+{
+	return r->n_findings;
+}
+
+const struct an_finding *an_report_finding(const struct an_report *r, size_t i)
+{
+	return i < r->n_findings ? r->findings[i] : NULL;
+}
+
+const struct an_counters *an_report_counters(const struct an_report *r)
+{
+	return &r->counters;
+}
+
+uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity sev)
+{
+	uint64_t n = 0;
+
+	for (unsigned c = 0; c < _AN_CHECK_MAX; c++)
+		if (an_check_severity(c) >= sev)
+			n += r->counters.findings[c];
+	return n;
+}
+
+/* accessors for report.c */
+const struct topo_site *an_report_site(const struct an_report *r)
+{
+	return r->site;
+}
+
+const char *an_report_capture(const struct an_report *r, unsigned i)
+{
+	return i < r->n_captures ? r->captures[i] : "?";
+}
+
+size_t an_report_n_captures(const struct an_report *r)
+{
+	return r->n_captures;
+}
+
+uint64_t an_report_findings_not_kept(const struct an_report *r)
+{
+	return r->findings_not_kept;
+}
+
+size_t an_report_n_evidence(const struct an_report *r)
+{
+	return r->n_evidence;
+}
+
+const char *an_report_evidence(const struct an_report *r, size_t i)
+{
+	return r->evidence[i];
+}
+

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sanso (三層) — proves a municipal network keeps the three-tier separation.
+ *
+ * The command line of docs/cli.md.  This is the only place that prints:
+ * the components return diagnostics and errors, main() words them.
+ *
+ * Exit status: 0 no finding at or above --fail-on, 1 findings, 2 bad usage
+ * or bad input (nothing half-written), 3 runtime failure.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "sanso-config.h"
+#include "topology.h"
+
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_BAD_INPUT = 2,
+	EXIT_RUNTIME = 3,
+};
+
+struct options {
+	const char *command;
+	const char *topology;
+	const char **captures;
+	size_t n_captures;
+	const char *output;
+	const char *filter;
+	const char *evidence;
+	enum an_severity fail_on;
+	struct an_output_options out;
+	size_t max_flows;
+	size_t max_findings;
+	bool ignore_vlan;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: sanso COMMAND [OPTIONS]\n"
+	      "\n"
+	      "commands:\n"
+	      "  audit    -t SITE.yaml -r CAPTURE [-r CAPTURE...]   audit pcap/pcapng captures\n"
+	      "  topology -t SITE.yaml                              validate a topology, print its summary\n"
+	      "  verify   -t SITE.yaml [--ruleset FW=FILE] [--live FW[@NETNS]]   (not in this version)\n"
+	      "  monitor  -t SITE.yaml -i IFACE                     (not in this version)\n"
+	      "\n"
+	      "options:\n"
+	      "  -t, --topology FILE     the site's topology (docs/topology.md)\n"
+	      "  -r, --read FILE         a capture to audit (repeatable; read in order)\n"
+	      "  -f, --filter EXPR       BPF filter: only matching packets are analysed\n"
+	      "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"
+	      "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
+	      "      --evidence FILE     write every packet of every flagged connection to FILE (pcap)\n"
+	      "      --fail-on SEVERITY  exit 1 only for findings at or above low|medium|high|critical (default low)\n"
+	      "      --max-flows N       flow table capacity (default 1048576)\n"
+	      "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"
+	      "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"
+	      "      --lang ja|en        language of headings (default en; requirements are always cited in Japanese)\n"
+	      "  -q, --quiet             text: findings only\n"
+	      "  -v, --verbose           text: counters in detail\n"
+	      "  -h, --help              this help\n"
+	      "      --version           print the version\n"
+	      "\n"
+	      "exit status: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure\n",
+	      f);
+}
+
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sanso: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sanso --help'.\n");
+	return EXIT_BAD_INPUT;
+}
+
+static int parse_size(const char *s, size_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || s[0] == '-')
+		return -EINVAL;
+	*ret = (size_t)v;
+	return 0;
+}
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_EVIDENCE,
+	OPT_FAIL_ON,
+	OPT_LANG,
+	OPT_VERSION,
+	OPT_MAX_FLOWS,
+	OPT_MAX_FINDINGS,
+	OPT_IGNORE_VLAN,
+	OPT_RULESET,
+	OPT_LIVE,
+};
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"topology", required_argument, NULL, 't'},
+		{"read", required_argument, NULL, 'r'},
+		{"filter", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"interface", required_argument, NULL, 'i'},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"evidence", required_argument, NULL, OPT_EVIDENCE},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"lang", required_argument, NULL, OPT_LANG},
+		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+		{"max-findings", required_argument, NULL, OPT_MAX_FINDINGS},
+		{"ignore-vlan", no_argument, NULL, OPT_IGNORE_VLAN},
+		{"ruleset", required_argument, NULL, OPT_RULESET},
+		{"live", required_argument, NULL, OPT_LIVE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{0},
+	};
+	int c;
+
+	o->captures = calloc((size_t)argc, sizeof(char *));
+	if (!o->captures)
+		return -ENOMEM;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "t:r:f:o:i:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o->topology = optarg;
+			break;
+		case 'r':
+			o->captures[o->n_captures++] = optarg;
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'i':
+		case OPT_RULESET:
+		case OPT_LIVE:
+			break; /* verify/monitor: rejected below */
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o->out.format = AN_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->out.format = AN_FORMAT_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				o->out.format = AN_FORMAT_HTML;
+			else if (strcmp(optarg, "junit") == 0)
+				o->out.format = AN_FORMAT_JUNIT;
+			else
+				return bad_usage("unknown --format \"%s\" (expected text, json, html or junit)", optarg);
+			break;
+		case OPT_EVIDENCE:
+			o->evidence = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (an_severity_parse(optarg, &o->fail_on) < 0)
+				return bad_usage("unknown --fail-on severity \"%s\" (expected low, medium, high or critical)",
+						 optarg);
+			break;
+		case OPT_LANG:
+			if (strcmp(optarg, "ja") == 0)
+				o->out.japanese = true;
+			else if (strcmp(optarg, "en") != 0)
+				return bad_usage("unknown --lang \"%s\" (expected ja or en)", optarg);
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_size(optarg, &o->max_flows) < 0)
+				return bad_usage("--max-flows needs a positive number, not \"%s\"", optarg);
+			break;
+		case OPT_MAX_FINDINGS:
+			if (parse_size(optarg, &o->max_findings) < 0)
+				return bad_usage("--max-findings needs a positive number, not \"%s\"", optarg);
+			break;
+		case OPT_IGNORE_VLAN:
+			o->ignore_vlan = true;
+			break;
+		case 'q':
+			o->out.quiet = true;
+			break;
+		case 'v':
+			o->out.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_CLEAN);
+		case OPT_VERSION:
+			printf("sanso %s\n", SANSO_VERSION);
+			exit(EXIT_CLEAN);
+		default:
+			fprintf(stderr, "Try 'sanso --help'.\n");
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}
+
+/* ------------------------------------------------------------- output file */
+
+/* Output goes to a temporary file next to the target and is renamed into
+ * place only when complete: bad input never leaves a half-written report. */
+struct output {
+	FILE *f;
+	char *tmp;
+	const char *path;
+};
+
+static int output_open(struct output *out, const char *path)
+{
+	int fd;
+
+	out->path = path;
+	if (!path || strcmp(path, "-") == 0) {
+		out->f = stdout;
+		return 0;
+	}
+	if (asprintf(&out->tmp, "%s.tmp-XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkstemp(out->tmp);
+	if (fd < 0) {
+		int r = -errno;
+		free(out->tmp);
+		out->tmp = NULL;
+		return r;
+	}
+	out->f = fdopen(fd, "w");
+	if (!out->f) {
+		int r = -errno;
+		close(fd);
+		unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+		return r;
+	}
+	return 0;
+}
+
+static int output_commit(struct output *out)
+{
+	int r = 0;
+
+	if (!out->tmp)
+		return fflush(out->f) == 0 && !ferror(out->f) ? 0 : -EIO;
+	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0)
+		r = -errno ? -errno : -EIO;
+	if (fclose(out->f) != 0 && r == 0)
+		r = -errno;
+	out->f = NULL;
+	if (r == 0 && rename(out->tmp, out->path) != 0)
+		r = -errno;
+	if (r < 0)
+		unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+	return r;
+}
+
+static void output_abort(struct output *out)
+{
+	if (out->tmp) {
+		if (out->f)
+			fclose(out->f);
+		unlink(out->tmp);
+		free(out->tmp);
+		out->tmp = NULL;
+	}
+}
+
+/* ------------------------------------------------------------- topology */
+
+static int load_topology(const struct options *o, struct topo_site **ret)
+{
+	struct topo_diag_list diags = {0};
+	char line[2048];
+	int r;
+
+	if (!o->topology) {
+		fprintf(stderr, "sanso %s: a topology is required: -t SITE.yaml\n", o->command);
+		return -EINVAL;
+	}
+	r = topo_site_load(o->topology, ret, &diags);
+	for (size_t i = 0; i < diags.n; i++)
+		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
+	if (r < 0 && diags.n_errors == 0)
+		fprintf(stderr, "%s: error: cannot load the topology: %s\n", o->topology, strerror(-r));
+	else if (r < 0)
+		fprintf(stderr, "%s: %zu error%s; the topology was not used\n", o->topology, diags.n_errors,
+			diags.n_errors == 1 ? "" : "s");
+	topo_diag_list_clear(&diags);
+	return r;
+}
+
+static const char *endpoint_text(const struct topo_endpoint *ep, char *buf, size_t len)
+{
+	char ip[TOPO_ADDR_STRLEN];
+
+	switch (ep->type) {
+	case TOPO_EP_HOST:
+		snprintf(buf, len, "host %s", ep->host->name);
+		break;
+	case TOPO_EP_ZONE:
+		snprintf(buf, len, "zone %s", ep->area->name);
+		break;
+	case TOPO_EP_EXTERNAL:
+		snprintf(buf, len, "external %s", ep->area->name);
+		break;
+	case TOPO_EP_CIDR:
+		snprintf(buf, len, "%s/%u", topo_addr_format(&ep->addr, ip), ep->prefix);
+		break;
+	}
+	return buf;
+}
+
+static void ports_text(const struct topo_flow *fl, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (fl->n_ports == 0) {
+		snprintf(buf, len, "any port");
+		return;
+	}
+	for (size_t i = 0; i < fl->n_ports && n < len; i++) {
+		if (fl->ports[i].lo == fl->ports[i].hi)
+			n += snprintf(buf + n, len - n, "%s%u", i ? "," : "", fl->ports[i].lo);
+		else
+			n += snprintf(buf + n, len - n, "%s%u-%u", i ? "," : "", fl->ports[i].lo, fl->ports[i].hi);
+	}
+}
+
+static int print_topology_text(const struct topo_site *s, FILE *f)
+{
+	char ip[TOPO_ADDR_STRLEN], a[160], b[160], ports[256];
+
+	fprintf(f, "site %s — model %s, exception pinning %s, inventory %s\n\n", topo_site_name(s),
+		topo_model_name(topo_site_model(s)), topo_site_pinning(s) == TOPO_PIN_MAC_AND_IP ? "mac-and-ip" : "mac-or-ip",
+		topo_site_inventory_strict(s) ? "strict" : "open");
+	fprintf(f, "zones and externals:\n");
+	for (size_t i = 0; i < topo_site_n_areas(s); i++) {
+		const struct topo_area *ar = topo_site_area(s, i);
+		size_t hosts = 0;
+
+		for (size_t h = 0; h < topo_site_n_hosts(s); h++)
+			hosts += topo_site_host(s, h)->zone == ar;
+		fprintf(f, "  %-20s %-18s %s", ar->name, topo_kind_name(ar->kind), ar->external ? "external" : "zone");
+		if (!ar->external)
+			fprintf(f, ", %zu host%s", hosts, hosts == 1 ? "" : "s");
+		fputc('\n', f);
+		for (size_t j = 0; j < ar->n_segments; j++) {
+			const struct topo_segment *sg = &ar->segments[j];
+			fprintf(f, "      %s/%u", topo_addr_format(&sg->addr, ip), sg->prefix);
+			if (sg->vlan >= 0)
+				fprintf(f, " vlan %d", sg->vlan);
+			if (sg->label)
+				fprintf(f, " (%s)", sg->label);
+			fputc('\n', f);
+		}
+		if (ar->kind == TOPO_KIND_INTERNET_WAN)
+			fprintf(f, "      every address in no zone and no external\n");
+	}
+	fprintf(f, "\nhosts: %zu\n", topo_site_n_hosts(s));
+	fprintf(f, "\nflows (permitted crossings):\n");
+	if (topo_site_n_flows(s) == 0)
+		fprintf(f, "  none\n");
+	for (size_t i = 0; i < topo_site_n_flows(s); i++) {
+		const struct topo_flow *fl = topo_site_flow(s, i);
+		ports_text(fl, ports, sizeof(ports));
+		fprintf(f, "  %-20s %-16s %s → %s  %s %s%s%s\n", fl->name, topo_flow_kind_name(fl->kind),
+			endpoint_text(&fl->from, a, sizeof(a)), endpoint_text(&fl->to, b, sizeof(b)),
+			fl->proto == TOPO_PROTO_ANY ? "any" : an_proto_name((uint8_t)fl->proto), ports,
+			fl->approval ? "  approval: " : "", fl->approval ? fl->approval : "");
+	}
+	if (topo_site_n_firewalls(s)) {
+		fprintf(f, "\nfirewalls:\n");
+		for (size_t i = 0; i < topo_site_n_firewalls(s); i++) {
+			const struct topo_firewall *fw = topo_site_firewall(s, i);
+			fprintf(f, "  %s\n", fw->name);
+			for (size_t j = 0; j < fw->n_ifaces; j++) {
+				fprintf(f, "      %-10s faces", fw->ifaces[j].name);
+				for (size_t k = 0; k < fw->ifaces[j].n_faces; k++)
+					fprintf(f, " %s", fw->ifaces[j].faces[k]->name);
+				fputc('\n', f);
+			}
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static int print_topology_json(const struct topo_site *s, FILE *f)
+{
+	char ip[TOPO_ADDR_STRLEN + 4], a[160], b[160], ports[256];
+	json_t *o = json_object(), *areas = json_array(), *flows = json_array();
+	int r;
+
+	json_object_set_new(o, "type", json_string("topology"));
+	json_object_set_new(o, "site", json_string(topo_site_name(s)));
+	json_object_set_new(o, "model", json_string(topo_model_name(topo_site_model(s))));
+	for (size_t i = 0; i < topo_site_n_areas(s); i++) {
+		const struct topo_area *ar = topo_site_area(s, i);
+		json_t *x = json_object(), *segs = json_array();
+		size_t hosts = 0;
+
+		for (size_t h = 0; h < topo_site_n_hosts(s); h++)
+			hosts += topo_site_host(s, h)->zone == ar;
+		json_object_set_new(x, "name", json_string(ar->name));
+		json_object_set_new(x, "kind", json_string(topo_kind_name(ar->kind)));
+		json_object_set_new(x, "external", json_boolean(ar->external));
+		json_object_set_new(x, "hosts", json_integer((json_int_t)hosts));
+		for (size_t j = 0; j < ar->n_segments; j++) {
+			char cidr[TOPO_ADDR_STRLEN + 8];
+			snprintf(cidr, sizeof(cidr), "%s/%u", topo_addr_format(&ar->segments[j].addr, ip),
+				 ar->segments[j].prefix);
+			json_array_append_new(segs, json_string(cidr));
+		}
+		json_object_set_new(x, "segments", segs);
+		json_array_append_new(areas, x);
+	}
+	json_object_set_new(o, "areas", areas);
+	json_object_set_new(o, "hosts", json_integer((json_int_t)topo_site_n_hosts(s)));
+	for (size_t i = 0; i < topo_site_n_flows(s); i++) {
+		const struct topo_flow *fl = topo_site_flow(s, i);
+		json_t *x = json_object();
+		ports_text(fl, ports, sizeof(ports));
+		json_object_set_new(x, "name", json_string(fl->name));
+		json_object_set_new(x, "kind", json_string(topo_flow_kind_name(fl->kind)));
+		json_object_set_new(x, "from", json_string(endpoint_text(&fl->from, a, sizeof(a))));
+		json_object_set_new(x, "to", json_string(endpoint_text(&fl->to, b, sizeof(b))));
+		json_object_set_new(x, "ports", json_string(ports));
+		json_array_append_new(flows, x);
+	}
+	json_object_set_new(o, "flows", flows);
+	json_object_set_new(o, "firewalls", json_integer((json_int_t)topo_site_n_firewalls(s)));
+	r = json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (r < 0 || fputc('\n', f) == EOF)
+		return -EIO;
+	return 0;
+}
+
+static int cmd_topology(const struct options *o)
+{
+	struct topo_site *site = NULL;
+	struct output out = {0};
+	int r;
+
+	if (load_topology(o, &site) < 0)
+		return EXIT_BAD_INPUT;
+	r = output_open(&out, o->output);
+	if (r < 0) {
+		fprintf(stderr, "sanso: %s: %s\n", o->output, strerror(-r));
+		topo_site_free(site);
+		return EXIT_RUNTIME;
+	}
+	r = o->out.format == AN_FORMAT_JSON ? print_topology_json(site, out.f) : print_topology_text(site, out.f);
+	if (r == 0)
+		r = output_commit(&out);
+	else
+		output_abort(&out);
+	topo_site_free(site);
+	if (r < 0) {
+		fprintf(stderr, "sanso: writing the summary: %s\n", strerror(-r));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_CLEAN;
+}
+
+/* ------------------------------------------------------------------ audit */
+
+static int cmd_audit(const struct options *o)
+{
+	struct topo_site *site = NULL;
+	struct an_report *report = NULL;
+	struct output out = {0};
+	char err[1024];
+	int r, status;
+
+	if (o->n_captures == 0) {
+		fprintf(stderr, "sanso audit: no capture given: -r CAPTURE.pcap[ng]\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (load_topology(o, &site) < 0)
+		return EXIT_BAD_INPUT;
+
+	struct an_audit_config cfg = {
+		.site = site,
+		.captures = o->captures,
+		.n_captures = o->n_captures,
+		.bpf_filter = o->filter,
+		.evidence_path = o->evidence,
+		.max_findings = o->max_findings,
+		.flows = {.max_flows = o->max_flows, .ignore_vlan = o->ignore_vlan},
+	};
+	r = an_audit_run(&cfg, &report, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "sanso audit: %s\n", err[0] ? err : strerror(-r));
+		topo_site_free(site);
+		return r == -ENOMEM || r == -EIO || r == -ENOSPC || r == -EDQUOT ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+
+	r = output_open(&out, o->output);
+	if (r < 0) {
+		fprintf(stderr, "sanso audit: %s: %s\n", o->output, strerror(-r));
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	r = an_report_write(report, &o->out, out.f);
+	if (r == 0)
+		r = output_commit(&out);
+	else
+		output_abort(&out);
+	if (r < 0) {
+		fprintf(stderr, "sanso audit: writing the report: %s\n", strerror(-r));
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	status = an_report_count_at_least(report, o->fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+	an_report_free(report);
+	topo_site_free(site);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.fail_on = AN_SEV_LOW};
+	int r;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("sanso %s\n", SANSO_VERSION);
+		return EXIT_CLEAN;
+	}
+	o.command = argv[1];
+	r = parse_args(argc, argv, &o);
+	if (r != 0) {
+		free(o.captures);
+		return r < 0 ? EXIT_RUNTIME : r;
+	}
+
+	if (strcmp(o.command, "audit") == 0)
+		r = cmd_audit(&o);
+	else if (strcmp(o.command, "topology") == 0)
+		r = cmd_topology(&o);
+	else if (strcmp(o.command, "verify") == 0 || strcmp(o.command, "monitor") == 0) {
+		fprintf(stderr, "sanso %s: not available in this version yet; see docs/cli.md\n", o.command);
+		r = EXIT_BAD_INPUT;
+	} else {
+		fprintf(stderr, "sanso: unknown command \"%s\"\nTry 'sanso --help'.\n", o.command);
+		r = EXIT_BAD_INPUT;
+	}
+	free(o.captures);
+	return r;
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The three-tier policy for one connection (docs/checks.md).
+ *
+ * A connection is judged once, when its flow ends, so the initiator is
+ * decided with everything the flow saw.  It gets at most one finding: the
+ * most specific check that applies, in this order —
+ *   REMOTE-TO-MYNUMBER, MYNUMBER-INTERNET, EXCEPTION-MISMATCH,
+ *   MYNUMBER-ISOLATION, SANITIZER-BYPASS, LGWAN-INTERNET,
+ *   INBOUND-FROM-INTERNET, UNDECLARED-CROSSING.
+ * A declared flow permits a connection only when address, direction,
+ * protocol, port and MACs all match; matching the addresses alone makes the
+ * flow the finding's `near_flow`, never a pass.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "analyze-internal.h"
+
+static bool declared_port(uint8_t proto, uint16_t port, void *userdata)
+{
+	return topo_site_is_declared_port(userdata, proto, port);
+}
+
+bool an_proto_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132 || proto == 33;
+}
+
+/* Every MAC seen on this side is pinned by the endpoint, or a gateway's
+ * (a routed frame carries the router's MAC, not the host's). */
+static bool side_macs_ok(const struct topo_site *site, const struct topo_endpoint *ep, const struct an_endpoint *side)
+{
+	for (unsigned i = 0; i < side->n_macs; i++)
+		if (!topo_endpoint_match_mac(ep, side->macs[i]) && !topo_site_mac_is_gateway(site, side->macs[i]))
+			return false;
+	return true;
+}
+
+static bool flow_addr_match(const struct topo_site *site, const struct topo_flow *fl, const struct an_endpoint *from,
+			    const struct topo_addr *to_ip)
+{
+	return topo_endpoint_match_addr(site, &fl->from, &from->ip) && topo_endpoint_match_addr(site, &fl->to, to_ip);
+}
+
+/* Why a declared flow that matches by address does not permit the
+ * connection; NULL when it does. */
+static const char *flow_mismatch(const struct topo_site *site, const struct topo_flow *fl,
+				 const struct an_finding *c)
+{
+	uint16_t dport = c->dst.port < 0 ? 0 : (uint16_t)c->dst.port;
+
+	if (!flow_addr_match(site, fl, &c->src, &c->dst.ip))
+		return "it was opened in the opposite direction";
+	if (fl->proto != TOPO_PROTO_ANY && fl->proto != c->proto)
+		return "its protocol is not the declared one";
+	if (!topo_flow_match_service(fl, c->proto, dport))
+		return "its port is not among the declared ports";
+	if (!side_macs_ok(site, &fl->from, &c->src))
+		return "the initiator's MAC is not the pinned one";
+	if (!side_macs_ok(site, &fl->to, &c->dst))
+		return "the responder's MAC is not the pinned one";
+	return NULL;
+}
+
+static bool flow_addr_near(const struct topo_site *site, const struct topo_flow *fl, const struct an_finding *c)
+{
+	return flow_addr_match(site, fl, &c->src, &c->dst.ip) || flow_addr_match(site, fl, &c->dst, &c->src.ip);
+}
+
+static bool kind_is_sanitizing(enum topo_flow_kind k)
+{
+	return k == TOPO_FLOW_MAIL_TEXT || k == TOPO_FLOW_FILE_CDR;
+}
+
+static void fill_side(const struct topo_site *site, const struct probe_flow *f, unsigned side, struct an_endpoint *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->has_ip = true;
+	ret->ip = f->key.addr[side];
+	ret->port = an_proto_has_ports(f->key.proto) ? f->key.port[side] : -1;
+	ret->n_macs = f->n_macs[side];
+	memcpy(ret->macs, f->macs[side], sizeof(ret->macs));
+	ret->zone = topo_site_lookup_area(site, &ret->ip);
+	ret->host = topo_site_lookup_host_ip(site, &ret->ip);
+}
+
+void an_describe_endpoint(const struct an_endpoint *e, char *buf, size_t len)
+{
+	char ip[TOPO_ADDR_STRLEN];
+
+	if (e->host)
+		snprintf(buf, len, "%s (%s)", e->host->name, e->zone ? e->zone->name : "?");
+	else if (e->has_ip)
+		snprintf(buf, len, "%s (%s)", topo_addr_format(&e->ip, ip), e->zone ? e->zone->name : "?");
+	else
+		snprintf(buf, len, "?");
+}
+
+void an_describe_service(uint8_t proto, int port, char *buf, size_t len)
+{
+	const char *name = an_proto_name(proto);
+
+	if (port >= 0)
+		snprintf(buf, len, "%s/%d", name, port);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/* The verdict for a connection src → dst, as check + near flow + a
+ * sentence explaining why.  Returns false when it is permitted. */
+static bool decide(const struct topo_site *site, const struct an_finding *c, enum an_check *ret_check,
+		   const struct topo_flow **ret_near, const char **ret_why)
+{
+	const struct topo_area *a = c->src.zone, *b = c->dst.zone;
+	enum topo_tier ta = topo_kind_tier(a->kind), tb = topo_kind_tier(b->kind);
+	const struct topo_flow *near = NULL, *near_exception = NULL, *near_sanitizer = NULL;
+	uint16_t dport = c->dst.port < 0 ? 0 : (uint16_t)c->dst.port;
+
+	if (topo_addr_is_link_scoped(&c->src.ip) || topo_addr_is_link_scoped(&c->dst.ip))
+		return false;
+	if (a == b)
+		return false;
+
+	for (size_t i = 0; i < topo_site_n_flows(site); i++) {
+		const struct topo_flow *fl = topo_site_flow(site, i);
+
+		if (!flow_addr_near(site, fl, c))
+			continue;
+		if (!flow_mismatch(site, fl, c))
+			return false; /* a declared flow permits it exactly */
+		if (!near)
+			near = fl;
+		if (!near_exception && fl->kind == TOPO_FLOW_EXCEPTION)
+			near_exception = fl;
+		if (!near_sanitizer && (kind_is_sanitizing(fl->kind) || fl->kind == TOPO_FLOW_SCREEN_TRANSFER))
+			near_sanitizer = fl;
+	}
+
+	*ret_near = near;
+	*ret_why = near ? flow_mismatch(site, near, c) : NULL;
+
+	bool mn_cross = (ta == TOPO_TIER_MYNUMBER) != (tb == TOPO_TIER_MYNUMBER);
+
+	if ((ta == TOPO_TIER_REMOTE && tb == TOPO_TIER_MYNUMBER) || (tb == TOPO_TIER_REMOTE && ta == TOPO_TIER_MYNUMBER)) {
+		*ret_check = AN_CHECK_REMOTE_TO_MYNUMBER;
+		return true;
+	}
+	if (mn_cross && (ta == TOPO_TIER_INTERNET || tb == TOPO_TIER_INTERNET)) {
+		*ret_check = AN_CHECK_MYNUMBER_INTERNET;
+		return true;
+	}
+	if (mn_cross) {
+		if (near_exception) {
+			*ret_near = near_exception;
+			*ret_why = flow_mismatch(site, near_exception, c);
+			*ret_check = AN_CHECK_EXCEPTION_MISMATCH;
+		} else
+			*ret_check = AN_CHECK_MYNUMBER_ISOLATION;
+		return true;
+	}
+	if (ta == TOPO_TIER_MYNUMBER && tb == TOPO_TIER_MYNUMBER)
+		return false; /* two zones of the same tier (e.g. ガバメントクラウド) */
+
+	if ((ta == TOPO_TIER_LGWAN && tb == TOPO_TIER_INTERNET) || (ta == TOPO_TIER_INTERNET && tb == TOPO_TIER_LGWAN)) {
+		/* a sanitizing or screen-transfer path used the wrong way round */
+		if (near_sanitizer && !flow_addr_match(site, near_sanitizer, &c->src, &c->dst.ip)) {
+			*ret_near = near_sanitizer;
+			*ret_why = "it was opened in the opposite direction";
+			*ret_check = AN_CHECK_SANITIZER_BYPASS;
+			return true;
+		}
+		/* the right endpoints and service, but not the pinned devices */
+		if (near_sanitizer && kind_is_sanitizing(near_sanitizer->kind) &&
+		    topo_flow_match_service(near_sanitizer, c->proto, dport)) {
+			*ret_near = near_sanitizer;
+			*ret_why = flow_mismatch(site, near_sanitizer, c);
+			*ret_check = AN_CHECK_SANITIZER_BYPASS;
+			return true;
+		}
+		/* into LGWAN on a sanitizing path's service, from elsewhere */
+		if (ta == TOPO_TIER_INTERNET) {
+			for (size_t i = 0; i < topo_site_n_flows(site); i++) {
+				const struct topo_flow *fl = topo_site_flow(site, i);
+
+				if (kind_is_sanitizing(fl->kind) && fl->n_ports > 0 &&
+				    topo_flow_match_service(fl, c->proto, dport) &&
+				    topo_kind_tier(c->dst.zone->kind) == TOPO_TIER_LGWAN) {
+					*ret_near = fl;
+					*ret_why = "it uses a sanitizing path's service without passing the sanitizer";
+					*ret_check = AN_CHECK_SANITIZER_BYPASS;
+					return true;
+				}
+			}
+		}
+		*ret_check = AN_CHECK_LGWAN_INTERNET;
+		return true;
+	}
+
+	if (a->kind == TOPO_KIND_INTERNET_WAN && !b->external) {
+		*ret_check = AN_CHECK_INBOUND_FROM_INTERNET;
+		return true;
+	}
+	if (ta == tb)
+		return false; /* the same tier: lgwan ↔ LGWAN-WAN, internet zone → the Internet */
+
+	*ret_check = AN_CHECK_UNDECLARED_CROSSING;
+	return true;
+}
+
+bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret)
+{
+	enum probe_initiator_reason reason;
+	unsigned init, resp;
+	const struct topo_flow *near = NULL;
+	const char *why = NULL;
+	enum an_check check;
+	char sbuf[160], dbuf[160], svc[32], msg[640];
+
+	memset(ret, 0, sizeof(*ret));
+	init = probe_flow_initiator(f, declared_port, (void *)site, &reason);
+	resp = !init;
+
+	fill_side(site, f, init, &ret->src);
+	fill_side(site, f, resp, &ret->dst);
+	ret->proto = f->key.proto;
+	ret->n_vlans = f->key.n_vlans;
+	memcpy(ret->vlans, f->key.vlans, sizeof(ret->vlans));
+	ret->initiator = reason;
+	ret->established = probe_flow_established(f);
+	ret->first_ns = f->first_ns;
+	ret->last_ns = f->last_ns;
+	ret->first_frame = f->first_frame;
+	ret->n_frames = f->n_frames;
+	memcpy(ret->frames, f->frames, sizeof(ret->frames));
+	ret->packets[0] = f->packets[init];
+	ret->packets[1] = f->packets[resp];
+	ret->bytes[0] = f->bytes[init];
+	ret->bytes[1] = f->bytes[resp];
+	ret->key = f->key;
+
+	if (!decide(site, ret, &check, &near, &why))
+		return false;
+
+	ret->check = check;
+	ret->near_flow = near;
+	an_describe_endpoint(&ret->src, sbuf, sizeof(sbuf));
+	an_describe_endpoint(&ret->dst, dbuf, sizeof(dbuf));
+	an_describe_service(ret->proto, ret->dst.port, svc, sizeof(svc));
+	int n = snprintf(msg, sizeof(msg), "%s %s %s to %s%s", sbuf,
+			 ret->established ? "opened" : "tried to open", svc, dbuf,
+			 ret->established ? "" : " (never answered)");
+	if (near && n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, "; resembles declared %s flow \"%s\" but %s",
+			 topo_flow_kind_name(near->kind), near->name, why ? why : "does not match it");
+	ret->message = strdup(msg);
+	return true;
+}
+
+/* ------------------------------------------------------------- stations */
+
+void an_station_classify(const struct topo_site *site, const uint8_t mac[6], const struct topo_addr *ip,
+			 const uint16_t *vlans, unsigned n_vlans, int *ret_area, uint32_t *ret_tag)
+{
+	const struct topo_segment *seg;
+	const struct topo_host *host;
+	uint32_t tag = 0;
+
+	*ret_area = -1;
+	*ret_tag = 0;
+	if (topo_addr_is_link_scoped(ip) || topo_site_mac_is_gateway(site, mac))
+		return;
+	seg = topo_site_lookup_segment(site, ip);
+	if (seg && !seg->area->external)
+		tag |= AN_OBS_ZONE;
+
+	host = topo_site_lookup_host_ip(site, ip);
+	if (host && host->n_macs > 0) {
+		bool own = false;
+		for (size_t i = 0; i < host->n_macs && !own; i++)
+			own = memcmp(host->macs[i], mac, 6) == 0;
+		if (!own)
+			tag |= AN_OBS_SPOOF;
+	}
+
+	if (seg && seg->vlan >= 0 && n_vlans > 0) {
+		bool found = false;
+		for (unsigned i = 0; i < n_vlans && !found; i++)
+			found = vlans[i] == seg->vlan;
+		if (!found)
+			tag |= AN_OBS_VLAN;
+	}
+
+	if (topo_site_inventory_strict(site) && seg && !seg->area->external &&
+	    (seg->area->kind == TOPO_KIND_MYNUMBER || seg->area->kind == TOPO_KIND_LGWAN) &&
+	    !topo_site_lookup_host_mac(site, mac))
+		tag |= AN_OBS_UNKNOWN;
+
+	*ret_area = seg ? (int)seg->area->index : (int)topo_site_internet(site)->index;
+	*ret_tag = tag;
+}
+
+static void station_finding(const struct topo_site *site, const struct probe_station *st, enum an_check check,
+			    uint32_t want, struct an_finding *ret)
+{
+	const struct probe_obs *first = NULL;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->check = check;
+	/* `observed` is everything the station was seen doing (docs/cli.md),
+	 * so the auditor sees the borrowed address beside the MAC's own; the
+	 * finding's address is the first observation that raised the check */
+	for (unsigned i = 0; i < st->n_obs; i++) {
+		if (!first && (st->obs[i].tag & want))
+			first = &st->obs[i];
+		ret->observed[ret->n_observed++] = st->obs[i];
+	}
+	ret->observed_dropped = st->dropped_obs;
+	ret->src.n_macs = 1;
+	memcpy(ret->src.macs[0], st->mac, 6);
+	ret->src.port = -1;
+	ret->dst.port = -1;
+	ret->src.host = topo_site_lookup_host_mac(site, st->mac);
+	if (first) {
+		ret->src.has_ip = true;
+		ret->src.ip = first->ip;
+		ret->src.zone = topo_site_lookup_area(site, &first->ip);
+		ret->first_ns = first->first_ns;
+		ret->last_ns = first->first_ns;
+		ret->first_frame = first->first_frame;
+	}
+}
+
+static int station_first_vlan(const struct probe_station *st, uint32_t want)
+{
+	for (unsigned i = 0; i < st->n_obs; i++)
+		if (st->obs[i].tag & want)
+			return st->obs[i].vlan;
+	return -1;
+}
+
+size_t an_policy_judge_station(const struct topo_site *site, const struct probe_station *st,
+			       struct an_finding ret[4])
+{
+	char mac[TOPO_MAC_STRLEN], ip[TOPO_ADDR_STRLEN], msg[640];
+	uint32_t all = 0;
+	size_t n = 0;
+	int zones[PROBE_STATION_OBS];
+	unsigned n_zones = 0;
+
+	topo_mac_format(st->mac, mac);
+	for (unsigned i = 0; i < st->n_obs; i++) {
+		all |= st->obs[i].tag;
+		if (!(st->obs[i].tag & AN_OBS_ZONE))
+			continue;
+		bool seen = false;
+		for (unsigned j = 0; j < n_zones && !seen; j++)
+			seen = zones[j] == st->obs[i].area;
+		if (!seen)
+			zones[n_zones++] = st->obs[i].area;
+	}
+
+	if (n_zones >= 2) {
+		struct an_finding *f = &ret[n++];
+		int len;
+
+		station_finding(site, st, AN_CHECK_DUAL_HOMED, AN_OBS_ZONE, f);
+		len = snprintf(msg, sizeof(msg), "%s%s%s%s sourced addresses in %u zones:", mac,
+			       f->src.host ? " (" : "", f->src.host ? f->src.host->name : "", f->src.host ? ")" : "",
+			       n_zones);
+		for (unsigned j = 0; j < n_zones && len > 0 && (size_t)len < sizeof(msg); j++)
+			len += snprintf(msg + len, sizeof(msg) - len, "%s %s", j ? "," : "",
+					topo_site_area(site, zones[j])->name);
+		f->message = strdup(msg);
+	}
+	if (all & AN_OBS_SPOOF) {
+		struct an_finding *f = &ret[n++];
+		const struct topo_host *victim;
+
+		station_finding(site, st, AN_CHECK_ADDRESS_SPOOF, AN_OBS_SPOOF, f);
+		victim = topo_site_lookup_host_ip(site, &f->src.ip);
+		snprintf(msg, sizeof(msg), "%s%s%s%s used %s, an address of declared host %s, whose MAC it is not",
+			 mac, f->src.host ? " (" : "", f->src.host ? f->src.host->name : "", f->src.host ? ")" : "",
+			 topo_addr_format(&f->src.ip, ip), victim ? victim->name : "?");
+		f->message = strdup(msg);
+	}
+	if (all & AN_OBS_VLAN) {
+		struct an_finding *f = &ret[n++];
+		const struct topo_segment *seg;
+
+		station_finding(site, st, AN_CHECK_VLAN_MISMATCH, AN_OBS_VLAN, f);
+		seg = topo_site_lookup_segment(site, &f->src.ip);
+		snprintf(msg, sizeof(msg), "%s used %s (%s, VLAN %d) on VLAN %d", mac, topo_addr_format(&f->src.ip, ip),
+			 f->src.zone ? f->src.zone->name : "?", seg ? seg->vlan : -1, station_first_vlan(st, AN_OBS_VLAN));
+		f->message = strdup(msg);
+	}
+	if (all & AN_OBS_UNKNOWN) {
+		struct an_finding *f = &ret[n++];
+
+		station_finding(site, st, AN_CHECK_UNKNOWN_DEVICE, AN_OBS_UNKNOWN, f);
+		snprintf(msg, sizeof(msg), "%s, which is no declared host's, sourced %s in %s zone %s", mac,
+			 topo_addr_format(&f->src.ip, ip), f->src.zone ? topo_kind_name(f->src.zone->kind) : "?",
+			 f->src.zone ? f->src.zone->name : "?");
+		f->message = strdup(msg);
+	}
+	return n;
+}

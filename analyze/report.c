@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reports: text for people (grouped by severity, one block per finding with
+ * its evidence and a Wireshark filter), JSON Lines for machines (the
+ * contract of docs/cli.md, built with jansson — no hand-written escaping).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "analyze-internal.h"
+
+const char *an_proto_name(uint8_t proto)
+{
+	static __thread char buf[4];
+
+	switch (proto) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 58:
+		return "icmpv6";
+	case 132:
+		return "sctp";
+	default:
+		snprintf(buf, sizeof(buf), "%u", proto);
+		return buf;
+	}
+}
+
+char *an_format_time(uint64_t ts_ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ts_ns / 1000000000ULL);
+	uint64_t frac = ts_ns % 1000000000ULL;
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* full precision: a nanosecond capture keeps its 9 digits; a
+	 * microsecond one is not padded with invented zeros */
+	if (frac % 1000 == 0)
+		snprintf(buf, len, "%s.%06" PRIu64 "Z", base, frac / 1000);
+	else
+		snprintf(buf, len, "%s.%09" PRIu64 "Z", base, frac);
+	return buf;
+}
+
+char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t len)
+{
+	char a[TOPO_ADDR_STRLEN], b[TOPO_ADDR_STRLEN], mac[TOPO_MAC_STRLEN];
+
+	if (an_check_is_station(f->check)) {
+		topo_mac_format(f->src.macs[0], mac);
+		snprintf(buf, len, "eth.src==%s || arp.src.hw_mac==%s", mac, mac);
+		return buf;
+	}
+	const char *ipf = f->src.ip.family == 6 ? "ipv6.addr" : "ip.addr";
+	int n = snprintf(buf, len, "%s==%s && %s==%s", ipf, topo_addr_format(&f->src.ip, a), ipf,
+			 topo_addr_format(&f->dst.ip, b));
+	if (n < 0 || (size_t)n >= len)
+		return buf;
+	if (f->src.port >= 0 && (f->proto == 6 || f->proto == 17 || f->proto == 132))
+		n += snprintf(buf + n, len - n, " && %s.port==%d && %s.port==%d", an_proto_name(f->proto), f->src.port,
+			      an_proto_name(f->proto), f->dst.port);
+	else if (f->proto == 1 || f->proto == 58)
+		n += snprintf(buf + n, len - n, " && %s", f->proto == 1 ? "icmp" : "icmpv6");
+	else
+		n += snprintf(buf + n, len - n, " && ip.proto==%u", f->proto);
+	if (n > 0 && (size_t)n < len && f->n_vlans)
+		snprintf(buf + n, len - n, " && vlan.id==%u", f->vlans[f->n_vlans - 1]);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ order */
+
+static int severity_then_time(const void *pa, const void *pb)
+{
+	const struct an_finding *a = *(const struct an_finding *const *)pa, *b = *(const struct an_finding *const *)pb;
+	enum an_severity sa = an_check_severity(a->check), sb = an_check_severity(b->check);
+
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	if (a->first_frame.file != b->first_frame.file)
+		return a->first_frame.file < b->first_frame.file ? -1 : 1;
+	if (a->first_frame.frame != b->first_frame.frame)
+		return a->first_frame.frame < b->first_frame.frame ? -1 : 1;
+	return (int)a->check - (int)b->check;
+}
+
+static int by_frame(const void *pa, const void *pb)
+{
+	const struct an_finding *a = *(const struct an_finding *const *)pa, *b = *(const struct an_finding *const *)pb;
+
+	if (a->first_frame.file != b->first_frame.file)
+		return a->first_frame.file < b->first_frame.file ? -1 : 1;
+	if (a->first_frame.frame != b->first_frame.frame)
+		return a->first_frame.frame < b->first_frame.frame ? -1 : 1;
+	return (int)a->check - (int)b->check;
+}
+
+static const struct an_finding **sorted(const struct an_report *r, int (*cmp)(const void *, const void *))
+{
+	size_t n = an_report_n_findings(r);
+	const struct an_finding **v = malloc((n ? n : 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = an_report_finding(r, i);
+	qsort(v, n, sizeof(*v), cmp);
+	return v;
+}
+
+/* ------------------------------------------------------------------- JSON */
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *json_endpoint(const struct an_endpoint *e, bool with_port)
+{
+	char ip[TOPO_ADDR_STRLEN], mac[TOPO_MAC_STRLEN];
+	json_t *o = json_object(), *macs = json_array();
+
+	json_object_set_new(o, "zone", json_str_or_null(e->zone ? e->zone->name : NULL));
+	json_object_set_new(o, "host", json_str_or_null(e->host ? e->host->name : NULL));
+	json_object_set_new(o, "ip", e->has_ip ? json_string(topo_addr_format(&e->ip, ip)) : json_null());
+	json_object_set_new(o, "mac", e->n_macs ? json_string(topo_mac_format(e->macs[0], mac)) : json_null());
+	if (with_port)
+		json_object_set_new(o, "port", e->port >= 0 ? json_integer(e->port) : json_null());
+	for (unsigned i = 0; i < e->n_macs; i++)
+		json_array_append_new(macs, json_string(topo_mac_format(e->macs[i], mac)));
+	json_object_set_new(o, "macs", macs);
+	return o;
+}
+
+static json_t *json_pair(const char *a, uint64_t x, const char *b, uint64_t y)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, a, json_integer((json_int_t)x));
+	json_object_set_new(o, b, json_integer((json_int_t)y));
+	return o;
+}
+
+static json_t *json_finding(const struct an_report *r, const struct an_finding *f)
+{
+	char t[48], filter[512];
+	json_t *o = json_object();
+	const struct topo_site *site = an_report_site(r);
+
+	json_object_set_new(o, "type", json_string("finding"));
+	json_object_set_new(o, "check", json_string(an_check_id(f->check)));
+	json_object_set_new(o, "severity", json_string(an_severity_name(an_check_severity(f->check))));
+	json_object_set_new(o, "requirement", json_string(an_check_requirement(f->check)));
+	json_object_set_new(o, "requirement_en", json_string(an_check_gloss(f->check)));
+	json_object_set_new(o, "message", json_string(f->message ? f->message : ""));
+
+	if (an_check_is_station(f->check)) {
+		json_t *obs = json_array();
+
+		json_object_set_new(o, "src", json_endpoint(&f->src, false));
+		json_object_set_new(o, "dst", json_null());
+		for (unsigned i = 0; i < f->n_observed; i++) {
+			const struct probe_obs *ob = &f->observed[i];
+			char ip[TOPO_ADDR_STRLEN];
+			json_t *x = json_object();
+			const struct topo_area *area = ob->area >= 0 ? topo_site_area(site, (size_t)ob->area) : NULL;
+
+			json_object_set_new(x, "ip", json_string(topo_addr_format(&ob->ip, ip)));
+			json_object_set_new(x, "zone", json_str_or_null(area ? area->name : NULL));
+			json_object_set_new(x, "vlan", ob->vlan >= 0 ? json_integer(ob->vlan) : json_null());
+			json_object_set_new(x, "via", json_string(ob->via_arp ? "arp" : "ip"));
+			json_object_set_new(x, "first_frame", json_integer(ob->first_frame.frame));
+			json_object_set_new(x, "first_seen", json_string(an_format_time(ob->first_ns, t, sizeof(t))));
+			json_object_set_new(x, "capture", json_string(an_report_capture(r, ob->first_frame.file)));
+			json_object_set_new(x, "count", json_integer((json_int_t)ob->count));
+			json_array_append_new(obs, x);
+		}
+		json_object_set_new(o, "observed", obs);
+		if (f->observed_dropped)
+			json_object_set_new(o, "observed_not_kept", json_integer((json_int_t)f->observed_dropped));
+		json_object_set_new(o, "first_seen", json_string(an_format_time(f->first_ns, t, sizeof(t))));
+		json_object_set_new(o, "first_frame", json_integer(f->first_frame.frame));
+	} else {
+		json_t *vlan = json_array(), *frames = json_array();
+
+		json_object_set_new(o, "proto", json_string(an_proto_name(f->proto)));
+		for (unsigned i = 0; i < f->n_vlans; i++)
+			json_array_append_new(vlan, json_integer(f->vlans[i]));
+		json_object_set_new(o, "vlan", vlan);
+		json_object_set_new(o, "src", json_endpoint(&f->src, true));
+		json_object_set_new(o, "dst", json_endpoint(&f->dst, true));
+		json_object_set_new(o, "initiator", json_string(probe_initiator_reason_name(f->initiator)));
+		json_object_set_new(o, "established", json_boolean(f->established));
+		json_object_set_new(o, "flow", json_str_or_null(f->near_flow ? f->near_flow->name : NULL));
+		json_object_set_new(o, "first_seen", json_string(an_format_time(f->first_ns, t, sizeof(t))));
+		json_object_set_new(o, "last_seen", json_string(an_format_time(f->last_ns, t, sizeof(t))));
+		json_object_set_new(o, "first_frame", json_integer(f->first_frame.frame));
+		for (unsigned i = 0; i < f->n_frames; i++)
+			json_array_append_new(frames, json_integer(f->frames[i].frame));
+		json_object_set_new(o, "frames", frames);
+		json_object_set_new(o, "packets", json_pair("src_to_dst", f->packets[0], "dst_to_src", f->packets[1]));
+		json_object_set_new(o, "bytes", json_pair("src_to_dst", f->bytes[0], "dst_to_src", f->bytes[1]));
+	}
+	json_object_set_new(o, "capture", json_string(an_report_capture(r, f->first_frame.file)));
+	json_object_set_new(o, "wireshark", json_string(an_finding_wireshark_filter(f, filter, sizeof(filter))));
+	return o;
+}
+
+static json_t *json_summary(const struct an_report *r)
+{
+	const struct an_counters *c = an_report_counters(r);
+	const struct topo_site *site = an_report_site(r);
+	json_t *o = json_object(), *counts = json_object(), *caps = json_array(), *ev = json_array();
+
+	json_object_set_new(o, "type", json_string("summary"));
+	json_object_set_new(o, "site", json_string(topo_site_name(site)));
+	json_object_set_new(o, "model", json_string(topo_model_name(topo_site_model(site))));
+	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+		if (c->findings[i])
+			json_object_set_new(counts, an_check_id(i), json_integer((json_int_t)c->findings[i]));
+	json_object_set_new(o, "findings", counts);
+	json_object_set_new(o, "packets_read", json_integer((json_int_t)c->packets_read));
+	json_object_set_new(o, "packets_undecoded", json_integer((json_int_t)c->packets_undecoded));
+	json_object_set_new(o, "packets_dropped", json_null()); /* offline: no kernel to drop */
+	json_object_set_new(o, "packets_filtered", json_integer((json_int_t)c->packets_filtered));
+	json_object_set_new(o, "flows", json_integer((json_int_t)c->flows));
+	json_object_set_new(o, "flows_evicted", json_integer((json_int_t)c->flow_stats.ended_capacity));
+	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)an_report_findings_not_kept(r)));
+	for (size_t i = 0; i < an_report_n_captures(r); i++)
+		json_array_append_new(caps, json_string(an_report_capture(r, i)));
+	json_object_set_new(o, "captures", caps);
+	for (size_t i = 0; i < an_report_n_evidence(r); i++)
+		json_array_append_new(ev, json_string(an_report_evidence(r, i)));
+	json_object_set_new(o, "evidence", ev);
+	return o;
+}
+
+static int json_line(json_t *o, FILE *out)
+{
+	int r = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (r < 0 || fputc('\n', out) == EOF)
+		return -EIO;
+	return 0;
+}
+
+static int write_json(const struct an_report *r, FILE *out)
+{
+	const struct an_finding **v = sorted(r, by_frame);
+	int ret = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < an_report_n_findings(r) && ret == 0; i++)
+		ret = json_line(json_finding(r, v[i]), out);
+	if (ret == 0)
+		ret = json_line(json_summary(r), out);
+	free(v);
+	return ret;
+}
+
+/* ------------------------------------------------------------------- text */
+
+static void text_endpoint(FILE *out, const struct topo_site *site, const char *label, const struct an_endpoint *e)
+{
+	char ip[TOPO_ADDR_STRLEN], mac[TOPO_MAC_STRLEN];
+
+	fprintf(out, "    %-9s ", label);
+	if (e->has_ip) {
+		if (e->port >= 0)
+			fprintf(out, e->ip.family == 6 ? "[%s]:%d" : "%s:%d", topo_addr_format(&e->ip, ip), e->port);
+		else
+			fprintf(out, "%s", topo_addr_format(&e->ip, ip));
+	}
+	for (unsigned i = 0; i < e->n_macs; i++) {
+		/* a MAC that belongs to another declared host is the first thing
+		 * an auditor wants to know about a spoofed exception */
+		const struct topo_host *owner = topo_site_lookup_host_mac(site, e->macs[i]);
+
+		fprintf(out, "%s%s", i ? ", " : "  mac ", topo_mac_format(e->macs[i], mac));
+		if (owner && owner != e->host)
+			fprintf(out, " (%s's)", owner->name);
+	}
+	fprintf(out, "  zone %s", e->zone ? e->zone->name : "-");
+	if (e->host)
+		fprintf(out, "  host %s", e->host->name);
+	fputc('\n', out);
+}
+
+static void text_finding(FILE *out, const struct an_report *r, const struct an_finding *f)
+{
+	char t1[48], t2[48], filter[512];
+	const struct topo_site *site = an_report_site(r);
+
+	fprintf(out, "  [%s] %s\n", an_check_id(f->check), f->message ? f->message : "");
+	fprintf(out, "    %-9s %s — %s\n", "rule", an_check_requirement(f->check), an_check_gloss(f->check));
+	if (an_check_is_station(f->check)) {
+		text_endpoint(out, site, "station", &f->src);
+		for (unsigned i = 0; i < f->n_observed; i++) {
+			const struct probe_obs *ob = &f->observed[i];
+			char ip[TOPO_ADDR_STRLEN];
+			const struct topo_area *area = ob->area >= 0 ? topo_site_area(site, (size_t)ob->area) : NULL;
+
+			fprintf(out, "    %-9s %s in %s", i ? "" : "seen", topo_addr_format(&ob->ip, ip),
+				area ? area->name : "-");
+			if (ob->vlan >= 0)
+				fprintf(out, " on VLAN %d", ob->vlan);
+			fprintf(out, " via %s, first %s frame %u at %s (%" PRIu64 "×)\n", ob->via_arp ? "ARP" : "IP",
+				an_report_capture(r, ob->first_frame.file), ob->first_frame.frame,
+				an_format_time(ob->first_ns, t1, sizeof(t1)), ob->count);
+		}
+	} else {
+		text_endpoint(out, site, "from", &f->src);
+		text_endpoint(out, site, "to", &f->dst);
+		if (f->n_vlans) {
+			fprintf(out, "    %-9s ", "vlan");
+			for (unsigned i = 0; i < f->n_vlans; i++)
+				fprintf(out, "%s%u", i ? "/" : "", f->vlans[i]);
+			fputc('\n', out);
+		}
+		fprintf(out, "    %-9s %s → %s\n", "when", an_format_time(f->first_ns, t1, sizeof(t1)),
+			an_format_time(f->last_ns, t2, sizeof(t2)));
+		fprintf(out, "    %-9s %" PRIu64 " packets / %" PRIu64 " bytes sent, %" PRIu64 " packets / %" PRIu64
+			     " bytes back; %s; initiator by %s\n",
+			"traffic", f->packets[0], f->bytes[0], f->packets[1], f->bytes[1],
+			f->established ? "established" : "NOT established (attempt)",
+			probe_initiator_reason_name(f->initiator));
+		fprintf(out, "    %-9s %s #", "frames", an_report_capture(r, f->first_frame.file));
+		for (unsigned i = 0; i < f->n_frames; i++)
+			fprintf(out, "%s%u", i ? ", " : "", f->frames[i].frame);
+		fputc('\n', out);
+	}
+	fprintf(out, "    %-9s %s\n\n", "wireshark", an_finding_wireshark_filter(f, filter, sizeof(filter)));
+}
+
+static int write_text(const struct an_report *r, const struct an_output_options *o, FILE *out)
+{
+	const struct an_counters *c = an_report_counters(r);
+	const struct topo_site *site = an_report_site(r);
+	const struct an_finding **v = sorted(r, severity_then_time);
+	size_t n = an_report_n_findings(r);
+	uint64_t total = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+		total += c->findings[i];
+
+	if (!o->quiet) {
+		fprintf(out, "sanso audit — %s (model %s)\n", topo_site_name(site), topo_model_name(topo_site_model(site)));
+		for (size_t i = 0; i < an_report_n_captures(r); i++)
+			fprintf(out, "  capture   %s\n", an_report_capture(r, i));
+		fprintf(out, "  packets   %" PRIu64 " read, %" PRIu64 " undecoded, %" PRIu64 " connections\n\n",
+			c->packets_read, c->packets_undecoded, c->flows);
+	}
+
+	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			k += an_check_severity(v[i]->check) == (enum an_severity)sev;
+		if (!k)
+			continue;
+		fprintf(out, "%s (%zu)\n\n", sev == AN_SEV_CRITICAL ? "CRITICAL" : sev == AN_SEV_HIGH ? "HIGH"
+					     : sev == AN_SEV_MEDIUM ? "MEDIUM" : "LOW", k);
+		for (size_t i = 0; i < n; i++)
+			if (an_check_severity(v[i]->check) == (enum an_severity)sev)
+				text_finding(out, r, v[i]);
+	}
+
+	if (!o->quiet) {
+		if (total == 0)
+			fprintf(out, "No findings: no connection or station broke the three-tier separation.\n");
+		else {
+			fprintf(out, "%" PRIu64 " finding%s:", total, total == 1 ? "" : "s");
+			for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+				if (c->findings[i])
+					fprintf(out, " %s %" PRIu64, an_check_id(i), c->findings[i]);
+			fputc('\n', out);
+		}
+		if (an_report_findings_not_kept(r))
+			fprintf(out, "(%" PRIu64 " further findings counted but not listed: --max-findings)\n",
+				an_report_findings_not_kept(r));
+		for (size_t i = 0; i < an_report_n_evidence(r); i++)
+			fprintf(out, "evidence: %s\n", an_report_evidence(r, i));
+		if (o->verbose)
+			fprintf(out, "flows: %" PRIu64 " created, %" PRIu64 " evicted for room, peak %zu live; "
+				     "undecoded: %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64 " unsupported link type\n",
+				c->flow_stats.created, c->flow_stats.ended_capacity, c->flow_stats.peak,
+				c->undecoded_by_status[PROBE_TRUNCATED], c->undecoded_by_status[PROBE_MALFORMED],
+				c->undecoded_by_status[PROBE_UNSUPPORTED_LINKTYPE]);
+	}
+	free(v);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------ XML, HTML */
+
+/* The five XML special characters; everything else (UTF-8 included)
+ * passes through.  Control characters other than tab and newline are not
+ * allowed in XML 1.0 and are dropped. */
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, out);
+		}
+	}
+}
+
+/* The text block of one finding, as a string (caller frees). */
+static char *finding_block(const struct an_report *r, const struct an_finding *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	text_finding(m, r, f);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* JUnit XML: one test suite per check, one failing test case per finding,
+ * a passing "no findings" case for a clean check — so a CI system shows
+ * the audit as a test report. */
+static int write_junit(const struct an_report *r, FILE *out)
+{
+	const struct an_counters *c = an_report_counters(r);
+	const struct an_finding **v = sorted(r, by_frame);
+	size_t n = an_report_n_findings(r);
+
+	if (!v)
+		return -ENOMEM;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sanso audit: ");
+	xml_escape(out, topo_site_name(an_report_site(r)));
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", n + _AN_CHECK_MAX, n);
+	for (unsigned k = 0; k < _AN_CHECK_MAX; k++) {
+		size_t nk = 0;
+
+		for (size_t i = 0; i < n; i++)
+			nk += v[i]->check == (enum an_check)k;
+		fprintf(out, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\">\n", an_check_id(k), nk ? nk : 1,
+			nk);
+		if (!nk)
+			fprintf(out, "    <testcase classname=\"sanso.%s\" name=\"no findings\"/>\n", an_check_id(k));
+		for (size_t i = 0; i < n; i++) {
+			char *block;
+
+			if (v[i]->check != (enum an_check)k)
+				continue;
+			fprintf(out, "    <testcase classname=\"sanso.%s\" name=\"", an_check_id(k));
+			xml_escape(out, v[i]->message ? v[i]->message : "");
+			fprintf(out, "\">\n      <failure type=\"%s\" message=\"", an_severity_name(an_check_severity(k)));
+			xml_escape(out, v[i]->message ? v[i]->message : "");
+			fputs("\">", out);
+			block = finding_block(r, v[i]);
+			if (block)
+				xml_escape(out, block);
+			free(block);
+			fputs("</failure>\n    </testcase>\n", out);
+		}
+		fputs("  </testsuite>\n", out);
+	}
+	fprintf(out, "  <!-- packets_read=%" PRIu64 " packets_undecoded=%" PRIu64 " flows=%" PRIu64 " -->\n",
+		c->packets_read, c->packets_undecoded, c->flows);
+	fputs("</testsuites>\n", out);
+	free(v);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* A self-contained HTML page: the same blocks as the text report, grouped
+ * by severity, for handing to people who don't read terminals. */
+static int write_html(const struct an_report *r, FILE *out)
+{
+	const struct an_counters *c = an_report_counters(r);
+	const struct topo_site *site = an_report_site(r);
+	const struct an_finding **v = sorted(r, severity_then_time);
+	size_t n = an_report_n_findings(r);
+
+	if (!v)
+		return -ENOMEM;
+	fputs("<!DOCTYPE html>\n<html lang=\"ja\">\n<head><meta charset=\"utf-8\"><title>sanso audit: ", out);
+	xml_escape(out, topo_site_name(site));
+	fputs("</title>\n<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:.8em;"
+	      "overflow-x:auto}.critical{color:#a00}.high{color:#c50}.medium{color:#870}.low{color:#555}"
+	      "td,th{padding:.2em .8em;text-align:left}</style></head>\n<body>\n<h1>sanso audit: ", out);
+	xml_escape(out, topo_site_name(site));
+	fprintf(out, "</h1>\n<p>model %s; ", topo_model_name(topo_site_model(site)));
+	for (size_t i = 0; i < an_report_n_captures(r); i++) {
+		fputs(i ? ", " : "captures: ", out);
+		xml_escape(out, an_report_capture(r, i));
+	}
+	fprintf(out, "; %" PRIu64 " packets read, %" PRIu64 " undecoded, %" PRIu64 " connections.</p>\n",
+		c->packets_read, c->packets_undecoded, c->flows);
+	fputs("<table>\n<tr><th>check</th><th>severity</th><th>findings</th></tr>\n", out);
+	for (unsigned k = 0; k < _AN_CHECK_MAX; k++)
+		fprintf(out, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%" PRIu64 "</td></tr>\n", an_check_id(k),
+			an_severity_name(an_check_severity(k)), an_severity_name(an_check_severity(k)), c->findings[k]);
+	fputs("</table>\n", out);
+	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
+		bool header = false;
+
+		for (size_t i = 0; i < n; i++) {
+			char *block;
+
+			if (an_check_severity(v[i]->check) != (enum an_severity)sev)
+				continue;
+			if (!header) {
+				fprintf(out, "<h2 class=\"%s\">%s</h2>\n", an_severity_name(sev), an_severity_name(sev));
+				header = true;
+			}
+			block = finding_block(r, v[i]);
+			fputs("<pre>", out);
+			if (block)
+				xml_escape(out, block);
+			fputs("</pre>\n", out);
+			free(block);
+		}
+	}
+	if (n == 0)
+		fputs("<p>No findings: no connection or station broke the three-tier separation.</p>\n", out);
+	fputs("</body>\n</html>\n", out);
+	free(v);
+	return ferror(out) ? -EIO : 0;
+}
+
+int an_report_write(const struct an_report *r, const struct an_output_options *o, FILE *out)
+{
+	switch (o->format) {
+	case AN_FORMAT_JSON:
+		return write_json(r, out);
+	case AN_FORMAT_JUNIT:
+		return write_junit(r, out);
+	case AN_FORMAT_HTML:
+		return write_html(r, out);
+	case AN_FORMAT_TEXT:
+	default:
+		return write_text(r, o, out);
+	}
+}
