@@ -473,9 +473,9 @@ static int cmd_topology(const struct options *o)
 		return EXIT_BAD_INPUT;
 	r = output_open(&out, o->output);
 	if (r < 0) {
-		fprintf(stderr, "sanso: %s: %s\n", o->output, strerror(-r));
+		fprintf(stderr, "sanso topology: -o %s: %s\n", o->output, strerror(-r));
 		topo_site_free(site);
-		return EXIT_RUNTIME;
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
 	r = o->out.format == AN_FORMAT_JSON ? print_topology_json(site, out.f) : print_topology_text(site, out.f);
 	if (r == 0)
@@ -492,6 +492,19 @@ static int cmd_topology(const struct options *o)
 
 /* ------------------------------------------------------------------ audit */
 
+/* Opens (and, for the evidence file, probes) the output paths before any
+ * capture is read: a typo in -o must not cost the hours a large audit
+ * takes.  A path that can't be created is bad usage (exit 2). */
+static int check_writable(const char *path)
+{
+	struct output probe = {0};
+	int r = output_open(&probe, path);
+
+	if (r == 0)
+		output_abort(&probe);
+	return r;
+}
+
 static int cmd_audit(const struct options *o)
 {
 	struct topo_site *site = NULL;
@@ -507,6 +520,19 @@ static int cmd_audit(const struct options *o)
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
 
+	r = output_open(&out, o->output);
+	if (r == 0 && o->evidence && (r = check_writable(o->evidence)) < 0) {
+		output_abort(&out);
+		fprintf(stderr, "sanso audit: --evidence %s: %s\n", o->evidence, strerror(-r));
+		topo_site_free(site);
+		return EXIT_BAD_INPUT;
+	}
+	if (r < 0) {
+		fprintf(stderr, "sanso audit: -o %s: %s\n", o->output, strerror(-r));
+		topo_site_free(site);
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+
 	struct an_audit_config cfg = {
 		.site = site,
 		.captures = o->captures,
@@ -518,17 +544,12 @@ static int cmd_audit(const struct options *o)
 	};
 	r = an_audit_run(&cfg, &report, err, sizeof(err));
 	if (r < 0) {
+		output_abort(&out);
 		fprintf(stderr, "sanso audit: %s\n", err[0] ? err : strerror(-r));
 		topo_site_free(site);
 		return r == -ENOMEM || r == -EIO || r == -ENOSPC || r == -EDQUOT ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
 
-	r = output_open(&out, o->output);
-	if (r < 0) {
-		fprintf(stderr, "sanso audit: %s: %s\n", o->output, strerror(-r));
-		status = EXIT_RUNTIME;
-		goto out;
-	}
 	r = an_report_write(report, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);

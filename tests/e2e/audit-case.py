@@ -789,6 +789,34 @@ def case_missing_capture(ctx):
                      [r'no-such\.pcap'])
 
 
+def case_unwritable_output(ctx):
+    # An output path that can't be created is bad usage, found before any
+    # capture is read, and the other output is not left behind either.
+    site = os.path.join(EXAMPLES, 'site.yaml')
+    pcap = os.path.join(EXAMPLES, 'example.pcap')
+    outdir = os.path.join(ctx.tmp, 'unwritable-out')
+    os.makedirs(outdir, exist_ok=True)
+    missing = os.path.join(ctx.tmp, 'no-such-dir')
+    problems = []
+    for what, extra, rx in (
+            ('-o', ['-o', os.path.join(missing, 'report.jsonl'),
+                    '--evidence', os.path.join(outdir, 'ev.pcap')], r'-o .*no-such-dir'),
+            ('--evidence', ['-o', os.path.join(outdir, 'report.jsonl'),
+                            '--evidence', os.path.join(missing, 'ev.pcap')], r'--evidence .*no-such-dir')):
+        p = run([ctx.sanso, 'audit', '-t', site, '-r', pcap, '--format', 'json'] + extra)
+        show_stderr(p)
+        err = p.stderr.decode(errors='replace')
+        if p.returncode != 2:
+            problems.append(f'{what} in a missing directory: exit {p.returncode}, expected 2')
+        if not re.search(rx, err):
+            problems.append(f'{what}: stderr does not match /{rx}/')
+        left = os.listdir(outdir)
+        if left:
+            problems.append(f'{what}: left behind: {left}')
+    if problems:
+        raise Fail('\n'.join(problems))
+
+
 def case_fail_on(ctx):
     # vlan-mismatch has only VLAN-MISMATCH findings, severity medium.
     cap = ctx.generate('vlan-mismatch')
@@ -999,6 +1027,7 @@ CASES = {
     'truncated-capture': case_truncated_capture,
     'truncated-header': case_truncated_header,
     'missing-capture': case_missing_capture,
+    'unwritable-output': case_unwritable_output,
     'fail-on': case_fail_on,
     'evidence': case_evidence,
     'evidence-example': case_evidence_example,
