@@ -70,9 +70,20 @@ struct an_endpoint {
 	const struct topo_host *host;     /* the declared host, or NULL */
 };
 
+/* What differed from the declared flow a connection resembles. */
+enum an_mismatch {
+	AN_MISMATCH_NONE,
+	AN_MISMATCH_DIRECTION,
+	AN_MISMATCH_PROTO,
+	AN_MISMATCH_PORT,
+	AN_MISMATCH_SRC_MAC,
+	AN_MISMATCH_DST_MAC,
+	AN_MISMATCH_UNSANITIZED, /* a sanitizing path's service, not via the sanitizer */
+};
+
 struct an_finding {
 	enum an_check check;
-	char *message;
+	char *message; /* English; an_finding_message() words it in either language */
 
 	/* traffic findings */
 	uint8_t proto;
@@ -87,6 +98,7 @@ struct an_finding {
 	struct probe_frame_ref frames[PROBE_FLOW_FRAMES];
 	uint64_t packets[2], bytes[2];       /* [0] src→dst, [1] dst→src */
 	const struct topo_flow *near_flow;   /* declared flow it resembles, or NULL */
+	enum an_mismatch mismatch;           /* how it differs from near_flow */
 	struct probe_flow_key key;           /* to find its packets again */
 
 	/* station findings: src holds the station, observed what it did */
@@ -97,6 +109,10 @@ struct an_finding {
 
 struct an_finding *an_finding_dup(const struct an_finding *f); /* NULL on OOM */
 void an_finding_free(struct an_finding *f);                     /* NULL is a no-op */
+
+/* The one-line message, in English or Japanese, into buf; returns buf. */
+char *an_finding_message(const struct topo_site *site, const struct an_finding *f, bool japanese, char *buf,
+			 size_t len);
 
 /* A Wireshark display filter that shows the finding's packets. */
 char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t len);

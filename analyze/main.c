@@ -65,7 +65,7 @@ static void usage(FILE *f)
 	      "      --max-flows N       flow table capacity (default 1048576)\n"
 	      "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"
 	      "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"
-	      "      --lang ja|en        language of headings (default en; requirements are always cited in Japanese)\n"
+	      "      --lang ja|en        language of the report and messages (default en)\n"
 	      "  -q, --quiet             text: findings only\n"
 	      "  -v, --verbose           text: counters in detail\n"
 	      "  -h, --help              this help\n"

@@ -45,24 +45,24 @@ static bool flow_addr_match(const struct topo_site *site, const struct topo_flow
 	return topo_endpoint_match_addr(site, &fl->from, &from->ip) && topo_endpoint_match_addr(site, &fl->to, to_ip);
 }
 
-/* Why a declared flow that matches by address does not permit the
- * connection; NULL when it does. */
-static const char *flow_mismatch(const struct topo_site *site, const struct topo_flow *fl,
-				 const struct an_finding *c)
+/* How a declared flow that matches by address fails to permit the
+ * connection; AN_MISMATCH_NONE when it permits it. */
+static enum an_mismatch flow_mismatch(const struct topo_site *site, const struct topo_flow *fl,
+				      const struct an_finding *c)
 {
 	uint16_t dport = c->dst.port < 0 ? 0 : (uint16_t)c->dst.port;
 
 	if (!flow_addr_match(site, fl, &c->src, &c->dst.ip))
-		return "it was opened in the opposite direction";
+		return AN_MISMATCH_DIRECTION;
 	if (fl->proto != TOPO_PROTO_ANY && fl->proto != c->proto)
-		return "its protocol is not the declared one";
+		return AN_MISMATCH_PROTO;
 	if (!topo_flow_match_service(fl, c->proto, dport))
-		return "its port is not among the declared ports";
+		return AN_MISMATCH_PORT;
 	if (!side_macs_ok(site, &fl->from, &c->src))
-		return "the initiator's MAC is not the pinned one";
+		return AN_MISMATCH_SRC_MAC;
 	if (!side_macs_ok(site, &fl->to, &c->dst))
-		return "the responder's MAC is not the pinned one";
-	return NULL;
+		return AN_MISMATCH_DST_MAC;
+	return AN_MISMATCH_NONE;
 }
 
 static bool flow_addr_near(const struct topo_site *site, const struct topo_flow *fl, const struct an_finding *c)
@@ -109,10 +109,10 @@ void an_describe_service(uint8_t proto, int port, char *buf, size_t len)
 		snprintf(buf, len, "%s", name);
 }
 
-/* The verdict for a connection src → dst, as check + near flow + a
- * sentence explaining why.  Returns false when it is permitted. */
+/* The verdict for a connection src → dst, as check + near flow + what
+ * differed from it.  Returns false when it is permitted. */
 static bool decide(const struct topo_site *site, const struct an_finding *c, enum an_check *ret_check,
-		   const struct topo_flow **ret_near, const char **ret_why)
+		   const struct topo_flow **ret_near, enum an_mismatch *ret_why)
 {
 	const struct topo_area *a = c->src.zone, *b = c->dst.zone;
 	enum topo_tier ta = topo_kind_tier(a->kind), tb = topo_kind_tier(b->kind);
@@ -129,7 +129,7 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 
 		if (!flow_addr_near(site, fl, c))
 			continue;
-		if (!flow_mismatch(site, fl, c))
+		if (flow_mismatch(site, fl, c) == AN_MISMATCH_NONE)
 			return false; /* a declared flow permits it exactly */
 		if (!near)
 			near = fl;
@@ -140,7 +140,7 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 	}
 
 	*ret_near = near;
-	*ret_why = near ? flow_mismatch(site, near, c) : NULL;
+	*ret_why = near ? flow_mismatch(site, near, c) : AN_MISMATCH_NONE;
 
 	bool mn_cross = (ta == TOPO_TIER_MYNUMBER) != (tb == TOPO_TIER_MYNUMBER);
 
@@ -168,7 +168,7 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 		/* a sanitizing or screen-transfer path used the wrong way round */
 		if (near_sanitizer && !flow_addr_match(site, near_sanitizer, &c->src, &c->dst.ip)) {
 			*ret_near = near_sanitizer;
-			*ret_why = "it was opened in the opposite direction";
+			*ret_why = AN_MISMATCH_DIRECTION;
 			*ret_check = AN_CHECK_SANITIZER_BYPASS;
 			return true;
 		}
@@ -189,7 +189,7 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 				    topo_flow_match_service(fl, c->proto, dport) &&
 				    topo_kind_tier(c->dst.zone->kind) == TOPO_TIER_LGWAN) {
 					*ret_near = fl;
-					*ret_why = "it uses a sanitizing path's service without passing the sanitizer";
+					*ret_why = AN_MISMATCH_UNSANITIZED;
 					*ret_check = AN_CHECK_SANITIZER_BYPASS;
 					return true;
 				}
@@ -215,9 +215,9 @@ bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow 
 	enum probe_initiator_reason reason;
 	unsigned init, resp;
 	const struct topo_flow *near = NULL;
-	const char *why = NULL;
+	enum an_mismatch why = AN_MISMATCH_NONE;
 	enum an_check check;
-	char sbuf[160], dbuf[160], svc[32], msg[640];
+	char msg[640];
 
 	memset(ret, 0, sizeof(*ret));
 	init = probe_flow_initiator(f, declared_port, (void *)site, &reason);
@@ -246,16 +246,8 @@ bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow 
 
 	ret->check = check;
 	ret->near_flow = near;
-	an_describe_endpoint(&ret->src, sbuf, sizeof(sbuf));
-	an_describe_endpoint(&ret->dst, dbuf, sizeof(dbuf));
-	an_describe_service(ret->proto, ret->dst.port, svc, sizeof(svc));
-	int n = snprintf(msg, sizeof(msg), "%s %s %s to %s%s", sbuf,
-			 ret->established ? "opened" : "tried to open", svc, dbuf,
-			 ret->established ? "" : " (never answered)");
-	if (near && n > 0 && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - n, "; resembles declared %s flow \"%s\" but %s",
-			 topo_flow_kind_name(near->kind), near->name, why ? why : "does not match it");
-	ret->message = strdup(msg);
+	ret->mismatch = near ? why : AN_MISMATCH_NONE;
+	ret->message = strdup(an_finding_message(site, ret, false, msg, sizeof(msg)));
 	return true;
 }
 
@@ -333,77 +325,49 @@ static void station_finding(const struct topo_site *site, const struct probe_sta
 	}
 }
 
-static int station_first_vlan(const struct probe_station *st, uint32_t want)
-{
-	for (unsigned i = 0; i < st->n_obs; i++)
-		if (st->obs[i].tag & want)
-			return st->obs[i].vlan;
-	return -1;
-}
-
+/* The station findings for one MAC: at most one per station check, each
+ * listing everything the station was seen doing. */
 size_t an_policy_judge_station(const struct topo_site *site, const struct probe_station *st,
 			       struct an_finding ret[4])
 {
-	char mac[TOPO_MAC_STRLEN], ip[TOPO_ADDR_STRLEN], msg[640];
+	static const struct {
+		enum an_check check;
+		uint32_t tag;
+	} station_checks[] = {
+		{AN_CHECK_DUAL_HOMED, AN_OBS_ZONE},
+		{AN_CHECK_ADDRESS_SPOOF, AN_OBS_SPOOF},
+		{AN_CHECK_VLAN_MISMATCH, AN_OBS_VLAN},
+		{AN_CHECK_UNKNOWN_DEVICE, AN_OBS_UNKNOWN},
+	};
+	char msg[640];
 	uint32_t all = 0;
 	size_t n = 0;
 	int zones[PROBE_STATION_OBS];
 	unsigned n_zones = 0;
 
-	topo_mac_format(st->mac, mac);
 	for (unsigned i = 0; i < st->n_obs; i++) {
+		bool seen = false;
+
 		all |= st->obs[i].tag;
 		if (!(st->obs[i].tag & AN_OBS_ZONE))
 			continue;
-		bool seen = false;
 		for (unsigned j = 0; j < n_zones && !seen; j++)
 			seen = zones[j] == st->obs[i].area;
 		if (!seen)
 			zones[n_zones++] = st->obs[i].area;
 	}
+	/* one zone is a station's home; two make it a bridge */
+	if (n_zones < 2)
+		all &= ~AN_OBS_ZONE;
 
-	if (n_zones >= 2) {
-		struct an_finding *f = &ret[n++];
-		int len;
+	for (size_t k = 0; k < sizeof(station_checks) / sizeof(station_checks[0]); k++) {
+		struct an_finding *f;
 
-		station_finding(site, st, AN_CHECK_DUAL_HOMED, AN_OBS_ZONE, f);
-		len = snprintf(msg, sizeof(msg), "%s%s%s%s sourced addresses in %u zones:", mac,
-			       f->src.host ? " (" : "", f->src.host ? f->src.host->name : "", f->src.host ? ")" : "",
-			       n_zones);
-		for (unsigned j = 0; j < n_zones && len > 0 && (size_t)len < sizeof(msg); j++)
-			len += snprintf(msg + len, sizeof(msg) - len, "%s %s", j ? "," : "",
-					topo_site_area(site, zones[j])->name);
-		f->message = strdup(msg);
-	}
-	if (all & AN_OBS_SPOOF) {
-		struct an_finding *f = &ret[n++];
-		const struct topo_host *victim;
-
-		station_finding(site, st, AN_CHECK_ADDRESS_SPOOF, AN_OBS_SPOOF, f);
-		victim = topo_site_lookup_host_ip(site, &f->src.ip);
-		snprintf(msg, sizeof(msg), "%s%s%s%s used %s, an address of declared host %s, whose MAC it is not",
-			 mac, f->src.host ? " (" : "", f->src.host ? f->src.host->name : "", f->src.host ? ")" : "",
-			 topo_addr_format(&f->src.ip, ip), victim ? victim->name : "?");
-		f->message = strdup(msg);
-	}
-	if (all & AN_OBS_VLAN) {
-		struct an_finding *f = &ret[n++];
-		const struct topo_segment *seg;
-
-		station_finding(site, st, AN_CHECK_VLAN_MISMATCH, AN_OBS_VLAN, f);
-		seg = topo_site_lookup_segment(site, &f->src.ip);
-		snprintf(msg, sizeof(msg), "%s used %s (%s, VLAN %d) on VLAN %d", mac, topo_addr_format(&f->src.ip, ip),
-			 f->src.zone ? f->src.zone->name : "?", seg ? seg->vlan : -1, station_first_vlan(st, AN_OBS_VLAN));
-		f->message = strdup(msg);
-	}
-	if (all & AN_OBS_UNKNOWN) {
-		struct an_finding *f = &ret[n++];
-
-		station_finding(site, st, AN_CHECK_UNKNOWN_DEVICE, AN_OBS_UNKNOWN, f);
-		snprintf(msg, sizeof(msg), "%s, which is no declared host's, sourced %s in %s zone %s", mac,
-			 topo_addr_format(&f->src.ip, ip), f->src.zone ? topo_kind_name(f->src.zone->kind) : "?",
-			 f->src.zone ? f->src.zone->name : "?");
-		f->message = strdup(msg);
+		if (!(all & station_checks[k].tag))
+			continue;
+		f = &ret[n++];
+		station_finding(site, st, station_checks[k].check, station_checks[k].tag, f);
+		f->message = strdup(an_finding_message(site, f, false, msg, sizeof(msg)));
 	}
 	return n;
 }

@@ -152,9 +152,9 @@ static json_t *json_pair(const char *a, uint64_t x, const char *b, uint64_t y)
 	return o;
 }
 
-static json_t *json_finding(const struct an_report *r, const struct an_finding *f)
+static json_t *json_finding(const struct an_report *r, const struct an_finding *f, bool japanese)
 {
-	char t[48], filter[512];
+	char t[48], filter[512], msg[640];
 	json_t *o = json_object();
 	const struct topo_site *site = an_report_site(r);
 
@@ -163,7 +163,8 @@ static json_t *json_finding(const struct an_report *r, const struct an_finding *
 	json_object_set_new(o, "severity", json_string(an_severity_name(an_check_severity(f->check))));
 	json_object_set_new(o, "requirement", json_string(an_check_requirement(f->check)));
 	json_object_set_new(o, "requirement_en", json_string(an_check_gloss(f->check)));
-	json_object_set_new(o, "message", json_string(f->message ? f->message : ""));
+	json_object_set_new(o, "message", json_string(japanese ? an_finding_message(site, f, true, msg, sizeof(msg))
+							     : f->message ? f->message : ""));
 
 	if (an_check_is_station(f->check)) {
 		json_t *obs = json_array();
@@ -255,7 +256,7 @@ static int json_line(json_t *o, FILE *out)
 	return 0;
 }
 
-static int write_json(const struct an_report *r, FILE *out)
+static int write_json(const struct an_report *r, const struct an_output_options *opt, FILE *out)
 {
 	const struct an_finding **v = sorted(r, by_frame);
 	int ret = 0;
@@ -263,7 +264,7 @@ static int write_json(const struct an_report *r, FILE *out)
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < an_report_n_findings(r) && ret == 0; i++)
-		ret = json_line(json_finding(r, v[i]), out);
+		ret = json_line(json_finding(r, v[i], opt->japanese), out);
 	if (ret == 0)
 		ret = json_line(json_summary(r), out);
 	free(v);
@@ -272,11 +273,61 @@ static int write_json(const struct an_report *r, FILE *out)
 
 /* ------------------------------------------------------------------- text */
 
+/* Headings and labels of the text report (and of the HTML/JUnit blocks),
+ * each label padded to one display column (a CJK character is two wide). */
+struct words {
+	const char *rule, *from, *to, *vlan, *when, *traffic, *frames, *wireshark, *station, *seen, *blank;
+	const char *severity[AN_SEV_CRITICAL + 1];
+	const char *sent_back, *established, *attempt, *initiator_by;
+	const char *seen_line, *times;
+	const char *title, *capture, *packets, *no_findings, *findings_total, *not_kept, *evidence;
+};
+
+static const struct words words_en = {
+	"rule      ", "from      ", "to        ", "vlan      ", "when      ", "traffic   ", "frames    ",
+	"wireshark ", "station   ", "seen      ", "          ",
+	{"LOW", "MEDIUM", "HIGH", "CRITICAL"},
+	"%" PRIu64 " packets / %" PRIu64 " bytes sent, %" PRIu64 " packets / %" PRIu64 " bytes back",
+	"established", "NOT established (attempt)", "initiator by",
+	" via %s, first %s frame %u at %s", " (%" PRIu64 "×)",
+	"sanso audit — %s (model %s)", "  capture   %s\n",
+	"  packets   %" PRIu64 " read, %" PRIu64 " undecoded, %" PRIu64 " connections\n\n",
+	"No findings: no connection or station broke the three-tier separation.",
+	"%" PRIu64 " finding%s:", "(%" PRIu64 " further findings counted but not listed: --max-findings)",
+	"evidence: %s\n",
+};
+
+static const struct words words_ja = {
+	"要件      ", "開始側    ", "応答側    ", "VLAN      ", "日時      ", "通信量    ", "フレーム  ",
+	"Wireshark ", "端末      ", "観測      ", "          ",
+	{"低", "中", "高", "重大"},
+	"送信 %" PRIu64 " パケット / %" PRIu64 " バイト、応答 %" PRIu64 " パケット / %" PRIu64 " バイト",
+	"確立済み", "未確立 (接続の試行)", "開始側の判定",
+	" (%s)、初回 %s フレーム %u、%s", " (%" PRIu64 " 回)",
+	"sanso 監査 — %s (モデル %s)", "  キャプチャ %s\n",
+	"  パケット   %" PRIu64 " 読み込み、%" PRIu64 " 解析不能、%" PRIu64 " 接続\n\n",
+	"指摘なし: 三層分離を破る接続・端末はありませんでした。",
+	"指摘 %" PRIu64 " 件%s:", "(ほかに %" PRIu64 " 件を集計のみ: --max-findings)",
+	"証跡: %s\n",
+};
+
+static const struct words *words_for(const struct an_output_options *o)
+{
+	return o && o->japanese ? &words_ja : &words_en;
+}
+
+/* The text writers print through the format strings of words_en/words_ja:
+ * constants of this file, the same conversions in both languages, and both
+ * exercised by the tests — so -Wformat-nonliteral is silenced here only. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+
 static void text_endpoint(FILE *out, const struct topo_site *site, const char *label, const struct an_endpoint *e)
 {
 	char ip[TOPO_ADDR_STRLEN], mac[TOPO_MAC_STRLEN];
 
-	fprintf(out, "    %-9s ", label);
+	fprintf(out, "    %s", label);
 	if (e->has_ip) {
 		if (e->port >= 0)
 			fprintf(out, e->ip.family == 6 ? "[%s]:%d" : "%s:%d", topo_addr_format(&e->ip, ip), e->port);
@@ -298,50 +349,57 @@ static void text_endpoint(FILE *out, const struct topo_site *site, const char *l
 	fputc('\n', out);
 }
 
-static void text_finding(FILE *out, const struct an_report *r, const struct an_finding *f)
+static void text_finding(FILE *out, const struct an_report *r, const struct an_finding *f,
+			 const struct an_output_options *o)
 {
-	char t1[48], t2[48], filter[512];
+	char t1[48], t2[48], filter[512], msg[640];
 	const struct topo_site *site = an_report_site(r);
+	const struct words *w = words_for(o);
+	bool ja = o && o->japanese;
 
-	fprintf(out, "  [%s] %s\n", an_check_id(f->check), f->message ? f->message : "");
-	fprintf(out, "    %-9s %s — %s\n", "rule", an_check_requirement(f->check), an_check_gloss(f->check));
+	fprintf(out, "  [%s] %s\n", an_check_id(f->check),
+		ja ? an_finding_message(site, f, true, msg, sizeof(msg)) : f->message ? f->message : "");
+	if (ja)
+		fprintf(out, "    %s%s\n", w->rule, an_check_requirement(f->check));
+	else
+		fprintf(out, "    %s%s — %s\n", w->rule, an_check_requirement(f->check), an_check_gloss(f->check));
 	if (an_check_is_station(f->check)) {
-		text_endpoint(out, site, "station", &f->src);
+		text_endpoint(out, site, w->station, &f->src);
 		for (unsigned i = 0; i < f->n_observed; i++) {
 			const struct probe_obs *ob = &f->observed[i];
 			char ip[TOPO_ADDR_STRLEN];
 			const struct topo_area *area = ob->area >= 0 ? topo_site_area(site, (size_t)ob->area) : NULL;
 
-			fprintf(out, "    %-9s %s in %s", i ? "" : "seen", topo_addr_format(&ob->ip, ip),
+			fprintf(out, "    %s%s %s", i ? w->blank : w->seen, topo_addr_format(&ob->ip, ip),
 				area ? area->name : "-");
 			if (ob->vlan >= 0)
-				fprintf(out, " on VLAN %d", ob->vlan);
-			fprintf(out, " via %s, first %s frame %u at %s (%" PRIu64 "×)\n", ob->via_arp ? "ARP" : "IP",
-				an_report_capture(r, ob->first_frame.file), ob->first_frame.frame,
-				an_format_time(ob->first_ns, t1, sizeof(t1)), ob->count);
+				fprintf(out, " VLAN %d", ob->vlan);
+			fprintf(out, w->seen_line, ob->via_arp ? "ARP" : "IP", an_report_capture(r, ob->first_frame.file),
+				ob->first_frame.frame, an_format_time(ob->first_ns, t1, sizeof(t1)));
+			fprintf(out, w->times, ob->count);
+			fputc('\n', out);
 		}
 	} else {
-		text_endpoint(out, site, "from", &f->src);
-		text_endpoint(out, site, "to", &f->dst);
+		text_endpoint(out, site, w->from, &f->src);
+		text_endpoint(out, site, w->to, &f->dst);
 		if (f->n_vlans) {
-			fprintf(out, "    %-9s ", "vlan");
+			fprintf(out, "    %s", w->vlan);
 			for (unsigned i = 0; i < f->n_vlans; i++)
 				fprintf(out, "%s%u", i ? "/" : "", f->vlans[i]);
 			fputc('\n', out);
 		}
-		fprintf(out, "    %-9s %s → %s\n", "when", an_format_time(f->first_ns, t1, sizeof(t1)),
+		fprintf(out, "    %s%s → %s\n", w->when, an_format_time(f->first_ns, t1, sizeof(t1)),
 			an_format_time(f->last_ns, t2, sizeof(t2)));
-		fprintf(out, "    %-9s %" PRIu64 " packets / %" PRIu64 " bytes sent, %" PRIu64 " packets / %" PRIu64
-			     " bytes back; %s; initiator by %s\n",
-			"traffic", f->packets[0], f->bytes[0], f->packets[1], f->bytes[1],
-			f->established ? "established" : "NOT established (attempt)",
+		fprintf(out, "    %s", w->traffic);
+		fprintf(out, w->sent_back, f->packets[0], f->bytes[0], f->packets[1], f->bytes[1]);
+		fprintf(out, "; %s; %s %s\n", f->established ? w->established : w->attempt, w->initiator_by,
 			probe_initiator_reason_name(f->initiator));
-		fprintf(out, "    %-9s %s #", "frames", an_report_capture(r, f->first_frame.file));
+		fprintf(out, "    %s%s #", w->frames, an_report_capture(r, f->first_frame.file));
 		for (unsigned i = 0; i < f->n_frames; i++)
 			fprintf(out, "%s%u", i ? ", " : "", f->frames[i].frame);
 		fputc('\n', out);
 	}
-	fprintf(out, "    %-9s %s\n\n", "wireshark", an_finding_wireshark_filter(f, filter, sizeof(filter)));
+	fprintf(out, "    %s%s\n\n", w->wireshark, an_finding_wireshark_filter(f, filter, sizeof(filter)));
 }
 
 static int write_text(const struct an_report *r, const struct an_output_options *o, FILE *out)
@@ -351,6 +409,7 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 	const struct an_finding **v = sorted(r, severity_then_time);
 	size_t n = an_report_n_findings(r);
 	uint64_t total = 0;
+	const struct words *w = words_for(o);
 
 	if (!v)
 		return -ENOMEM;
@@ -358,11 +417,11 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 		total += c->findings[i];
 
 	if (!o->quiet) {
-		fprintf(out, "sanso audit — %s (model %s)\n", topo_site_name(site), topo_model_name(topo_site_model(site)));
+		fprintf(out, w->title, topo_site_name(site), topo_model_name(topo_site_model(site)));
+		fputc('\n', out);
 		for (size_t i = 0; i < an_report_n_captures(r); i++)
-			fprintf(out, "  capture   %s\n", an_report_capture(r, i));
-		fprintf(out, "  packets   %" PRIu64 " read, %" PRIu64 " undecoded, %" PRIu64 " connections\n\n",
-			c->packets_read, c->packets_undecoded, c->flows);
+			fprintf(out, w->capture, an_report_capture(r, i));
+		fprintf(out, w->packets, c->packets_read, c->packets_undecoded, c->flows);
 	}
 
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
@@ -372,28 +431,28 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 			k += an_check_severity(v[i]->check) == (enum an_severity)sev;
 		if (!k)
 			continue;
-		fprintf(out, "%s (%zu)\n\n", sev == AN_SEV_CRITICAL ? "CRITICAL" : sev == AN_SEV_HIGH ? "HIGH"
-					     : sev == AN_SEV_MEDIUM ? "MEDIUM" : "LOW", k);
+		fprintf(out, "%s (%zu)\n\n", w->severity[sev], k);
 		for (size_t i = 0; i < n; i++)
 			if (an_check_severity(v[i]->check) == (enum an_severity)sev)
-				text_finding(out, r, v[i]);
+				text_finding(out, r, v[i], o);
 	}
 
 	if (!o->quiet) {
 		if (total == 0)
-			fprintf(out, "No findings: no connection or station broke the three-tier separation.\n");
+			fprintf(out, "%s\n", w->no_findings);
 		else {
-			fprintf(out, "%" PRIu64 " finding%s:", total, total == 1 ? "" : "s");
+			fprintf(out, w->findings_total, total, total == 1 || o->japanese ? "" : "s");
 			for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
 				if (c->findings[i])
 					fprintf(out, " %s %" PRIu64, an_check_id(i), c->findings[i]);
 			fputc('\n', out);
 		}
 		if (an_report_findings_not_kept(r))
-			fprintf(out, "(%" PRIu64 " further findings counted but not listed: --max-findings)\n",
-				an_report_findings_not_kept(r));
+			fprintf(out, w->not_kept, an_report_findings_not_kept(r));
+		if (an_report_findings_not_kept(r))
+			fputc('\n', out);
 		for (size_t i = 0; i < an_report_n_evidence(r); i++)
-			fprintf(out, "evidence: %s\n", an_report_evidence(r, i));
+			fprintf(out, w->evidence, an_report_evidence(r, i));
 		if (o->verbose)
 			fprintf(out, "flows: %" PRIu64 " created, %" PRIu64 " evicted for room, peak %zu live; "
 				     "undecoded: %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64 " unsupported link type\n",
@@ -404,6 +463,8 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 	free(v);
 	return ferror(out) ? -EIO : 0;
 }
+
+#pragma GCC diagnostic pop
 
 /* ------------------------------------------------------------ XML, HTML */
 
@@ -437,7 +498,7 @@ static void xml_escape(FILE *out, const char *s)
 }
 
 /* The text block of one finding, as a string (caller frees). */
-static char *finding_block(const struct an_report *r, const struct an_finding *f)
+static char *finding_block(const struct an_report *r, const struct an_finding *f, const struct an_output_options *o)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -445,7 +506,7 @@ static char *finding_block(const struct an_report *r, const struct an_finding *f
 
 	if (!m)
 		return NULL;
-	text_finding(m, r, f);
+	text_finding(m, r, f, o);
 	if (fclose(m) != 0) {
 		free(buf);
 		return NULL;
@@ -456,7 +517,7 @@ static char *finding_block(const struct an_report *r, const struct an_finding *f
 /* JUnit XML: one test suite per check, one failing test case per finding,
  * a passing "no findings" case for a clean check — so a CI system shows
  * the audit as a test report. */
-static int write_junit(const struct an_report *r, FILE *out)
+static int write_junit(const struct an_report *r, const struct an_output_options *o, FILE *out)
 {
 	const struct an_counters *c = an_report_counters(r);
 	const struct an_finding **v = sorted(r, by_frame);
@@ -486,7 +547,7 @@ static int write_junit(const struct an_report *r, FILE *out)
 			fprintf(out, "\">\n      <failure type=\"%s\" message=\"", an_severity_name(an_check_severity(k)));
 			xml_escape(out, v[i]->message ? v[i]->message : "");
 			fputs("\">", out);
-			block = finding_block(r, v[i]);
+			block = finding_block(r, v[i], o);
 			if (block)
 				xml_escape(out, block);
 			free(block);
@@ -503,7 +564,7 @@ static int write_junit(const struct an_report *r, FILE *out)
 
 /* A self-contained HTML page: the same blocks as the text report, grouped
  * by severity, for handing to people who don't read terminals. */
-static int write_html(const struct an_report *r, FILE *out)
+static int write_html(const struct an_report *r, const struct an_output_options *o, FILE *out)
 {
 	const struct an_counters *c = an_report_counters(r);
 	const struct topo_site *site = an_report_site(r);
@@ -542,7 +603,7 @@ static int write_html(const struct an_report *r, FILE *out)
 				fprintf(out, "<h2 class=\"%s\">%s</h2>\n", an_severity_name(sev), an_severity_name(sev));
 				header = true;
 			}
-			block = finding_block(r, v[i]);
+			block = finding_block(r, v[i], o);
 			fputs("<pre>", out);
 			if (block)
 				xml_escape(out, block);
@@ -551,7 +612,7 @@ static int write_html(const struct an_report *r, FILE *out)
 		}
 	}
 	if (n == 0)
-		fputs("<p>No findings: no connection or station broke the three-tier separation.</p>\n", out);
+		fprintf(out, "<p>%s</p>\n", words_for(o)->no_findings);
 	fputs("</body>\n</html>\n", out);
 	free(v);
 	return ferror(out) ? -EIO : 0;
@@ -561,11 +622,11 @@ int an_report_write(const struct an_report *r, const struct an_output_options *o
 {
 	switch (o->format) {
 	case AN_FORMAT_JSON:
-		return write_json(r, out);
+		return write_json(r, o, out);
 	case AN_FORMAT_JUNIT:
-		return write_junit(r, out);
+		return write_junit(r, o, out);
 	case AN_FORMAT_HTML:
-		return write_html(r, out);
+		return write_html(r, o, out);
 	case AN_FORMAT_TEXT:
 	default:
 		return write_text(r, o, out);

@@ -1001,6 +1001,37 @@ def case_format(fmt):
     return f
 
 
+def case_lang_ja(ctx):
+    """--lang ja: Japanese headings and messages in text, Japanese messages
+    in JSON; the findings themselves (checks, exit status) unchanged."""
+    site = os.path.join(EXAMPLES, 'site.yaml')
+    pcap = os.path.join(EXAMPLES, 'example.pcap')
+    expected = load_expected(os.path.join(EXAMPLES, 'expected.tsv'))
+    problems = []
+    p = run([ctx.sanso, 'audit', '-t', site, '-r', pcap, '--lang', 'ja'])
+    show_stderr(p)
+    text = p.stdout.decode('utf-8')
+    if p.returncode != 1:
+        problems.append(f'text --lang ja: exit {p.returncode}, expected 1')
+    for word in ('重大', '要件', '開始側', '応答側', '観測'):
+        if word not in text:
+            problems.append(f'text --lang ja: no "{word}"')
+    missing = sorted({e['check'] for e in expected if e['check'] not in text})
+    if missing:
+        problems.append(f'text --lang ja: does not mention {missing}')
+    p = run([ctx.sanso, 'audit', '-t', site, '-r', pcap, '--lang', 'ja', '--format', 'json'])
+    lines = [json.loads(l) for l in p.stdout.decode('utf-8').splitlines() if l.strip()]
+    findings = [l for l in lines if l.get('type') == 'finding']
+    if len(findings) != len(expected):
+        problems.append(f'json --lang ja: {len(findings)} findings, expected {len(expected)}')
+    for f in findings:
+        if not re.search(r'[\u3040-\u30ff]', f.get('message', '')):
+            problems.append(f'json --lang ja: {f["check"]} message not in Japanese: {f.get("message")!r}')
+    if problems:
+        raise Fail('\n'.join(problems))
+    print(f'--lang ja: {len(findings)} findings, Japanese text and messages')
+
+
 def case_topologies_valid(ctx):
     # Every topology the other cases use loads without an error.
     problems = []
@@ -1037,6 +1068,7 @@ CASES = {
     'bpf-filter': case_bpf_filter,
     'format-text': case_format('text'),
     'format-html': case_format('html'),
+    'lang-ja': case_lang_ja,
     'format-junit': case_format('junit'),
     'topologies-valid': case_topologies_valid,
 }
