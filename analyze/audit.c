@@ -108,6 +108,47 @@ static void filter_free(struct filter *flt)
 	flt->compiled = false;
 }
 
+/*
+ * Reads every record of every capture, in order, and hands it to fn with
+ * `selected` telling whether it passed the -f filter.  Both passes (the
+ * audit and the evidence) read through here, so they see the same records.
+ * Returns 0, fn's negative return (fn fills errbuf), -EINVAL for a capture
+ * that can't be opened or a bad filter, -EBADMSG for a damaged one.
+ */
+typedef int (*record_fn)(const struct probe_record *rec, bool selected, void *userdata);
+
+static int read_captures(const struct an_audit_config *cfg, record_fn fn, void *userdata, char *errbuf,
+			 size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_captures; i++) {
+		struct probe_capture *cap = NULL;
+		struct probe_record rec;
+		struct filter flt;
+		int r, q = 0;
+
+		r = probe_capture_open_offline(cfg->captures[i], i, &cap, errbuf, errlen);
+		if (r < 0)
+			return -EINVAL;
+		r = filter_compile(&flt, cfg->bpf_filter, probe_capture_linktype(cap), probe_capture_snaplen(cap),
+				   errbuf, errlen);
+		if (r < 0) {
+			probe_capture_free(cap);
+			return r;
+		}
+		while ((r = probe_capture_next(cap, &rec)) == 1 && (q = fn(&rec, filter_match(&flt, &rec), userdata)) >= 0)
+			;
+		filter_free(&flt);
+		if (r < 0)
+			snprintf(errbuf, errlen, "%s: %s", cfg->captures[i], probe_capture_error(cap));
+		probe_capture_free(cap);
+		if (q < 0)
+			return q;
+		if (r < 0)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------ flagged-flow set */
 
 struct flagged_set {
@@ -241,111 +282,121 @@ static int evidence_for(struct evidence *ev, const char *base, int linktype, str
 	return 0;
 }
 
+struct evidence_pass {
+	const struct an_audit_config *cfg;
+	const struct flagged_set *set;
+	struct probe_flow_table *flows;
+	struct evidence ev;
+	int first_linktype;
+	char *errbuf;
+	size_t errlen;
+};
+
+/* The second pass: rebuild the flows, keep the flagged ones' packets. */
+static int evidence_record(const struct probe_record *rec, bool selected, void *userdata)
+{
+	struct evidence_pass *x = userdata;
+	struct probe_packet p;
+	struct probe_flow *f;
+	struct probe_dump *d;
+	unsigned side, events;
+	int r;
+
+	if (x->first_linktype < 0)
+		x->first_linktype = rec->linktype;
+	if (!selected || probe_decode(rec->linktype, rec->data, rec->caplen, &p) != PROBE_OK ||
+	    (p.l3 != PROBE_L3_IPV4 && p.l3 != PROBE_L3_IPV6))
+		return 0;
+	f = probe_flow_table_update(x->flows, &p, rec, &side, &events);
+	if (!f)
+		return 0;
+	if (events & PROBE_EV_NEW_FLOW)
+		f->user_flags = flagged_has(x->set, f) ? USER_FLAGGED : 0;
+	if (!(f->user_flags & USER_FLAGGED))
+		return 0;
+	r = evidence_for(&x->ev, x->cfg->evidence_path, rec->linktype, &d, x->errbuf, x->errlen);
+	if (r < 0)
+		return r;
+	r = probe_dump_write(d, rec);
+	if (r < 0)
+		snprintf(x->errbuf, x->errlen, "%s: write failed: %s", x->cfg->evidence_path, strerror(-r));
+	return r;
+}
+
 static int write_evidence(const struct an_audit_config *cfg, struct an_report *report, char *errbuf,
 			  size_t errlen)
 {
 	struct flagged_set set = {0};
-	struct evidence ev = {0};
-	struct probe_flow_table *ft = NULL;
+	struct evidence_pass x = {
+		.cfg = cfg,
+		.set = &set,
+		.first_linktype = -1,
+		.errbuf = errbuf,
+		.errlen = errlen,
+	};
+	struct evidence *ev = &x.ev;
 	int r;
 
 	r = flagged_build(&set, report);
 	if (r < 0)
 		goto out;
-	ft = probe_flow_table_new(&cfg->flows, noop_end, NULL);
-	if (!ft) {
+	x.flows = probe_flow_table_new(&cfg->flows, noop_end, NULL);
+	if (!x.flows) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < cfg->n_captures; i++) {
-		struct probe_capture *cap = NULL;
-		struct probe_record rec;
-		struct filter flt;
-
-		r = probe_capture_open_offline(cfg->captures[i], i, &cap, errbuf, errlen);
-		if (r < 0)
-			goto out;
-		r = filter_compile(&flt, cfg->bpf_filter, probe_capture_linktype(cap), probe_capture_snaplen(cap),
-				   errbuf, errlen);
-		if (r < 0) {
-			probe_capture_free(cap);
-			goto out;
-		}
-		while ((r = probe_capture_next(cap, &rec)) == 1) {
-			struct probe_packet p;
-			struct probe_flow *f;
-			struct probe_dump *d;
-			unsigned side, events;
-
-			if (!filter_match(&flt, &rec))
-				continue;
-			if (probe_decode(rec.linktype, rec.data, rec.caplen, &p) != PROBE_OK ||
-			    (p.l3 != PROBE_L3_IPV4 && p.l3 != PROBE_L3_IPV6))
-				continue;
-			f = probe_flow_table_update(ft, &p, &rec, &side, &events);
-			if (!f)
-				continue;
-			if (events & PROBE_EV_NEW_FLOW)
-				f->user_flags = flagged_has(&set, f) ? USER_FLAGGED : 0;
-			if (!(f->user_flags & USER_FLAGGED))
-				continue;
-			r = evidence_for(&ev, cfg->evidence_path, rec.linktype, &d, errbuf, errlen);
-			if (r < 0)
-				break;
-			r = probe_dump_write(d, &rec);
-			if (r < 0) {
-				snprintf(errbuf, errlen, "%s: write failed: %s", cfg->evidence_path, strerror(-r));
-				break;
-			}
-		}
-		filter_free(&flt);
-		if (r < 0 && !errbuf[0])
-			snprintf(errbuf, errlen, "%s", probe_capture_error(cap));
-		probe_capture_free(cap);
-		if (r < 0)
-			goto out;
-	}
+	r = read_captures(cfg, evidence_record, &x, errbuf, errlen);
+	if (r < 0)
+		goto out;
 	/* no flagged connection: still leave an (empty) evidence file, so a
 	 * script that opens it finds what it asked for */
-	if (ev.n == 0 && cfg->n_captures > 0) {
-		struct probe_capture *cap = NULL;
+	if (ev->n == 0) {
 		struct probe_dump *d;
 
-		r = probe_capture_open_offline(cfg->captures[0], 0, &cap, errbuf, errlen);
-		if (r < 0)
-			goto out;
-		r = evidence_for(&ev, cfg->evidence_path, probe_capture_linktype(cap), &d, errbuf, errlen);
-		probe_capture_free(cap);
+		r = evidence_for(ev, cfg->evidence_path, x.first_linktype >= 0 ? x.first_linktype : DLT_EN10MB, &d,
+				 errbuf, errlen);
 		if (r < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < ev.n; i++) {
-		int q = probe_dump_commit(ev.dump[i]);
-		ev.dump[i] = NULL;
+	for (size_t i = 0; i < ev->n; i++) {
+		int q = probe_dump_commit(ev->dump[i]);
+		ev->dump[i] = NULL;
 		if (q < 0 && r >= 0) {
-			snprintf(errbuf, errlen, "%s: %s", ev.path[i], strerror(-q));
+			snprintf(errbuf, errlen, "%s: %s", ev->path[i], strerror(-q));
 			r = q;
 		}
 	}
 	if (r >= 0) {
-		report->evidence = calloc(ev.n, sizeof(char *));
+		report->evidence = calloc(ev->n, sizeof(char *));
 		if (report->evidence) {
-			memcpy(report->evidence, ev.path, ev.n * sizeof(char *));
-			report->n_evidence = ev.n;
-			ev.n = 0;
+			memcpy(report->evidence, ev->path, ev->n * sizeof(char *));
+			report->n_evidence = ev->n;
+			ev->n = 0;
 		}
 		r = 0;
 	}
 out:
 	if (r == -ENOMEM && !errbuf[0])
 		snprintf(errbuf, errlen, "out of memory");
-	for (size_t i = 0; i < ev.n; i++) {
-		probe_dump_abort(ev.dump[i]);
-		free(ev.path[i]);
+	for (size_t i = 0; i < ev->n; i++) {
+		probe_dump_abort(ev->dump[i]);
+		free(ev->path[i]);
 	}
-	probe_flow_table_free(ft);
+	probe_flow_table_free(x.flows);
 	flagged_free(&set);
 	return r;
+}
+
+/* The first pass: everything through the engine. */
+static int audit_record(const struct probe_record *rec, bool selected, void *userdata)
+{
+	struct an_engine *e = userdata;
+
+	if (selected)
+		an_engine_packet(e, rec);
+	else
+		an_engine_count_filtered(e);
+	return 0;
 }
 
 int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char *errbuf, size_t errlen)
@@ -384,37 +435,9 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 		goto fail;
 	}
 
-	for (size_t i = 0; i < cfg->n_captures; i++) {
-		struct probe_capture *cap = NULL;
-		struct probe_record rec;
-		struct filter flt;
-
-		r = probe_capture_open_offline(cfg->captures[i], i, &cap, errbuf, errlen);
-		if (r < 0) {
-			r = -EINVAL;
-			goto fail;
-		}
-		r = filter_compile(&flt, cfg->bpf_filter, probe_capture_linktype(cap), probe_capture_snaplen(cap),
-				   errbuf, errlen);
-		if (r < 0) {
-			probe_capture_free(cap);
-			goto fail;
-		}
-		while ((r = probe_capture_next(cap, &rec)) == 1) {
-			if (filter_match(&flt, &rec))
-				an_engine_packet(e, &rec);
-			else
-				an_engine_count_filtered(e);
-		}
-		filter_free(&flt);
-		if (r < 0) {
-			snprintf(errbuf, errlen, "%s: %s", cfg->captures[i], probe_capture_error(cap));
-			probe_capture_free(cap);
-			r = -EBADMSG;
-			goto fail;
-		}
-		probe_capture_free(cap);
-	}
+	r = read_captures(cfg, audit_record, e, errbuf, errlen);
+	if (r < 0)
+		goto fail;
 	an_engine_finish(e);
 	report->counters = *an_engine_counters(e);
 	an_engine_free(e);
