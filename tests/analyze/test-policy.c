@@ -132,12 +132,81 @@ static const struct row rows[] = {
 	 NONE, NULL},
 };
 
+/* Model β (and β'): terminals in the internet tier reach LGWAN systems by
+ * screen transfer opened from the internet side; data into LGWAN is still
+ * sanitized.  The same rules hold for β', which only adds assets. */
+#define BETA_SITE(model)                                                                                            \
+	"site: Beta City\n"                                                                                          \
+	"model: " model "\n"                                                                                         \
+	"zones:\n"                                                                                                   \
+	"  - { name: mynumber, kind: mynumber, segments: [ { cidr: 10.10.0.0/16 } ] }\n"                            \
+	"  - { name: lgwan, kind: lgwan, segments: [ { cidr: 10.20.0.0/16 } ] }\n"                                  \
+	"  - { name: internet, kind: internet, segments: [ { cidr: 10.30.0.0/16 } ] }\n"                            \
+	"hosts:\n"                                                                                                   \
+	"  - { name: lg-vdi, zone: lgwan, mac: 02:00:00:20:00:10, ip: 10.20.0.10, role: server }\n"                 \
+	"  - { name: inet-pc-01, zone: internet, mac: 02:00:00:30:00:01, ip: 10.30.1.1 }\n"                         \
+	"  - { name: file-sanitizer, zone: lgwan, mac: 02:00:00:20:00:44, ip: 10.20.0.44, role: sanitizer }\n"     \
+	"  - { name: core-fw, zone: lgwan, mac: 02:00:00:ff:00:01, role: gateway }\n"                                \
+	"flows:\n"                                                                                                   \
+	"  - { name: vdi, kind: screen-transfer, from: { zone: internet }, to: { host: lg-vdi }, proto: tcp, ports: [ 1494, 2598 ] }\n" \
+	"  - { name: upload, kind: file-cdr, from: { zone: internet }, to: { host: file-sanitizer }, proto: tcp, ports: [ 443 ] }\n"
+
+static const char beta_yaml[] = BETA_SITE("beta");
+static const char beta_prime_yaml[] = BETA_SITE("beta-prime");
+
+static const struct row beta_rows[] = {
+	{"internet terminal opens screen transfer", "10.30.1.1", "02:00:00:30:00:01", 50000, "10.20.0.10", FW, 1494, 6,
+	 true, NONE, NULL},
+	{"session reliability port", "10.30.1.1", "02:00:00:30:00:01", 50001, "10.20.0.10", FW, 2598, 6, true, NONE,
+	 NULL},
+	{"screen transfer opened from LGWAN (the alpha way)", "10.20.0.10", "02:00:00:20:00:10", 50000, "10.30.1.1", FW,
+	 1494, 6, true, AN_CHECK_SANITIZER_BYPASS, "vdi"},
+	{"internet terminal to the VDI server on SMB", "10.30.1.1", "02:00:00:30:00:01", 50000, "10.20.0.10", FW, 445, 6,
+	 true, AN_CHECK_LGWAN_INTERNET, "vdi"},
+	{"upload to the file sanitizer", "10.30.1.1", "02:00:00:30:00:01", 50000, "10.20.0.44", FW, 443, 6, true, NONE,
+	 NULL},
+	{"upload straight to an LGWAN server", "10.30.1.1", "02:00:00:30:00:01", 50000, "10.20.0.10", FW, 443, 6, true,
+	 AN_CHECK_SANITIZER_BYPASS, "upload"},
+	{"internet terminal browsing (its tier)", "10.30.1.1", "02:00:00:30:00:01", 50000, "93.184.216.34", FW, 443, 6,
+	 true, NONE, NULL},
+	{"internet terminal to mynumber", "10.30.1.1", "02:00:00:30:00:01", 50000, "10.10.0.5", FW, 443, 6, false,
+	 AN_CHECK_MYNUMBER_INTERNET, NULL},
+};
+
+/* Model α': α plus local breakout from LGWAN terminals to listed cloud
+ * services; everything else from LGWAN to the Internet stays forbidden. */
+static const char alpha_prime_yaml[] =
+	"site: Alpha Prime City\n"
+	"model: alpha-prime\n"
+	"zones:\n"
+	"  - { name: mynumber, kind: mynumber, segments: [ { cidr: 10.10.0.0/16 } ] }\n"
+	"  - { name: lgwan, kind: lgwan, segments: [ { cidr: 10.20.0.0/16 } ] }\n"
+	"  - { name: internet, kind: internet, segments: [ { cidr: 10.30.0.0/16 } ] }\n"
+	"hosts:\n"
+	"  - { name: lg-pc-01, zone: lgwan, mac: 02:00:00:20:00:01, ip: 10.20.1.1 }\n"
+	"  - { name: core-fw, zone: lgwan, mac: 02:00:00:ff:00:01, role: gateway }\n"
+	"flows:\n"
+	"  - { name: m365, kind: saas-breakout, from: { zone: lgwan }, to: { cidr: 52.96.0.0/14 }, proto: tcp, ports: [ 443 ] }\n";
+
+static const struct row alpha_prime_rows[] = {
+	{"breakout to the approved cloud", "10.20.1.1", "02:00:00:20:00:01", 50000, "52.97.1.1", FW, 443, 6, true, NONE,
+	 NULL},
+	{"breakout to the approved cloud on another port", "10.20.1.1", "02:00:00:20:00:01", 50000, "52.97.1.1", FW, 80,
+	 6, true, AN_CHECK_LGWAN_INTERNET, "m365"},
+	{"LGWAN terminal to any other Internet address", "10.20.1.1", "02:00:00:20:00:01", 50000, "93.184.216.34", FW,
+	 443, 6, true, AN_CHECK_LGWAN_INTERNET, NULL},
+	{"the cloud opening a connection into LGWAN", "52.97.1.1", FW, 443, "10.20.1.1", "02:00:00:20:00:01", 50000, 6,
+	 true, AN_CHECK_LGWAN_INTERNET, "m365"},
+	{"mynumber to the approved cloud", "10.10.1.1", "02:00:00:10:00:01", 50000, "52.97.1.1", FW, 443, 6, true,
+	 AN_CHECK_MYNUMBER_INTERNET, NULL},
+};
+
 static struct topo_site *site;
 
-static void setup(void)
+static void load_site(const char *yaml)
 {
 	struct topo_diag_list diags = {0};
-	int r = topo_site_load_buffer("test-site.yaml", site_yaml, strlen(site_yaml), &site, &diags);
+	int r = topo_site_load_buffer("test-site.yaml", yaml, strlen(yaml), &site, &diags);
 
 	for (size_t i = 0; i < diags.n; i++) {
 		char buf[1024];
@@ -145,6 +214,26 @@ static void setup(void)
 	}
 	ck_assert_int_eq(r, 0);
 	topo_diag_list_clear(&diags);
+}
+
+static void setup(void)
+{
+	load_site(site_yaml);
+}
+
+static void setup_beta(void)
+{
+	load_site(beta_yaml);
+}
+
+static void setup_beta_prime(void)
+{
+	load_site(beta_prime_yaml);
+}
+
+static void setup_alpha_prime(void)
+{
+	load_site(alpha_prime_yaml);
 }
 
 static void teardown(void)
@@ -197,9 +286,8 @@ static void make_flow(const struct row *w, struct probe_flow *f)
 	f->frames[0].frame = 1;
 }
 
-START_TEST(test_policy_rows)
+static void check_row(const struct row *w)
 {
-	const struct row *w = &rows[_i];
 	struct probe_flow f;
 	struct an_finding fd;
 	bool hit;
@@ -222,6 +310,23 @@ START_TEST(test_policy_rows)
 		ck_assert_str_eq(fd.near_flow->name, w->near);
 	}
 	free(fd.message);
+}
+
+START_TEST(test_policy_rows)
+{
+	check_row(&rows[_i]);
+}
+END_TEST
+
+START_TEST(test_policy_beta)
+{
+	check_row(&beta_rows[_i]);
+}
+END_TEST
+
+START_TEST(test_policy_alpha_prime)
+{
+	check_row(&alpha_prime_rows[_i]);
 }
 END_TEST
 
@@ -312,6 +417,21 @@ static Suite *policy_suite(void)
 	tcase_add_loop_test(tc, test_policy_rows, 0, sizeof(rows) / sizeof(rows[0]));
 	tcase_add_test(tc, test_station_classify);
 	tcase_add_test(tc, test_station_judge);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("beta");
+	tcase_add_checked_fixture(tc, setup_beta, teardown);
+	tcase_add_loop_test(tc, test_policy_beta, 0, sizeof(beta_rows) / sizeof(beta_rows[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("beta-prime");
+	tcase_add_checked_fixture(tc, setup_beta_prime, teardown);
+	tcase_add_loop_test(tc, test_policy_beta, 0, sizeof(beta_rows) / sizeof(beta_rows[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("alpha-prime");
+	tcase_add_checked_fixture(tc, setup_alpha_prime, teardown);
+	tcase_add_loop_test(tc, test_policy_alpha_prime, 0, sizeof(alpha_prime_rows) / sizeof(alpha_prime_rows[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
