@@ -23,6 +23,9 @@ char *an_format_time(uint64_t ts_ns, char *buf, size_t len);
  */
 void an_station_classify(const struct topo_site *site, const uint8_t mac[6], const struct topo_addr *ip,
 			 const uint16_t *vlans, unsigned n_vlans, int *ret_area, uint32_t *ret_tag);
+/* The distinct zones (area indexes, first-seen order) among observations
+ * tagged AN_OBS_ZONE; returns how many. */
+unsigned an_obs_zones(const struct probe_obs *obs, unsigned n, int ret[PROBE_STATION_OBS]);
 /* The station findings for one MAC (at most one per station check). */
 size_t an_policy_judge_station(const struct topo_site *site, const struct probe_station *st,
 			       struct an_finding ret[4]);

@@ -354,7 +354,18 @@ static void ports_text(const struct topo_flow *fl, char *buf, size_t len)
 	}
 }
 
-static int print_topology_text(const struct topo_site *s, FILE *f)
+/* Hosts per area, indexed like topo_site_area(); one pass over the hosts
+ * (a site may declare 100k).  Caller frees; NULL on OOM. */
+static size_t *count_hosts(const struct topo_site *s)
+{
+	size_t *n = calloc(topo_site_n_areas(s), sizeof(*n));
+
+	for (size_t h = 0; n && h < topo_site_n_hosts(s); h++)
+		n[topo_site_host(s, h)->zone->index]++;
+	return n;
+}
+
+static int print_topology_text(const struct topo_site *s, const size_t *hosts_in, FILE *f)
 {
 	char ip[TOPO_ADDR_STRLEN], a[160], b[160], ports[256];
 
@@ -364,10 +375,8 @@ static int print_topology_text(const struct topo_site *s, FILE *f)
 	fprintf(f, "zones and externals:\n");
 	for (size_t i = 0; i < topo_site_n_areas(s); i++) {
 		const struct topo_area *ar = topo_site_area(s, i);
-		size_t hosts = 0;
+		size_t hosts = hosts_in[i];
 
-		for (size_t h = 0; h < topo_site_n_hosts(s); h++)
-			hosts += topo_site_host(s, h)->zone == ar;
 		fprintf(f, "  %-20s %-18s %s", ar->name, topo_kind_name(ar->kind), ar->external ? "external" : "zone");
 		if (!ar->external)
 			fprintf(f, ", %zu host%s", hosts, hosts == 1 ? "" : "s");
@@ -412,7 +421,7 @@ static int print_topology_text(const struct topo_site *s, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-static int print_topology_json(const struct topo_site *s, FILE *f)
+static int print_topology_json(const struct topo_site *s, const size_t *hosts_in, FILE *f)
 {
 	char ip[TOPO_ADDR_STRLEN + 4], a[160], b[160], ports[256];
 	json_t *o = json_object(), *areas = json_array(), *flows = json_array();
@@ -424,10 +433,7 @@ static int print_topology_json(const struct topo_site *s, FILE *f)
 	for (size_t i = 0; i < topo_site_n_areas(s); i++) {
 		const struct topo_area *ar = topo_site_area(s, i);
 		json_t *x = json_object(), *segs = json_array();
-		size_t hosts = 0;
-
-		for (size_t h = 0; h < topo_site_n_hosts(s); h++)
-			hosts += topo_site_host(s, h)->zone == ar;
+		size_t hosts = hosts_in[i];
 		json_object_set_new(x, "name", json_string(ar->name));
 		json_object_set_new(x, "kind", json_string(topo_kind_name(ar->kind)));
 		json_object_set_new(x, "external", json_boolean(ar->external));
@@ -465,6 +471,7 @@ static int print_topology_json(const struct topo_site *s, FILE *f)
 
 static int cmd_topology(const struct options *o)
 {
+	size_t *hosts_in;
 	struct topo_site *site = NULL;
 	struct output out = {0};
 	int r;
@@ -477,7 +484,14 @@ static int cmd_topology(const struct options *o)
 		topo_site_free(site);
 		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
-	r = o->out.format == AN_FORMAT_JSON ? print_topology_json(site, out.f) : print_topology_text(site, out.f);
+	hosts_in = count_hosts(site);
+	if (!hosts_in)
+		r = -ENOMEM;
+	else if (o->out.format == AN_FORMAT_JSON)
+		r = print_topology_json(site, hosts_in, out.f);
+	else
+		r = print_topology_text(site, hosts_in, out.f);
+	free(hosts_in);
 	if (r == 0)
 		r = output_commit(&out);
 	else

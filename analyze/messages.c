@@ -83,24 +83,12 @@ static void station_message(const struct topo_site *site, const struct an_findin
 	case AN_CHECK_DUAL_HOMED: {
 		char zones[256] = "";
 		size_t n = 0;
-		unsigned nz = 0;
-		int seen[PROBE_STATION_OBS];
+		int area[PROBE_STATION_OBS];
+		unsigned nz = an_obs_zones(f->observed, f->n_observed, area);
 
-		for (unsigned i = 0; i < f->n_observed; i++) {
-			const struct probe_obs *o = &f->observed[i];
-			bool dup = false;
-
-			if (!(o->tag & AN_OBS_ZONE) || o->area < 0)
-				continue;
-			for (unsigned j = 0; j < nz && !dup; j++)
-				dup = seen[j] == o->area;
-			if (dup)
-				continue;
-			seen[nz++] = o->area;
-			if (n < sizeof(zones))
-				n += snprintf(zones + n, sizeof(zones) - n, "%s%s", nz > 1 ? ", " : "",
-					      topo_site_area(site, (size_t)o->area)->name);
-		}
+		for (unsigned j = 0; j < nz && n < sizeof(zones); j++)
+			n += snprintf(zones + n, sizeof(zones) - n, "%s%s", j ? ", " : "",
+				      topo_site_area(site, (size_t)area[j])->name);
 		if (ja)
 			snprintf(buf, len, "%s が %u つのゾーン (%s) のアドレスを送信元として使った", who, nz, zones);
 		else

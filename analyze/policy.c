@@ -116,7 +116,12 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 {
 	const struct topo_area *a = c->src.zone, *b = c->dst.zone;
 	enum topo_tier ta = topo_kind_tier(a->kind), tb = topo_kind_tier(b->kind);
-	const struct topo_flow *near = NULL, *near_exception = NULL, *near_sanitizer = NULL;
+	/* the first address-matching flow overall, of kind exception, and of a
+	 * sanitizing/screen kind — each with what differed from it */
+	struct near {
+		const struct topo_flow *flow;
+		enum an_mismatch why;
+	} near = {0}, near_exception = {0}, near_sanitizer = {0};
 	uint16_t dport = c->dst.port < 0 ? 0 : (uint16_t)c->dst.port;
 
 	if (topo_addr_is_link_scoped(&c->src.ip) || topo_addr_is_link_scoped(&c->dst.ip))
@@ -127,20 +132,23 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 	for (size_t i = 0; i < topo_site_n_flows(site); i++) {
 		const struct topo_flow *fl = topo_site_flow(site, i);
 
+		enum an_mismatch why;
+
 		if (!flow_addr_near(site, fl, c))
 			continue;
-		if (flow_mismatch(site, fl, c) == AN_MISMATCH_NONE)
+		why = flow_mismatch(site, fl, c);
+		if (why == AN_MISMATCH_NONE)
 			return false; /* a declared flow permits it exactly */
-		if (!near)
-			near = fl;
-		if (!near_exception && fl->kind == TOPO_FLOW_EXCEPTION)
-			near_exception = fl;
-		if (!near_sanitizer && (kind_is_sanitizing(fl->kind) || fl->kind == TOPO_FLOW_SCREEN_TRANSFER))
-			near_sanitizer = fl;
+		if (!near.flow)
+			near = (struct near){fl, why};
+		if (!near_exception.flow && fl->kind == TOPO_FLOW_EXCEPTION)
+			near_exception = (struct near){fl, why};
+		if (!near_sanitizer.flow && (kind_is_sanitizing(fl->kind) || fl->kind == TOPO_FLOW_SCREEN_TRANSFER))
+			near_sanitizer = (struct near){fl, why};
 	}
 
-	*ret_near = near;
-	*ret_why = near ? flow_mismatch(site, near, c) : AN_MISMATCH_NONE;
+	*ret_near = near.flow;
+	*ret_why = near.why;
 
 	bool mn_cross = (ta == TOPO_TIER_MYNUMBER) != (tb == TOPO_TIER_MYNUMBER);
 
@@ -153,9 +161,9 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 		return true;
 	}
 	if (mn_cross) {
-		if (near_exception) {
-			*ret_near = near_exception;
-			*ret_why = flow_mismatch(site, near_exception, c);
+		if (near_exception.flow) {
+			*ret_near = near_exception.flow;
+			*ret_why = near_exception.why;
 			*ret_check = AN_CHECK_EXCEPTION_MISMATCH;
 		} else
 			*ret_check = AN_CHECK_MYNUMBER_ISOLATION;
@@ -166,17 +174,17 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 
 	if ((ta == TOPO_TIER_LGWAN && tb == TOPO_TIER_INTERNET) || (ta == TOPO_TIER_INTERNET && tb == TOPO_TIER_LGWAN)) {
 		/* a sanitizing or screen-transfer path used the wrong way round */
-		if (near_sanitizer && !flow_addr_match(site, near_sanitizer, &c->src, &c->dst.ip)) {
-			*ret_near = near_sanitizer;
+		if (near_sanitizer.why == AN_MISMATCH_DIRECTION) {
+			*ret_near = near_sanitizer.flow;
 			*ret_why = AN_MISMATCH_DIRECTION;
 			*ret_check = AN_CHECK_SANITIZER_BYPASS;
 			return true;
 		}
 		/* the right endpoints and service, but not the pinned devices */
-		if (near_sanitizer && kind_is_sanitizing(near_sanitizer->kind) &&
-		    topo_flow_match_service(near_sanitizer, c->proto, dport)) {
-			*ret_near = near_sanitizer;
-			*ret_why = flow_mismatch(site, near_sanitizer, c);
+		if (near_sanitizer.flow && kind_is_sanitizing(near_sanitizer.flow->kind) &&
+		    topo_flow_match_service(near_sanitizer.flow, c->proto, dport)) {
+			*ret_near = near_sanitizer.flow;
+			*ret_why = near_sanitizer.why;
 			*ret_check = AN_CHECK_SANITIZER_BYPASS;
 			return true;
 		}
@@ -186,8 +194,7 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 				const struct topo_flow *fl = topo_site_flow(site, i);
 
 				if (kind_is_sanitizing(fl->kind) && fl->n_ports > 0 &&
-				    topo_flow_match_service(fl, c->proto, dport) &&
-				    topo_kind_tier(c->dst.zone->kind) == TOPO_TIER_LGWAN) {
+				    topo_flow_match_service(fl, c->proto, dport)) {
 					*ret_near = fl;
 					*ret_why = AN_MISMATCH_UNSANITIZED;
 					*ret_check = AN_CHECK_SANITIZER_BYPASS;
@@ -252,6 +259,23 @@ bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow 
 }
 
 /* ------------------------------------------------------------- stations */
+
+unsigned an_obs_zones(const struct probe_obs *obs, unsigned n, int ret[PROBE_STATION_OBS])
+{
+	unsigned nz = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool seen = false;
+
+		if (!(obs[i].tag & AN_OBS_ZONE) || obs[i].area < 0)
+			continue;
+		for (unsigned j = 0; j < nz && !seen; j++)
+			seen = ret[j] == obs[i].area;
+		if (!seen)
+			ret[nz++] = obs[i].area;
+	}
+	return nz;
+}
 
 void an_station_classify(const struct topo_site *site, const uint8_t mac[6], const struct topo_addr *ip,
 			 const uint16_t *vlans, unsigned n_vlans, int *ret_area, uint32_t *ret_tag)
@@ -343,21 +367,11 @@ size_t an_policy_judge_station(const struct topo_site *site, const struct probe_
 	uint32_t all = 0;
 	size_t n = 0;
 	int zones[PROBE_STATION_OBS];
-	unsigned n_zones = 0;
 
-	for (unsigned i = 0; i < st->n_obs; i++) {
-		bool seen = false;
-
+	for (unsigned i = 0; i < st->n_obs; i++)
 		all |= st->obs[i].tag;
-		if (!(st->obs[i].tag & AN_OBS_ZONE))
-			continue;
-		for (unsigned j = 0; j < n_zones && !seen; j++)
-			seen = zones[j] == st->obs[i].area;
-		if (!seen)
-			zones[n_zones++] = st->obs[i].area;
-	}
 	/* one zone is a station's home; two make it a bridge */
-	if (n_zones < 2)
+	if (an_obs_zones(st->obs, st->n_obs, zones) < 2)
 		all &= ~AN_OBS_ZONE;
 
 	for (size_t k = 0; k < sizeof(station_checks) / sizeof(station_checks[0]); k++) {

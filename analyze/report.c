@@ -81,20 +81,7 @@ char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t 
 
 /* ------------------------------------------------------------------ order */
 
-static int severity_then_time(const void *pa, const void *pb)
-{
-	const struct an_finding *a = *(const struct an_finding *const *)pa, *b = *(const struct an_finding *const *)pb;
-	enum an_severity sa = an_check_severity(a->check), sb = an_check_severity(b->check);
-
-	if (sa != sb)
-		return sa > sb ? -1 : 1;
-	if (a->first_frame.file != b->first_frame.file)
-		return a->first_frame.file < b->first_frame.file ? -1 : 1;
-	if (a->first_frame.frame != b->first_frame.frame)
-		return a->first_frame.frame < b->first_frame.frame ? -1 : 1;
-	return (int)a->check - (int)b->check;
-}
-
+/* Capture order: file, first frame, then check. */
 static int by_frame(const void *pa, const void *pb)
 {
 	const struct an_finding *a = *(const struct an_finding *const *)pa, *b = *(const struct an_finding *const *)pb;
@@ -104,6 +91,17 @@ static int by_frame(const void *pa, const void *pb)
 	if (a->first_frame.frame != b->first_frame.frame)
 		return a->first_frame.frame < b->first_frame.frame ? -1 : 1;
 	return (int)a->check - (int)b->check;
+}
+
+/* The most severe first, each severity in capture order. */
+static int severity_then_time(const void *pa, const void *pb)
+{
+	const struct an_finding *a = *(const struct an_finding *const *)pa, *b = *(const struct an_finding *const *)pb;
+	enum an_severity sa = an_check_severity(a->check), sb = an_check_severity(b->check);
+
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	return by_frame(pa, pb);
 }
 
 static const struct an_finding **sorted(const struct an_report *r, int (*cmp)(const void *, const void *))
