@@ -639,7 +639,31 @@ char *rs_rule_format(const struct rs_ruleset *r, const struct rs_rule *rule, cha
 		return buf;
 	}
 	for (size_t i = 0; i < rule->n_matches; i++) {
-		put_match(&o, r, &rule->matches[i]);
+		const struct rs_match *m = &rule->matches[i], *n = i + 1 < rule->n_matches ? &rule->matches[i + 1] : NULL;
+		/* `meta l4proto tcp th dport 22` is how nft's netlink form reads
+		 * back `tcp dport 22`: print it the way people write it */
+		if (m->op == RS_OP_EQ && !m->has_mask && m->n_keys == 1 && m->keys[0] == RS_KEY_L4PROTO &&
+		    (m->value[0] == 6 || m->value[0] == 17) && n && n->n_keys == 1 && n->op != RS_OP_UNKNOWN &&
+		    (n->keys[0] == RS_KEY_SPORT || n->keys[0] == RS_KEY_DPORT)) {
+			struct rs_match x = *n;
+			char word[8];
+			size_t at = o.pos;
+			put_match(&o, r, &x);
+			/* replace the leading "th" with the protocol */
+			snprintf(word, sizeof(word), "%s", m->value[0] == 6 ? "tcp" : "udp");
+			if (o.pos >= at + 2 && memcmp(o.buf + at, "th", 2) == 0) {
+				size_t wl = strlen(word);
+				if (o.pos + wl - 2 < o.len) {
+					memmove(o.buf + at + wl, o.buf + at + 2, o.pos - at - 2 + 1);
+					memcpy(o.buf + at, word, wl);
+					o.pos += wl - 2;
+				}
+			}
+			put(&o, " ");
+			i++;
+			continue;
+		}
+		put_match(&o, r, m);
 		put(&o, " ");
 	}
 	if (rule->has_vmap) {
