@@ -46,6 +46,14 @@ enum an_check {
 	AN_CHECK_ADDRESS_SPOOF,
 	AN_CHECK_VLAN_MISMATCH,
 	AN_CHECK_UNKNOWN_DEVICE,
+	/* ruleset checks (verify) */
+	AN_CHECK_RULESET_MYNUMBER_OPEN,
+	AN_CHECK_RULESET_LGWAN_INTERNET_OPEN,
+	AN_CHECK_RULESET_INBOUND_OPEN,
+	AN_CHECK_RULESET_EXCEPTION_TOO_BROAD,
+	AN_CHECK_RULESET_SHADOWED,
+	AN_CHECK_RULESET_FLOW_BLOCKED,
+	AN_CHECK_RULESET_UNSUPPORTED,
 	_AN_CHECK_MAX,
 };
 
@@ -54,6 +62,7 @@ enum an_severity an_check_severity(enum an_check c);
 const char *an_check_requirement(enum an_check c); /* Japanese, with the clause */
 const char *an_check_gloss(enum an_check c);       /* short English gloss */
 bool an_check_is_station(enum an_check c);
+bool an_check_is_ruleset(enum an_check c);
 const char *an_severity_name(enum an_severity s);  /* "critical" … "low" */
 const char *an_proto_name(uint8_t proto); /* "tcp", "udp", "icmp", "icmpv6", "sctp", or the number */
 int an_severity_parse(const char *s, enum an_severity *ret);
@@ -205,3 +214,79 @@ struct an_output_options {
 
 /* Writes the report; returns 0 or -errno (write error). */
 int an_report_write(const struct an_report *r, const struct an_output_options *o, FILE *out);
+
+/* ------------------------------------------------------------------ verify */
+
+/*
+ * Static verification of the firewalls' rulesets (docs/verify.md): for
+ * each firewall, the exact set of new connections its ruleset lets through
+ * between the areas its interfaces face, against the declared flows.
+ */
+
+struct an_vrule {
+	char *location; /* "rules/fw.nft:12", "live: table inet filter forward handle 7" */
+	char *chain;    /* "inet filter forward" */
+	char *text;     /* the rule in nft syntax (or as written) */
+	const char *verdict; /* "accept", "drop", "policy accept", … */
+	size_t index;        /* 1-based position in its chain; 0 for a policy */
+	uint64_t handle;     /* nft handle; 0 when none */
+};
+
+/* A concrete example packet (the first of a new connection). */
+struct an_vpacket {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;
+	struct topo_addr src, dst;
+	int sport, dport;          /* -1: no ports (ICMP, …) */
+	int icmp_type, icmp_code;  /* -1 unless ICMP/ICMPv6 */
+	char iif[17], oif[17];
+	bool has_mac;              /* the source MAC matters to the finding */
+	uint8_t smac[6];
+	const struct topo_area *src_zone, *dst_zone;
+	const struct topo_host *src_host, *dst_host;
+};
+
+struct an_vfinding {
+	enum an_check check;
+	char *message;    /* English */
+	char *message_ja; /* Japanese */
+	const struct topo_firewall *fw;
+	const struct topo_area *src_zone, *dst_zone; /* NULL for SHADOWED/UNSUPPORTED */
+	const struct topo_flow *flow;                /* TOO-BROAD, FLOW-BLOCKED */
+	bool has_example;
+	struct an_vpacket example;
+	struct an_vrule *rules;
+	size_t n_rules;
+	bool approximate; /* the firewall has unsupported constructs */
+};
+
+struct an_verify_source {
+	const char *firewall; /* name in the topology */
+	const char *path;     /* a file (format from the topology, else sniffed), or NULL */
+	bool live;            /* read the running ruleset */
+	const char *netns;    /* live: a named namespace, or NULL */
+};
+
+struct an_verify_config {
+	const struct topo_site *site;
+	const struct an_verify_source *sources; /* --ruleset / --live, override the topology */
+	size_t n_sources;
+	size_t max_findings; /* 0: default 100000 */
+	size_t max_nodes;    /* BDD nodes per firewall; 0: default (1<<23, 128 MiB) */
+};
+
+struct an_vreport;
+
+/*
+ * Returns 0 with *ret, or a negative errno with a message in errbuf
+ * (-EBADMSG/-EINVAL/-ENOENT/-EPERM: bad input or environment, exit 2;
+ * -ENOMEM/-E2BIG: too large to analyse, exit 3).  Ruleset diagnostics
+ * (warnings) are appended to diags.
+ */
+int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *diags, struct an_vreport **ret,
+		  char *errbuf, size_t errlen);
+void an_vreport_free(struct an_vreport *r);
+size_t an_vreport_n_findings(const struct an_vreport *r);
+const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t i);
+uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity sev);
+int an_vreport_write(const struct an_vreport *r, const struct an_output_options *o, FILE *out);

@@ -67,6 +67,34 @@ static const struct check_info checks[_AN_CHECK_MAX] = {
 		"UNKNOWN-DEVICE", AN_SEV_MEDIUM,
 		"機器構成の変更の制限 (8.1.20), 機器固有情報による端末の自動識別 (8.2.4)",
 		"an unregistered device on a My Number or LGWAN segment", true },
+	[AN_CHECK_RULESET_MYNUMBER_OPEN] = {
+		"RULESET-MYNUMBER-OPEN", AN_SEV_CRITICAL,
+		"マイナンバー利用事務系と他の領域との分離 (5.1 ア)",
+		"a firewall opens the My Number boundary beyond the approved exceptions", false },
+	[AN_CHECK_RULESET_LGWAN_INTERNET_OPEN] = {
+		"RULESET-LGWAN-INTERNET-OPEN", AN_SEV_CRITICAL,
+		"LGWAN接続系とインターネット接続系の通信経路の分割 (5.2 ア)",
+		"a firewall opens LGWAN↔Internet beyond the sanitizing and screen-transfer paths", false },
+	[AN_CHECK_RULESET_INBOUND_OPEN] = {
+		"RULESET-INBOUND-OPEN", AN_SEV_HIGH,
+		"インターネットを介した外部からのアクセスの原則禁止 (8.2.2 オ)",
+		"a firewall accepts connections from the Internet beyond the published services", false },
+	[AN_CHECK_RULESET_EXCEPTION_TOO_BROAD] = {
+		"RULESET-EXCEPTION-TOO-BROAD", AN_SEV_HIGH,
+		"通信経路の限定 (MAC/IP アドレス), アプリケーションプロトコル (ポート番号) の限定 (5.1 ア)",
+		"the rule carrying an exception accepts more than the exception", false },
+	[AN_CHECK_RULESET_SHADOWED] = {
+		"RULESET-SHADOWED", AN_SEV_LOW,
+		"ファイアウォール設定の不整合の確認 (8.1.9 イ)",
+		"a rule can never match: earlier rules cover it", false },
+	[AN_CHECK_RULESET_FLOW_BLOCKED] = {
+		"RULESET-FLOW-BLOCKED", AN_SEV_LOW,
+		"ファイアウォール設定の不整合の確認 (8.1.9 イ)",
+		"a declared flow is not let through: the topology and the ruleset disagree", false },
+	[AN_CHECK_RULESET_UNSUPPORTED] = {
+		"RULESET-UNSUPPORTED", AN_SEV_MEDIUM,
+		"ファイアウォール設定の検証 (8.1.9 イ) — 解析できない設定",
+		"a construct sanso cannot model: the verdict for this firewall is approximate", false },
 };
 
 const char *an_check_id(enum an_check c)
@@ -87,6 +115,11 @@ const char *an_check_requirement(enum an_check c)
 const char *an_check_gloss(enum an_check c)
 {
 	return c < _AN_CHECK_MAX ? checks[c].gloss : "";
+}
+
+bool an_check_is_ruleset(enum an_check c)
+{
+	return c >= AN_CHECK_RULESET_MYNUMBER_OPEN && c < _AN_CHECK_MAX;
 }
 
 bool an_check_is_station(enum an_check c)

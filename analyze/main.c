@@ -42,6 +42,8 @@ struct options {
 	size_t max_flows;
 	size_t max_findings;
 	bool ignore_vlan;
+	struct an_verify_source *sources; /* --ruleset FW=FILE, --live FW[@NETNS] */
+	size_t n_sources;
 };
 
 static void usage(FILE *f)
@@ -51,13 +53,17 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  audit    -t SITE.yaml -r CAPTURE [-r CAPTURE...]   audit pcap/pcapng captures\n"
 	      "  topology -t SITE.yaml                              validate a topology, print its summary\n"
-	      "  verify   -t SITE.yaml [--ruleset FW=FILE] [--live FW[@NETNS]]   (not in this version)\n"
+	      "  verify   -t SITE.yaml [--ruleset FW=FILE] [--live FW[@NETNS]]   verify firewall rulesets statically\n"
 	      "  monitor  -t SITE.yaml -i IFACE                     (not in this version)\n"
 	      "\n"
 	      "options:\n"
 	      "  -t, --topology FILE     the site's topology (docs/topology.md)\n"
 	      "  -r, --read FILE         a capture to audit (repeatable; read in order)\n"
 	      "  -f, --filter EXPR       BPF filter: only matching packets are analysed\n"
+	      "      --ruleset FW=FILE   verify: firewall FW's ruleset from FILE (nft JSON, nft text or\n"
+	      "                          iptables-save), instead of the topology's `ruleset:` (repeatable)\n"
+	      "      --live FW[@NETNS]   verify: read FW's running nftables ruleset over netlink, in this\n"
+	      "                          network namespace or the named one (needs CAP_NET_ADMIN)\n"
 	      "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"
 	      "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
 	      "      --evidence FILE     write every packet of every flagged connection to FILE (pcap)\n"
@@ -141,7 +147,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	o->captures = calloc((size_t)argc, sizeof(char *));
-	if (!o->captures)
+	o->sources = calloc((size_t)argc, sizeof(*o->sources));
+	if (!o->captures || !o->sources)
 		return -ENOMEM;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "t:r:f:o:i:qvh", longopts, NULL)) != -1) {
@@ -159,9 +166,25 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->output = optarg;
 			break;
 		case 'i':
-		case OPT_RULESET:
-		case OPT_LIVE:
-			break; /* verify/monitor: rejected below */
+			break; /* monitor: rejected below */
+		case OPT_RULESET: {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1])
+				return bad_usage("--ruleset needs FIREWALL=FILE, not \"%s\"", optarg);
+			*eq = 0;
+			o->sources[o->n_sources++] = (struct an_verify_source){.firewall = optarg, .path = eq + 1};
+			break;
+		}
+		case OPT_LIVE: {
+			char *at = strchr(optarg, '@');
+			if (at)
+				*at = 0;
+			if (!optarg[0] || (at && !at[1]))
+				return bad_usage("--live needs FIREWALL or FIREWALL@NETNS, not \"%s\"", optarg);
+			o->sources[o->n_sources++] =
+				(struct an_verify_source){.firewall = optarg, .live = true, .netns = at ? at + 1 : NULL};
+			break;
+		}
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
 				o->out.format = AN_FORMAT_TEXT;
@@ -581,6 +604,70 @@ out:
 	return status;
 }
 
+/* ----------------------------------------------------------------- verify */
+
+static int cmd_verify(const struct options *o)
+{
+	struct topo_site *site = NULL;
+	struct an_vreport *report = NULL;
+	struct topo_diag_list diags = {0};
+	struct output out = {0};
+	char err[1024] = "";
+	int r, status;
+
+	if (o->n_captures || o->evidence || o->filter) {
+		fprintf(stderr, "sanso verify: -r, -f and --evidence are for captures (sanso audit)\n");
+		return EXIT_BAD_INPUT;
+	}
+	for (size_t i = 0; i < o->n_sources; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(o->sources[i].firewall, o->sources[j].firewall) == 0) {
+				fprintf(stderr, "sanso verify: firewall %s is given twice (--ruleset/--live)\n",
+					o->sources[i].firewall);
+				return EXIT_BAD_INPUT;
+			}
+	if (load_topology(o, &site) < 0)
+		return EXIT_BAD_INPUT;
+	r = output_open(&out, o->output);
+	if (r < 0) {
+		fprintf(stderr, "sanso verify: -o %s: %s\n", o->output, strerror(-r));
+		topo_site_free(site);
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+
+	struct an_verify_config cfg = {
+		.site = site,
+		.sources = o->sources,
+		.n_sources = o->n_sources,
+		.max_findings = o->max_findings,
+	};
+	r = an_verify_run(&cfg, &diags, &report, err, sizeof(err));
+	for (size_t i = 0; i < diags.n; i++) {
+		char line[2048];
+		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
+	}
+	topo_diag_list_clear(&diags);
+	if (r < 0) {
+		output_abort(&out);
+		fprintf(stderr, "sanso verify: %s\n", err[0] ? err : strerror(-r));
+		topo_site_free(site);
+		return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	r = an_vreport_write(report, &o->out, out.f);
+	if (r == 0)
+		r = output_commit(&out);
+	else
+		output_abort(&out);
+	if (r < 0) {
+		fprintf(stderr, "sanso verify: writing the report: %s\n", strerror(-r));
+		status = EXIT_RUNTIME;
+	} else
+		status = an_vreport_count_at_least(report, o->fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+	an_vreport_free(report);
+	topo_site_free(site);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {.fail_on = AN_SEV_LOW};
@@ -602,6 +689,7 @@ int main(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r != 0) {
 		free(o.captures);
+		free(o.sources);
 		return r < 0 ? EXIT_RUNTIME : r;
 	}
 
@@ -609,7 +697,9 @@ int main(int argc, char **argv)
 		r = cmd_audit(&o);
 	else if (strcmp(o.command, "topology") == 0)
 		r = cmd_topology(&o);
-	else if (strcmp(o.command, "verify") == 0 || strcmp(o.command, "monitor") == 0) {
+	else if (strcmp(o.command, "verify") == 0)
+		r = cmd_verify(&o);
+	else if (strcmp(o.command, "monitor") == 0) {
 		fprintf(stderr, "sanso %s: not available in this version yet; see docs/cli.md\n", o.command);
 		r = EXIT_BAD_INPUT;
 	} else {
@@ -617,5 +707,6 @@ int main(int argc, char **argv)
 		r = EXIT_BAD_INPUT;
 	}
 	free(o.captures);
+	free(o.sources);
 	return r;
 }

@@ -553,8 +553,9 @@ static int write_junit(const struct an_report *r, const struct an_output_options
 		return -ENOMEM;
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sanso audit: ");
 	xml_escape(out, topo_site_name(an_report_site(r)));
-	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", n + _AN_CHECK_MAX, n);
-	for (unsigned k = 0; k < _AN_CHECK_MAX; k++) {
+	/* one suite per traffic and station check (the ruleset checks are verify's) */
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", n + AN_CHECK_RULESET_MYNUMBER_OPEN, n);
+	for (unsigned k = 0; k < AN_CHECK_RULESET_MYNUMBER_OPEN; k++) {
 		size_t nk = 0;
 
 		for (size_t i = 0; i < n; i++)

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The `sanso verify` report: text, JSON Lines, HTML and JUnit, in the same
+ * shapes as the audit report (docs/cli.md).  A ruleset finding carries the
+ * firewall, the zones, an example packet and the rules instead of packet
+ * evidence.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "verify-internal.h"
+
+static const struct an_vfinding **in_order(const struct an_vreport *r, bool by_sev)
+{
+	size_t n = an_vreport_n_findings(r);
+	const struct an_vfinding **v = malloc((n ? n : 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = an_vreport_finding(r, i);
+	if (by_sev) {
+		/* qsort is not stable: sort indices by (severity, index) instead */
+		size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+		if (!idx) {
+			free(v);
+			return NULL;
+		}
+		size_t k = 0;
+		for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--)
+			for (size_t i = 0; i < n; i++)
+				if (an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev)
+					idx[k++] = i;
+		for (size_t i = 0; i < n; i++)
+			v[i] = an_vreport_finding(r, idx[i]);
+		free(idx);
+	}
+	return v;
+}
+
+static const char *family_name(const struct an_vpacket *p)
+{
+	return p->family == 6 ? "ipv6" : "ipv4";
+}
+
+/* ------------------------------------------------------------------- JSON */
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *json_side(const struct topo_addr *ip, int port, const struct topo_area *zone,
+			 const struct topo_host *host)
+{
+	char s[TOPO_ADDR_STRLEN];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "zone", str_or_null(zone ? zone->name : NULL));
+	json_object_set_new(o, "host", str_or_null(host ? host->name : NULL));
+	json_object_set_new(o, "ip", json_string(topo_addr_format(ip, s)));
+	json_object_set_new(o, "port", port >= 0 ? json_integer(port) : json_null());
+	return o;
+}
+
+static json_t *json_example(const struct an_vpacket *p)
+{
+	char mac[TOPO_MAC_STRLEN];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "family", json_string(family_name(p)));
+	json_object_set_new(o, "proto", json_string(an_proto_name(p->proto)));
+	json_object_set_new(o, "src", json_side(&p->src, p->sport, p->src_zone, p->src_host));
+	json_object_set_new(o, "dst", json_side(&p->dst, p->dport, p->dst_zone, p->dst_host));
+	if (p->icmp_type >= 0) {
+		json_object_set_new(o, "icmp_type", json_integer(p->icmp_type));
+		json_object_set_new(o, "icmp_code", json_integer(p->icmp_code));
+	}
+	json_object_set_new(o, "iif", json_string(p->iif));
+	json_object_set_new(o, "oif", json_string(p->oif));
+	if (p->has_mac)
+		json_object_set_new(json_object_get(o, "src"), "mac", json_string(topo_mac_format(p->smac, mac)));
+	json_object_set_new(o, "ct_state", json_string("new"));
+	return o;
+}
+
+static json_t *json_vfinding(const struct an_vfinding *f, bool ja)
+{
+	json_t *o = json_object(), *rules = json_array();
+
+	json_object_set_new(o, "type", json_string("finding"));
+	json_object_set_new(o, "check", json_string(an_check_id(f->check)));
+	json_object_set_new(o, "severity", json_string(an_severity_name(an_check_severity(f->check))));
+	json_object_set_new(o, "requirement", json_string(an_check_requirement(f->check)));
+	json_object_set_new(o, "requirement_en", json_string(an_check_gloss(f->check)));
+	json_object_set_new(o, "message", json_string(ja ? f->message_ja : f->message));
+	json_object_set_new(o, "firewall", json_string(f->fw->name));
+	json_object_set_new(o, "src_zone", str_or_null(f->src_zone ? f->src_zone->name : NULL));
+	json_object_set_new(o, "dst_zone", str_or_null(f->dst_zone ? f->dst_zone->name : NULL));
+	json_object_set_new(o, "flow", str_or_null(f->flow ? f->flow->name : NULL));
+	json_object_set_new(o, "example", f->has_example ? json_example(&f->example) : json_null());
+	for (size_t i = 0; i < f->n_rules; i++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "location", json_string(f->rules[i].location));
+		json_object_set_new(x, "chain", json_string(f->rules[i].chain));
+		json_object_set_new(x, "text", json_string(f->rules[i].text));
+		json_object_set_new(x, "verdict", json_string(f->rules[i].verdict));
+		json_object_set_new(x, "index", f->rules[i].index ? json_integer((json_int_t)f->rules[i].index) : json_null());
+		json_object_set_new(x, "handle", f->rules[i].handle ? json_integer((json_int_t)f->rules[i].handle) : json_null());
+		json_array_append_new(rules, x);
+	}
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "approximate", json_boolean(f->approximate));
+	return o;
+}
+
+static json_t *json_vsummary(const struct an_vreport *r)
+{
+	const struct topo_site *site = an_vreport_site(r);
+	const uint64_t *counts = an_vreport_counts(r);
+	json_t *o = json_object(), *c = json_object(), *fws = json_array();
+	bool approx = false;
+
+	json_object_set_new(o, "type", json_string("summary"));
+	json_object_set_new(o, "site", json_string(topo_site_name(site)));
+	json_object_set_new(o, "model", json_string(topo_model_name(topo_site_model(site))));
+	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+		if (counts[i])
+			json_object_set_new(c, an_check_id(i), json_integer((json_int_t)counts[i]));
+	json_object_set_new(o, "findings", c);
+	for (size_t i = 0; i < an_vreport_n_firewalls(r); i++) {
+		struct an_vfw_summary s;
+		json_t *x = json_object();
+		an_vreport_firewall(r, i, &s);
+		json_object_set_new(x, "name", json_string(s.fw->name));
+		json_object_set_new(x, "verified", json_boolean(s.source != NULL));
+		json_object_set_new(x, "source", str_or_null(s.source));
+		if (s.source) {
+			json_object_set_new(x, "tables", json_integer((json_int_t)s.tables));
+			json_object_set_new(x, "chains", json_integer((json_int_t)s.chains));
+			json_object_set_new(x, "rules", json_integer((json_int_t)s.rules));
+			json_object_set_new(x, "sets", json_integer((json_int_t)s.sets));
+			json_object_set_new(x, "set_elements", json_integer((json_int_t)s.elements));
+			json_object_set_new(x, "unsupported_rules", json_integer((json_int_t)s.unsupported_rules));
+			json_object_set_new(x, "approximate", json_boolean(s.approximate));
+			json_object_set_new(x, "seconds", json_real(s.seconds));
+			json_object_set_new(x, "bdd_nodes_peak", json_integer((json_int_t)s.peak_nodes));
+		}
+		approx = approx || s.approximate;
+		json_array_append_new(fws, x);
+	}
+	json_object_set_new(o, "firewalls", fws);
+	json_object_set_new(o, "approximate", json_boolean(approx));
+	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)an_vreport_not_kept(r)));
+	return o;
+}
+
+static int put_json(json_t *o, FILE *out)
+{
+	int r = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+
+	json_decref(o);
+	if (r < 0 || fputc('\n', out) == EOF)
+		return -EIO;
+	return 0;
+}
+
+static int write_json(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+{
+	const struct an_vfinding **v = in_order(r, false);
+	int ret = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < an_vreport_n_findings(r) && ret == 0; i++)
+		ret = put_json(json_vfinding(v[i], o->japanese), out);
+	if (ret == 0)
+		ret = put_json(json_vsummary(r), out);
+	free(v);
+	return ret;
+}
+
+/* ------------------------------------------------------------------- text */
+
+static void text_example(FILE *out, const struct an_vpacket *p, const char *label)
+{
+	char pk[512], mac[TOPO_MAC_STRLEN];
+
+	an_describe_vpacket(p, pk, sizeof(pk));
+	fprintf(out, "    %s%s (%s → %s, %s → %s)", label, pk, p->src_zone ? p->src_zone->name : "-",
+		p->dst_zone ? p->dst_zone->name : "-", p->iif, p->oif);
+	if (p->has_mac)
+		fprintf(out, " from MAC %s", topo_mac_format(p->smac, mac));
+	fputc('\n', out);
+}
+
+static void text_vfinding(FILE *out, const struct an_vfinding *f, bool ja)
+{
+	fprintf(out, "  [%s] %s\n", an_check_id(f->check), ja ? f->message_ja : f->message);
+	if (ja)
+		fprintf(out, "    %s%s\n", "要件      ", an_check_requirement(f->check));
+	else
+		fprintf(out, "    rule      %s — %s\n", an_check_requirement(f->check), an_check_gloss(f->check));
+	fprintf(out, "    %s%s", ja ? "FW        " : "firewall  ", f->fw->name);
+	if (f->src_zone || f->dst_zone)
+		fprintf(out, "  %s → %s", f->src_zone ? f->src_zone->name : "-", f->dst_zone ? f->dst_zone->name : "-");
+	if (f->flow)
+		fprintf(out, "  %s %s", ja ? "通信" : "flow", f->flow->name);
+	fputc('\n', out);
+	if (f->has_example)
+		text_example(out, &f->example, ja ? "例        " : "example   ");
+	for (size_t i = 0; i < f->n_rules; i++)
+		fprintf(out, "    %s%s  [%s] %s  → %s\n", i ? "          " : ja ? "規則      " : "rules     ",
+			f->rules[i].location, f->rules[i].chain, f->rules[i].text, f->rules[i].verdict);
+	if (f->approximate)
+		fprintf(out, "    %s\n", ja ? "(近似: このファイアウォールには解析できない規則があります)"
+				     : "(approximate: this firewall has rules sanso cannot model)");
+	fputc('\n', out);
+}
+
+static int write_text(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+{
+	const struct topo_site *site = an_vreport_site(r);
+	const uint64_t *counts = an_vreport_counts(r);
+	const struct an_vfinding **v = in_order(r, true);
+	size_t n = an_vreport_n_findings(r);
+	static const char *const sev_en[] = {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, *const sev_ja[] = {"低", "中", "高", "重大"};
+	bool ja = o->japanese;
+	uint64_t total = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (!o->quiet) {
+		fprintf(out, ja ? "sanso 設定検証 — %s (モデル %s)\n" : "sanso verify — %s (model %s)\n", topo_site_name(site),
+			topo_model_name(topo_site_model(site)));
+		for (size_t i = 0; i < an_vreport_n_firewalls(r); i++) {
+			struct an_vfw_summary s;
+			an_vreport_firewall(r, i, &s);
+			if (!s.source) {
+				fprintf(out, ja ? "  %-10s (ルールセットなし: 未検証)\n" : "  %-10s (no ruleset: not verified)\n",
+					s.fw->name);
+				continue;
+			}
+			fprintf(out, "  %-10s %s: %zu tables, %zu chains, %zu rules, %zu sets (%zu elements), %.3f s%s\n",
+				s.fw->name, s.source, s.tables, s.chains, s.rules, s.sets, s.elements, s.seconds,
+				s.approximate ? (ja ? " — 近似" : " — approximate") : "");
+		}
+		fputc('\n', out);
+	}
+	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			k += an_check_severity(v[i]->check) == (enum an_severity)sev;
+		if (!k)
+			continue;
+		fprintf(out, "%s (%zu)\n\n", ja ? sev_ja[sev] : sev_en[sev], k);
+		for (size_t i = 0; i < n; i++)
+			if (an_check_severity(v[i]->check) == (enum an_severity)sev)
+				text_vfinding(out, v[i], ja);
+	}
+	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+		total += counts[i];
+	if (!o->quiet) {
+		if (!total)
+			fputs(ja ? "指摘なし: ルールセットは三層分離を守っています。\n"
+				 : "No findings: the rulesets keep the three-tier separation.\n",
+			      out);
+		else {
+			fprintf(out, ja ? "指摘 %" PRIu64 " 件:" : "%" PRIu64 " finding%s:", total, ja || total == 1 ? "" : "s");
+			for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+				if (counts[i])
+					fprintf(out, " %s %" PRIu64, an_check_id(i), counts[i]);
+			fputc('\n', out);
+		}
+		if (an_vreport_not_kept(r))
+			fprintf(out, "(%" PRIu64 " further findings counted but not listed: --max-findings)\n",
+				an_vreport_not_kept(r));
+	}
+	free(v);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------ XML, HTML */
+
+static void xml(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&apos;", out);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, out);
+		}
+	}
+}
+
+/* one finding as the text report words it, for <failure> and <pre> */
+static char *block(const struct an_vfinding *f, bool ja)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	text_vfinding(m, f, ja);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int write_junit(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+{
+	size_t n = an_vreport_n_findings(r), nfw = an_vreport_n_firewalls(r);
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", out);
+	for (size_t i = 0; i < nfw; i++) {
+		struct an_vfw_summary s;
+		size_t k = 0;
+		an_vreport_firewall(r, i, &s);
+		for (size_t j = 0; j < n; j++)
+			k += an_vreport_finding(r, j)->fw == s.fw;
+		fputs("  <testsuite name=\"sanso verify ", out);
+		xml(out, s.fw->name);
+		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%d\">\n", k ? k : 1, k, s.source ? 0 : 1);
+		if (!s.source)
+			fputs("    <testcase name=\"ruleset\"><skipped message=\"no ruleset: not verified\"/></testcase>\n", out);
+		else if (!k)
+			fputs("    <testcase name=\"three-tier separation\"/>\n", out);
+		for (size_t j = 0; j < n; j++) {
+			const struct an_vfinding *f = an_vreport_finding(r, j);
+			if (f->fw != s.fw)
+				continue;
+			char *b = block(f, o->japanese);
+			fprintf(out, "    <testcase classname=\"%s\" name=\"", an_check_id(f->check));
+			xml(out, f->n_rules ? f->rules[0].location : f->fw->name);
+			fprintf(out, "\"><failure type=\"%s\" message=\"", an_severity_name(an_check_severity(f->check)));
+			xml(out, o->japanese ? f->message_ja : f->message);
+			fputs("\">", out);
+			xml(out, b);
+			fputs("</failure></testcase>\n", out);
+			free(b);
+		}
+		fputs("  </testsuite>\n", out);
+	}
+	fputs("</testsuites>\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+static int write_html(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+{
+	const struct topo_site *site = an_vreport_site(r);
+	const struct an_vfinding **v = in_order(r, true);
+
+	if (!v)
+		return -ENOMEM;
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>sanso verify — ",
+		o->japanese ? "ja" : "en");
+	xml(out, topo_site_name(site));
+	fputs("</title><style>body{font-family:sans-serif}pre{background:#f4f4f4;padding:.5em}"
+	      ".critical{color:#a00}.high{color:#c50}.medium{color:#850}.low{color:#555}</style></head><body>\n<h1>sanso verify — ",
+	      out);
+	xml(out, topo_site_name(site));
+	fputs("</h1>\n", out);
+	if (an_vreport_n_findings(r) == 0)
+		fputs(o->japanese ? "<p>指摘なし</p>\n" : "<p>No findings.</p>\n", out);
+	for (size_t i = 0; i < an_vreport_n_findings(r); i++) {
+		const char *sev = an_severity_name(an_check_severity(v[i]->check));
+		char *b = block(v[i], o->japanese);
+		fprintf(out, "<h2 class=\"%s\">%s ", sev, sev);
+		xml(out, an_check_id(v[i]->check));
+		fputs("</h2>\n<pre>", out);
+		xml(out, b);
+		fputs("</pre>\n", out);
+		free(b);
+	}
+	fputs("</body></html>\n", out);
+	free(v);
+	return ferror(out) ? -EIO : 0;
+}
+
+int an_vreport_write(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+{
+	switch (o->format) {
+	case AN_FORMAT_JSON:
+		return write_json(r, o, out);
+	case AN_FORMAT_HTML:
+		return write_html(r, o, out);
+	case AN_FORMAT_JUNIT:
+		return write_junit(r, o, out);
+	case AN_FORMAT_TEXT:
+		break;
+	}
+	return write_text(r, o, out);
+}

@@ -1,0 +1,1971 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sanso verify: which new connections each firewall's ruleset lets through,
+ * exactly, against the three-tier policy (docs/verify.md).
+ *
+ * A packet is a point in a space of 366 bits (one BDD variable each), in
+ * this order: address family, input and output interface (an index into
+ * the firewall's interfaces in the topology, IF_OTHER for any other name),
+ * conntrack state, IP protocol, destination address, destination port,
+ * source address, source port (ICMP type and code are its two bytes, as
+ * the kernel's payload loads see them), TCP flags, source MAC.  IPv4
+ * addresses use the top 32 of the 128 address bits.
+ *
+ * Per firewall:
+ *   R0       every first packet (ct state new; a TCP SYN) from an area
+ *            behind one interface to a different area behind another;
+ *   pass 1   walk the base chains of prerouting, forward and postrouting,
+ *            each rule seeing only what earlier rules left, following
+ *            jump/goto/return and verdict maps → Passed;
+ *   blocked  each declared flow's packets that Passed lacks;
+ *   pass 2   walk the forward base chain with the most rules again and, at
+ *            each accept, what it accepts that no declared flow permits,
+ *            per area pair (the OPEN checks) and beyond the exception it
+ *            carries (EXCEPTION-TOO-BROAD);
+ *   shadow   every base chain walked over all packets: a rule that never
+ *            sees any packet is shadowed.
+ * Constructs the model can't express (rs_match.op UNKNOWN, unknown
+ * verdicts) are assumed to match in accepting rules and not to match in
+ * dropping ones, so the result over-approximates what is let through —
+ * never a silent accept or drop — and each is reported.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "bdd.h"
+#include "rulesets.h"
+#include "verify-internal.h"
+
+#define IF_BITS 5
+#define IF_OTHER 31u
+#define MAX_IFACES 31
+#define MAX_DEPTH 16 /* the kernel's call depth */
+
+enum {
+	V_FAM = 0,
+	V_IIF = 1,
+	V_OIF = V_IIF + IF_BITS,
+	V_CT = V_OIF + IF_BITS,
+	V_PROTO = V_CT + 3,
+	V_DADDR = V_PROTO + 8,
+	V_DPORT = V_DADDR + 128,
+	V_SADDR = V_DPORT + 16,
+	V_SPORT = V_SADDR + 128,
+	V_TCPFL = V_SPORT + 16,
+	V_SMAC = V_TCPFL + 8,
+	N_VARS = V_SMAC + 48,
+};
+
+enum { CT_NEW, CT_ESTABLISHED, CT_RELATED, CT_INVALID, CT_UNTRACKED, N_CT };
+static const uint32_t ct_bit[N_CT] = {RS_CT_NEW, RS_CT_ESTABLISHED, RS_CT_RELATED, RS_CT_INVALID, RS_CT_UNTRACKED};
+
+enum { RF_VISITED = 1, RF_HIT = 2 };
+
+struct an_vreport {
+	const struct topo_site *site;
+	struct an_vfinding **findings;
+	size_t n_findings, cap_findings, max_findings;
+	uint64_t not_kept;
+	uint64_t counts[_AN_CHECK_MAX];
+	struct fw_summary {
+		const struct topo_firewall *fw;
+		char *source; /* NULL: no ruleset, not verified */
+		size_t tables, chains, rules, sets, elements;
+		size_t unsupported_rules;
+		bool approximate;
+		size_t peak_nodes;
+		double seconds;
+	} *fws;
+	size_t n_fws;
+	json_t *seen; /* finding keys, so one rule gives one finding per area pair */
+	bool oom;
+};
+
+struct pair {
+	const struct topo_area *a, *b;
+	enum an_check check;
+	bdd_t bad; /* Passed ∧ ¬Permitted ∧ a→b */
+};
+
+struct exc {
+	const struct topo_flow *flow;
+	bdd_t carry;   /* its addresses, proto and ports, any MAC */
+	bdd_t allowed; /* what the exception permits, pinned as the site says */
+	bdd_t pin_ip, pin_mac, dst, service;
+};
+
+struct fw_ctx {
+	const struct topo_site *site;
+	const struct topo_firewall *fw;
+	const struct rs_ruleset *rs;
+	struct an_vreport *report;
+	struct fw_summary *sum;
+	struct bdd *m;
+	size_t n_areas;
+
+	bdd_t *set_bdd; /* per set, for the keys in set_keys */
+	enum rs_key (*set_keys)[RS_MAX_CONCAT];
+	uint8_t *set_nkeys;
+
+	bdd_t *src_in, *dst_in, *iif_of, *oif_of; /* per area */
+	bdd_t fam[2], ifpair, ctnew, syn, r0, univ, passed, permitted, bad_all, open;
+	struct pair *pairs;
+	size_t n_pairs;
+	struct exc *excs;
+	size_t n_excs;
+
+	uint8_t **rflags; /* per chain, per rule */
+	uint32_t *fwd;    /* forward-path base chains, in hook order */
+	size_t n_fwd;
+	bool has_primary;
+	uint32_t primary;
+	bool too_deep;
+	int err;
+};
+
+/* ---------------------------------------------------------------- keys */
+
+struct keyvar {
+	int var; /* -1: a small-domain key (nfproto, interfaces, ct state) */
+	unsigned bits;
+	int fam; /* -1, 0 (ipv4) or 1 (ipv6) */
+};
+
+static struct keyvar key_var(enum rs_key k)
+{
+	switch (k) {
+	case RS_KEY_L4PROTO:
+		return (struct keyvar){V_PROTO, 8, -1};
+	case RS_KEY_IP_SADDR:
+		return (struct keyvar){V_SADDR, 32, 0};
+	case RS_KEY_IP_DADDR:
+		return (struct keyvar){V_DADDR, 32, 0};
+	case RS_KEY_IP6_SADDR:
+		return (struct keyvar){V_SADDR, 128, 1};
+	case RS_KEY_IP6_DADDR:
+		return (struct keyvar){V_DADDR, 128, 1};
+	case RS_KEY_SPORT:
+		return (struct keyvar){V_SPORT, 16, -1};
+	case RS_KEY_DPORT:
+		return (struct keyvar){V_DPORT, 16, -1};
+	case RS_KEY_ICMP_TYPE:
+		return (struct keyvar){V_SPORT, 8, -1};
+	case RS_KEY_ICMP_CODE:
+		return (struct keyvar){V_SPORT + 8, 8, -1};
+	case RS_KEY_TCP_FLAGS:
+		return (struct keyvar){V_TCPFL, 8, -1};
+	case RS_KEY_ETHER_SADDR:
+		return (struct keyvar){V_SMAC, 48, -1};
+	default:
+		return (struct keyvar){-1, 0, -1};
+	}
+}
+
+static bool be_is_zero(const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			return false;
+	return true;
+}
+
+static bool be_is_max(const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != 0xff)
+			return false;
+	return true;
+}
+
+static void be_add(uint8_t *v, size_t n, int delta)
+{
+	for (size_t i = n; i-- > 0;) {
+		if (delta > 0) {
+			if (++v[i] != 0)
+				return;
+		} else if (v[i]-- != 0)
+			return;
+	}
+}
+
+/* The concrete comparison: (x & mask) op value, for one key of len bytes. */
+static bool cmp_value(const struct rs_match *m, size_t len, const uint8_t *x)
+{
+	uint8_t xm[RS_VAL_MAX];
+
+	for (size_t i = 0; i < len; i++)
+		xm[i] = m->has_mask ? x[i] & m->mask[i] : x[i];
+	int c = memcmp(xm, m->value, len);
+	switch (m->op) {
+	case RS_OP_EQ:
+		return c == 0;
+	case RS_OP_NE:
+		return c != 0;
+	case RS_OP_LT:
+		return c < 0;
+	case RS_OP_GT:
+		return c > 0;
+	case RS_OP_LE:
+		return c <= 0;
+	case RS_OP_GE:
+		return c >= 0;
+	case RS_OP_RANGE:
+	case RS_OP_NRANGE: {
+		bool in = c >= 0 && memcmp(xm, m->value2, len) <= 0;
+		return m->op == RS_OP_RANGE ? in : !in;
+	}
+	default:
+		return true;
+	}
+}
+
+/* An interface-name pattern (NUL padded, '*' at the end for a prefix)
+ * against a name. */
+static bool ifname_matches(const uint8_t *pat, const char *name)
+{
+	char p[RS_IFNAMSIZ + 1];
+
+	memcpy(p, pat, RS_IFNAMSIZ);
+	p[RS_IFNAMSIZ] = 0;
+	size_t n = strlen(p);
+	if (n && p[n - 1] == '*')
+		return strncmp(p, name, n - 1) == 0;
+	return strcmp(p, name) == 0;
+}
+
+static bool ifname_is_topology(const struct fw_ctx *c, const uint8_t *pat)
+{
+	char p[RS_IFNAMSIZ + 1];
+
+	memcpy(p, pat, RS_IFNAMSIZ);
+	p[RS_IFNAMSIZ] = 0;
+	size_t n = strlen(p);
+	if (n && p[n - 1] == '*')
+		return false;
+	for (size_t i = 0; i < c->fw->n_ifaces; i++)
+		if (strcmp(c->fw->ifaces[i].name, p) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A small-domain key: does domain value d satisfy the match?  For
+ * interfaces, d is an interface index or IF_OTHER, which stands for every
+ * name the topology doesn't list: it matches an equality when the pattern
+ * could name such an interface, and any inequality.
+ */
+static bool domain_test(const struct fw_ctx *c, enum rs_key k, unsigned d, const struct rs_match *m,
+			const uint8_t *lo, const uint8_t *hi)
+{
+	uint8_t x[4] = {0};
+
+	switch (k) {
+	case RS_KEY_NFPROTO:
+		x[0] = d ? 10 : 2;
+		break;
+	case RS_KEY_CT_STATE:
+		memcpy(x, &ct_bit[d], 4);
+		break;
+	case RS_KEY_IIFNAME:
+	case RS_KEY_OIFNAME: {
+		const uint8_t *pat = lo ? lo : m->value;
+		bool eq = lo || m->op == RS_OP_EQ;
+		if (d == IF_OTHER)
+			return eq ? !ifname_is_topology(c, pat) : true;
+		bool match = ifname_matches(pat, c->fw->ifaces[d].name);
+		return eq ? match : !match;
+	}
+	default:
+		return true;
+	}
+	if (lo) { /* a set element: [lo, hi] */
+		size_t n = rs_key_len(k);
+		return memcmp(x, lo, n) >= 0 && memcmp(x, hi, n) <= 0;
+	}
+	return cmp_value(m, rs_key_len(k), x);
+}
+
+static unsigned domain_var(enum rs_key k, unsigned *bits, unsigned *n)
+{
+	switch (k) {
+	case RS_KEY_NFPROTO:
+		*bits = 1;
+		*n = 2;
+		return V_FAM;
+	case RS_KEY_CT_STATE:
+		*bits = 3;
+		*n = N_CT;
+		return V_CT;
+	case RS_KEY_OIFNAME:
+		*bits = IF_BITS;
+		*n = IF_OTHER + 1;
+		return V_OIF;
+	default:
+		*bits = IF_BITS;
+		*n = IF_OTHER + 1;
+		return V_IIF;
+	}
+}
+
+static bdd_t domain_bdd(struct fw_ctx *c, enum rs_key k, const struct rs_match *m, const uint8_t *lo,
+			const uint8_t *hi)
+{
+	unsigned bits, n, var = domain_var(k, &bits, &n);
+	bdd_t r = BDD_FALSE;
+
+	for (unsigned d = 0; d < n; d++) {
+		if ((k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) && d >= c->fw->n_ifaces && d != IF_OTHER)
+			continue;
+		if (domain_test(c, k, d, m, lo, hi))
+			r = bdd_or(c->m, r, bdd_uint(c->m, var, bits, d));
+	}
+	return r;
+}
+
+static bdd_t fam_of(struct fw_ctx *c, int fam)
+{
+	return fam < 0 ? BDD_TRUE : c->fam[fam];
+}
+
+/* The address-family condition a concatenation implies. */
+static bdd_t keys_fam(struct fw_ctx *c, const struct rs_match *m)
+{
+	bdd_t r = BDD_TRUE;
+
+	for (unsigned i = 0; i < m->n_keys; i++)
+		r = bdd_and(c->m, r, fam_of(c, key_var(m->keys[i]).fam));
+	return r;
+}
+
+static bool match_sane(const struct fw_ctx *c, const struct rs_match *m)
+{
+	size_t len = 0;
+
+	if (m->n_keys == 0 || m->n_keys > RS_MAX_CONCAT)
+		return false;
+	for (unsigned i = 0; i < m->n_keys; i++) {
+		if (m->keys[i] >= _RS_KEY_MAX)
+			return false;
+		len += rs_key_len(m->keys[i]);
+	}
+	if (len > RS_VAL_MAX)
+		return false;
+	if (m->op == RS_OP_IN || m->op == RS_OP_NOT_IN)
+		return m->set < c->rs->n_sets;
+	return m->n_keys == 1;
+}
+
+/* One element of a set (a tuple of per-key ranges). */
+static bdd_t elem_bdd(struct fw_ctx *c, const struct rs_match *m, const struct rs_set_elem *e)
+{
+	bdd_t r = BDD_TRUE;
+	size_t off = 0;
+
+	for (unsigned i = 0; i < m->n_keys && r != BDD_FALSE; i++) {
+		enum rs_key k = m->keys[i];
+		size_t len = rs_key_len(k);
+		struct keyvar kv = key_var(k);
+		bdd_t part;
+
+		if (kv.var < 0)
+			part = domain_bdd(c, k, m, e->lo + off, e->hi + off);
+		else if (memcmp(e->lo + off, e->hi + off, len) == 0)
+			part = bdd_and(c->m, fam_of(c, kv.fam), bdd_match(c->m, (unsigned)kv.var, kv.bits, e->lo + off, NULL));
+		else
+			part = bdd_and(c->m, fam_of(c, kv.fam),
+				       bdd_range(c->m, (unsigned)kv.var, kv.bits, e->lo + off, e->hi + off));
+		r = bdd_and(c->m, r, part);
+		off += len;
+	}
+	return r;
+}
+
+static bdd_t set_bdd(struct fw_ctx *c, const struct rs_match *m)
+{
+	uint32_t s = m->set;
+	bool cached = c->set_nkeys[s] == m->n_keys && memcmp(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0])) == 0;
+
+	if (cached)
+		return c->set_bdd[s];
+	const struct rs_set *set = &c->rs->sets[s];
+	bdd_t r = BDD_FALSE;
+	for (size_t i = 0; i < set->n_elems; i++)
+		r = bdd_or(c->m, r, elem_bdd(c, m, &set->elems[i]));
+	if (c->set_nkeys[s] == 0) { /* the slot is a root: keep it */
+		c->set_bdd[s] = r;
+		c->set_nkeys[s] = m->n_keys;
+		memcpy(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0]));
+	}
+	return r;
+}
+
+/* One match; *unknown when it can't be modelled (then TRUE). */
+static bdd_t match_bdd(struct fw_ctx *c, const struct rs_match *m, bool *unknown)
+{
+	if (m->op == RS_OP_UNKNOWN || !match_sane(c, m)) {
+		*unknown = true;
+		return BDD_TRUE;
+	}
+	if (m->op == RS_OP_IN)
+		return set_bdd(c, m);
+	if (m->op == RS_OP_NOT_IN)
+		return bdd_diff(c->m, keys_fam(c, m), set_bdd(c, m));
+
+	enum rs_key k = m->keys[0];
+	struct keyvar kv = key_var(k);
+	size_t len = rs_key_len(k);
+	if (kv.var < 0)
+		return domain_bdd(c, k, m, NULL, NULL);
+
+	struct bdd *b = c->m;
+	bdd_t fam = fam_of(c, kv.fam), x;
+	uint8_t lo[RS_VAL_MAX] = {0}, hi[RS_VAL_MAX];
+	memset(hi, 0xff, len);
+
+	switch (m->op) {
+	case RS_OP_EQ:
+	case RS_OP_NE:
+		x = bdd_match(b, (unsigned)kv.var, kv.bits, m->value, m->has_mask ? m->mask : NULL);
+		if (m->has_mask) { /* (x & mask) == value with value bits outside the mask: never */
+			for (size_t i = 0; i < len; i++)
+				if (m->value[i] & ~m->mask[i])
+					x = BDD_FALSE;
+		}
+		return m->op == RS_OP_EQ ? bdd_and(b, fam, x) : bdd_diff(b, fam, x);
+	case RS_OP_LT:
+		if (be_is_zero(m->value, len))
+			return BDD_FALSE;
+		memcpy(hi, m->value, len);
+		be_add(hi, len, -1);
+		break;
+	case RS_OP_LE:
+		memcpy(hi, m->value, len);
+		break;
+	case RS_OP_GT:
+		if (be_is_max(m->value, len))
+			return BDD_FALSE;
+		memcpy(lo, m->value, len);
+		be_add(lo, len, 1);
+		break;
+	case RS_OP_GE:
+		memcpy(lo, m->value, len);
+		break;
+	case RS_OP_RANGE:
+	case RS_OP_NRANGE:
+		memcpy(lo, m->value, len);
+		memcpy(hi, m->value2, len);
+		if (memcmp(lo, hi, len) > 0) {
+			x = BDD_FALSE;
+			return m->op == RS_OP_RANGE ? x : fam;
+		}
+		x = bdd_range(b, (unsigned)kv.var, kv.bits, lo, hi);
+		return m->op == RS_OP_RANGE ? bdd_and(b, fam, x) : bdd_diff(b, fam, x);
+	default:
+		*unknown = true;
+		return BDD_TRUE;
+	}
+	return bdd_and(b, fam, bdd_range(b, (unsigned)kv.var, kv.bits, lo, hi));
+}
+
+/* Sets literals for bits [var, var+bits) from value/mask; false on a
+ * contradiction with literals already set. */
+static bool add_literals(int8_t *lit, unsigned var, unsigned bits, const uint8_t *value, const uint8_t *mask)
+{
+	for (unsigned i = 0; i < bits; i++) {
+		if (mask && !((mask[i / 8] >> (7 - i % 8)) & 1))
+			continue;
+		int8_t b = (int8_t)((value[i / 8] >> (7 - i % 8)) & 1);
+		if (lit[var + i] >= 0 && lit[var + i] != b)
+			return false;
+		lit[var + i] = b;
+	}
+	return true;
+}
+
+/* A match that is a conjunction of bit literals (an equality on a bit
+ * key, or a small-domain key with one value): adds them, true if handled. */
+static bool match_literals(struct fw_ctx *c, const struct rs_match *m, int8_t *lit, bool *contradiction)
+{
+	if (m->op != RS_OP_EQ || !match_sane(c, m))
+		return false;
+	enum rs_key k = m->keys[0];
+	struct keyvar kv = key_var(k);
+	uint8_t one = 1, zero = 0;
+
+	if (kv.var >= 0) {
+		if (m->has_mask)
+			for (size_t i = 0; i < rs_key_len(k); i++)
+				if (m->value[i] & ~m->mask[i])
+					return false; /* never true: let match_bdd say so */
+		if (!add_literals(lit, (unsigned)kv.var, kv.bits, m->value, m->has_mask ? m->mask : NULL))
+			*contradiction = true;
+		if (kv.fam >= 0 && !add_literals(lit, V_FAM, 1, kv.fam ? &one : &zero, NULL))
+			*contradiction = true;
+		return true;
+	}
+	/* one domain value, e.g. oifname "vlan10" */
+	unsigned bits, n, var = domain_var(k, &bits, &n), hits = 0, which = 0;
+	for (unsigned d = 0; d < n && hits < 2; d++) {
+		if ((k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) && d >= c->fw->n_ifaces && d != IF_OTHER)
+			continue;
+		if (domain_test(c, k, d, m, NULL, NULL)) {
+			hits++;
+			which = d;
+		}
+	}
+	if (hits != 1)
+		return false;
+	for (unsigned i = 0; i < bits; i++) {
+		int8_t b = (int8_t)((which >> (bits - 1 - i)) & 1);
+		if (lit[var + i] >= 0 && lit[var + i] != b)
+			*contradiction = true;
+		lit[var + i] = b;
+	}
+	return true;
+}
+
+/* What the rule's matches select, assuming unknown parts match.  The
+ * equalities (most of a typical rule) are gathered into one cube built in
+ * a single pass; the rest is ANDed to it. */
+static bdd_t rule_bdd(struct fw_ctx *c, const struct rs_rule *r, bool *unknown)
+{
+	int8_t lit[N_VARS];
+	bdd_t x = BDD_TRUE;
+	bool contradiction = false;
+
+	memset(lit, -1, sizeof(lit));
+	*unknown = r->unsupported != NULL || r->verdict.code == RS_V_UNKNOWN;
+	for (size_t i = 0; i < r->n_matches && x != BDD_FALSE && !contradiction; i++)
+		if (!match_literals(c, &r->matches[i], lit, &contradiction))
+			x = bdd_and(c->m, x, match_bdd(c, &r->matches[i], unknown));
+	if (r->has_vmap && !match_sane(c, &r->vmap))
+		*unknown = true;
+	if (contradiction)
+		return BDD_FALSE;
+	return bdd_and(c->m, x, bdd_cube(c->m, lit));
+}
+
+/* ------------------------------------------------------- concrete packets */
+
+static unsigned get_bits(const uint8_t *bits, unsigned var, unsigned n)
+{
+	unsigned v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v = v << 1 | bits[var + i];
+	return v;
+}
+
+static void get_bytes(const uint8_t *bits, unsigned var, unsigned n, uint8_t *out)
+{
+	memset(out, 0, (n + 7) / 8);
+	for (unsigned i = 0; i < n; i++)
+		if (bits[var + i])
+			out[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+}
+
+/* The match on one concrete packet (for tracing an example). */
+static bool point_match(struct fw_ctx *c, const struct rs_match *m, const uint8_t *bits)
+{
+	if (m->op == RS_OP_UNKNOWN || !match_sane(c, m))
+		return true;
+	if (m->op == RS_OP_IN || m->op == RS_OP_NOT_IN) {
+		bool in = bdd_member(c->m, set_bdd(c, m), bits);
+		if (m->op == RS_OP_IN)
+			return in;
+		return bdd_member(c->m, keys_fam(c, m), bits) && !in;
+	}
+	enum rs_key k = m->keys[0];
+	struct keyvar kv = key_var(k);
+	if (kv.var < 0) {
+		unsigned nb, n, var = domain_var(k, &nb, &n);
+		return domain_test(c, k, get_bits(bits, var, nb), m, NULL, NULL);
+	}
+	if (kv.fam >= 0 && (int)bits[V_FAM] != kv.fam)
+		return false;
+	uint8_t x[RS_VAL_MAX];
+	get_bytes(bits, (unsigned)kv.var, kv.bits, x);
+	return cmp_value(m, rs_key_len(k), x);
+}
+
+static bool point_rule(struct fw_ctx *c, const struct rs_rule *r, const uint8_t *bits)
+{
+	for (size_t i = 0; i < r->n_matches; i++)
+		if (!point_match(c, &r->matches[i], bits))
+			return false;
+	return true;
+}
+
+/* ------------------------------------------------------------- findings */
+
+static char *xstrdup(struct fw_ctx *c, const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		c->err = -ENOMEM;
+	return d;
+}
+
+static const char *verdict_word(enum rs_verdict_code v)
+{
+	switch (v) {
+	case RS_V_ACCEPT:
+		return "accept";
+	case RS_V_DROP:
+		return "drop";
+	case RS_V_JUMP:
+		return "jump";
+	case RS_V_GOTO:
+		return "goto";
+	case RS_V_RETURN:
+		return "return";
+	case RS_V_UNKNOWN:
+		return "unsupported";
+	default:
+		return "continue";
+	}
+}
+
+/* rule == SIZE_MAX: the chain's policy; chain == UINT32_MAX: no forward chain */
+static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, size_t rule, const char *verdict)
+{
+	char loc[512], text[1024], ch[256];
+	struct an_vrule *v = realloc(f->rules, (f->n_rules + 1) * sizeof(*v));
+
+	if (!v)
+		return c->err = -ENOMEM;
+	f->rules = v;
+	v = &f->rules[f->n_rules++];
+	memset(v, 0, sizeof(*v));
+	if (chain == UINT32_MAX) {
+		snprintf(loc, sizeof(loc), "%s", c->rs->source);
+		v->location = xstrdup(c, loc);
+		v->chain = xstrdup(c, "(none)");
+		v->text = xstrdup(c, "no base chain on the forward hook for this address family: the kernel forwards "
+				     "it unfiltered");
+		v->verdict = "accept";
+		return c->err;
+	}
+	rs_chain_describe(c->rs, chain, ch, sizeof(ch));
+	v->chain = xstrdup(c, ch);
+	if (rule == SIZE_MAX) {
+		const struct rs_chain *cc = &c->rs->chains[chain];
+		if (cc->line)
+			snprintf(loc, sizeof(loc), "%s:%u", c->rs->source, cc->line);
+		else
+			snprintf(loc, sizeof(loc), "%s: chain %s policy", c->rs->source, ch);
+		snprintf(text, sizeof(text), "policy %s", cc->policy == RS_POLICY_ACCEPT ? "accept" : "drop");
+		v->location = xstrdup(c, loc);
+		v->text = xstrdup(c, text);
+		v->verdict = cc->policy == RS_POLICY_ACCEPT ? "policy accept" : "policy drop";
+		return c->err;
+	}
+	rs_rule_location(c->rs, chain, rule, loc, sizeof(loc));
+	rs_rule_format(c->rs, &c->rs->chains[chain].rules[rule], text, sizeof(text));
+	v->location = xstrdup(c, loc);
+	v->text = xstrdup(c, text);
+	v->verdict = verdict ? verdict
+			     : c->rs->chains[chain].rules[rule].has_vmap ? "vmap"
+									 : verdict_word(c->rs->chains[chain].rules[rule].verdict.code);
+	v->index = rule + 1;
+	v->handle = c->rs->chains[chain].rules[rule].handle;
+	return c->err;
+}
+
+/*
+ * Follows one concrete packet through a base chain: the rule (or policy)
+ * that decided it goes into f.  Returns true when it was accepted.
+ */
+static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *bits, struct an_vfinding *f)
+{
+	struct frame {
+		uint32_t chain;
+		size_t next;
+	} stack[MAX_DEPTH + 1];
+	unsigned depth = 0;
+	uint32_t ci = base;
+	size_t i = 0;
+
+	for (;;) {
+		const struct rs_chain *ch = &c->rs->chains[ci];
+		if (i >= ch->n_rules) {
+			if (depth == 0) {
+				add_rule(c, f, base, SIZE_MAX, NULL);
+				return c->rs->chains[base].policy == RS_POLICY_ACCEPT;
+			}
+			depth--;
+			ci = stack[depth].chain;
+			i = stack[depth].next;
+			continue;
+		}
+		const struct rs_rule *r = &ch->rules[i++];
+		if (!point_rule(c, r, bits))
+			continue;
+		struct rs_verdict v = r->verdict;
+		if (r->has_vmap) {
+			v.code = RS_V_CONTINUE;
+			if (match_sane(c, &r->vmap)) {
+				const struct rs_set *s = &c->rs->sets[r->vmap.set];
+				for (size_t e = 0; e < s->n_elems; e++)
+					if (bdd_member(c->m, elem_bdd(c, &r->vmap, &s->elems[e]), bits)) {
+						v = s->elems[e].verdict;
+						break;
+					}
+			}
+		}
+		bool unknown = r->unsupported || v.code == RS_V_UNKNOWN;
+		switch (v.code) {
+		case RS_V_CONTINUE:
+			break;
+		case RS_V_DROP:
+			if (unknown)
+				break; /* assumed not to drop (see the top of this file) */
+			add_rule(c, f, ci, i - 1, NULL);
+			return false;
+		case RS_V_ACCEPT:
+		case RS_V_UNKNOWN:
+			add_rule(c, f, ci, i - 1, "accept");
+			return true;
+		case RS_V_RETURN:
+			if (depth == 0)
+				i = ch->n_rules;
+			else {
+				depth--;
+				ci = stack[depth].chain;
+				i = stack[depth].next;
+			}
+			break;
+		case RS_V_JUMP:
+		case RS_V_GOTO:
+			if (v.chain >= c->rs->n_chains || depth >= MAX_DEPTH) {
+				add_rule(c, f, ci, i - 1, "accept");
+				return true;
+			}
+			if (v.code == RS_V_JUMP)
+				stack[depth++] = (struct frame){ci, i};
+			ci = v.chain;
+			i = 0;
+			break;
+		}
+	}
+}
+
+static void trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+{
+	size_t walked = 0;
+
+	for (size_t i = 0; i < c->n_fwd; i++) {
+		const struct rs_table *t = &c->rs->tables[c->rs->chains[c->fwd[i]].table];
+		if ((t->family == RS_FAMILY_IP && bits[V_FAM]) || (t->family == RS_FAMILY_IP6 && !bits[V_FAM]))
+			continue;
+		walked++;
+		if (!trace_chain(c, c->fwd[i], bits, f))
+			return;
+	}
+	if (!walked)
+		add_rule(c, f, UINT32_MAX, 0, NULL);
+}
+
+static bool proto_has_ports(unsigned p)
+{
+	return p == 6 || p == 17 || p == 132 || p == 33;
+}
+
+static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = bits[V_FAM] ? 6 : 4;
+	p->proto = (uint8_t)get_bits(bits, V_PROTO, 8);
+	p->src.family = p->dst.family = p->family;
+	get_bytes(bits, V_SADDR, p->family == 4 ? 32 : 128, p->src.bytes);
+	get_bytes(bits, V_DADDR, p->family == 4 ? 32 : 128, p->dst.bytes);
+	p->sport = p->dport = p->icmp_type = p->icmp_code = -1;
+	if (proto_has_ports(p->proto)) {
+		p->sport = (int)get_bits(bits, V_SPORT, 16);
+		p->dport = (int)get_bits(bits, V_DPORT, 16);
+	} else if (p->proto == 1 || p->proto == 58) {
+		p->icmp_type = (int)get_bits(bits, V_SPORT, 8);
+		p->icmp_code = (int)get_bits(bits, V_SPORT + 8, 8);
+	}
+	unsigned iif = get_bits(bits, V_IIF, IF_BITS), oif = get_bits(bits, V_OIF, IF_BITS);
+	snprintf(p->iif, sizeof(p->iif), "%s", iif < c->fw->n_ifaces ? c->fw->ifaces[iif].name : "?");
+	snprintf(p->oif, sizeof(p->oif), "%s", oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : "?");
+	get_bytes(bits, V_SMAC, 48, p->smac);
+	p->src_zone = topo_site_lookup_area(c->site, &p->src);
+	p->dst_zone = topo_site_lookup_area(c->site, &p->dst);
+	p->src_host = topo_site_lookup_host_ip(c->site, &p->src);
+	p->dst_host = topo_site_lookup_host_ip(c->site, &p->dst);
+}
+
+/* Narrows s by each preference that keeps it non-empty, then picks. */
+static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p)
+{
+	bdd_t t = bdd_and(c->m, s, p);
+	return t != BDD_FALSE ? t : s;
+}
+
+static bdd_t hosts_in(struct fw_ctx *c, const struct topo_area *a, unsigned var)
+{
+	bdd_t r = BDD_FALSE;
+
+	for (size_t i = 0; i < topo_site_n_hosts(c->site); i++) {
+		const struct topo_host *h = topo_site_host(c->site, i);
+		if (h->role == TOPO_ROLE_GATEWAY)
+			continue; /* its addresses are everywhere; an end host reads better */
+		for (size_t j = 0; j < h->n_ips; j++) {
+			if (a && topo_site_lookup_area(c->site, &h->ips[j]) != a)
+				continue;
+			unsigned fam = h->ips[j].family == 6;
+			r = bdd_or(c->m, r,
+				   bdd_and(c->m, c->fam[fam], bdd_match(c->m, var, fam ? 128 : 32, h->ips[j].bytes, NULL)));
+		}
+	}
+	return r;
+}
+
+/* A readable member of s: IPv4, declared hosts, TCP to a well-known port
+ * from an ephemeral one, an ICMP echo request. */
+static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
+			 struct an_vpacket *p, uint8_t *bits)
+{
+	static const uint16_t ports[] = {443, 80, 22, 3389, 445, 25, 53, 8080};
+	static const uint8_t web4[4] = {93, 184, 216, 34};
+	struct bdd *m = c->m;
+	uint8_t lo[2] = {0xc0, 0x00}, hi[2] = {0xff, 0xff}, one[2] = {0, 1};
+
+	if (s == BDD_FALSE)
+		return false;
+	s = prefer(c, s, c->fam[0]);
+	s = prefer(c, s, hosts_in(c, a, V_SADDR));
+	s = prefer(c, s, hosts_in(c, b, V_DADDR));
+	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
+	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
+	/* not a network address: x.y.z.0 */
+	s = prefer(c, s, bdd_diff(m, BDD_TRUE, bdd_and(m, c->fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
+	s = prefer(c, s, bdd_diff(m, BDD_TRUE, bdd_and(m, c->fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
+	s = prefer(c, s, bdd_uint(m, V_PROTO, 8, 6));
+	s = prefer(c, s, bdd_or(m, bdd_uint(m, V_PROTO, 8, 17), bdd_uint(m, V_PROTO, 8, 6)));
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		bdd_t t = bdd_and(m, s, bdd_uint(m, V_DPORT, 16, ports[i]));
+		if (t != BDD_FALSE) {
+			s = t;
+			break;
+		}
+	}
+	s = prefer(c, s, bdd_range(m, V_DPORT, 16, one, hi));
+	s = prefer(c, s, bdd_range(m, V_SPORT, 16, lo, hi));
+	s = prefer(c, s, bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 1)), bdd_uint(m, V_SPORT, 8, 8)));
+	s = prefer(c, s, bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 58)), bdd_uint(m, V_SPORT, 8, 128)));
+	/* a MAC that is nobody's: the documentation range of RFC 7042 */
+	static const uint8_t doc_mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
+	s = prefer(c, s, bdd_match(m, V_SMAC, 48, doc_mac, NULL));
+	if (!bdd_pick(m, s, bits))
+		return false;
+	decode_packet(c, bits, p);
+	return true;
+}
+
+static void describe_side(const struct topo_addr *ip, const struct topo_host *h, char *buf, size_t len)
+{
+	char s[TOPO_ADDR_STRLEN];
+
+	if (h)
+		snprintf(buf, len, "%s %s", topo_addr_format(ip, s), h->name);
+	else
+		snprintf(buf, len, "%s", topo_addr_format(ip, s));
+}
+
+void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len)
+{
+	char s[96], d[96];
+
+	describe_side(&p->src, p->src_host, s, sizeof(s));
+	describe_side(&p->dst, p->dst_host, d, sizeof(d));
+	if (p->dport >= 0)
+		snprintf(buf, len, "%s %s:%d → %s:%d", an_proto_name(p->proto), s, p->sport, d, p->dport);
+	else if (p->icmp_type >= 0)
+		snprintf(buf, len, "%s type %d %s → %s", an_proto_name(p->proto), p->icmp_type, s, d);
+	else
+		snprintf(buf, len, "%s %s → %s", an_proto_name(p->proto), s, d);
+}
+
+static struct an_vfinding *new_finding(struct fw_ctx *c, enum an_check check, const char *key)
+{
+	struct an_vreport *r = c->report;
+
+	if (key) {
+		if (json_object_get(r->seen, key))
+			return NULL;
+		if (json_object_set_new(r->seen, key, json_true()) < 0) {
+			c->err = -ENOMEM;
+			return NULL;
+		}
+	}
+	r->counts[check]++;
+	if (r->n_findings >= r->max_findings) {
+		r->not_kept++;
+		return NULL;
+	}
+	if (r->n_findings == r->cap_findings) {
+		size_t ncap = r->cap_findings ? r->cap_findings * 2 : 64;
+		struct an_vfinding **v = realloc(r->findings, ncap * sizeof(*v));
+		if (!v) {
+			c->err = -ENOMEM;
+			return NULL;
+		}
+		r->findings = v;
+		r->cap_findings = ncap;
+	}
+	struct an_vfinding *f = calloc(1, sizeof(*f));
+	if (!f) {
+		c->err = -ENOMEM;
+		return NULL;
+	}
+	f->check = check;
+	f->fw = c->fw;
+	r->findings[r->n_findings++] = f;
+	return f;
+}
+
+__attribute__((format(printf, 3, 4))) static void set_message(struct fw_ctx *c, char **dst, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	*dst = xstrdup(c, buf);
+}
+
+/* the last rule a trace named: the one that decided */
+static const char *last_location(const struct an_vfinding *f)
+{
+	return f->n_rules ? f->rules[f->n_rules - 1].location : "?";
+}
+
+/* Where an accepting point is, for messages. */
+static char *point_location(struct fw_ctx *c, uint32_t chain, size_t rule, char *buf, size_t len)
+{
+	char ch[256];
+
+	if (chain == UINT32_MAX)
+		snprintf(buf, len, "%s (no forward chain for this address family)", c->rs->source);
+	else if (rule == SIZE_MAX)
+		snprintf(buf, len, "the policy of %s", rs_chain_describe(c->rs, chain, ch, sizeof(ch)));
+	else
+		rs_rule_location(c->rs, chain, rule, buf, len);
+	return buf;
+}
+
+static void open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, size_t rule, bdd_t s)
+{
+	char key[128], pk[512], loc[512];
+	uint8_t bits[N_VARS];
+
+	point_location(c, chain, rule, loc, sizeof(loc));
+	snprintf(key, sizeof(key), "%u|%s|%s|%s|%u|%zu", c->fw->index, an_check_id(p->check), p->a->name, p->b->name,
+		 chain, rule);
+	struct an_vfinding *f = new_finding(c, p->check, key);
+	if (!f)
+		return;
+	f->src_zone = p->a;
+	f->dst_zone = p->b;
+	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
+	if (f->has_example)
+		trace(c, bits, f);
+	else
+		add_rule(c, f, chain, rule, NULL);
+	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	set_message(c, &f->message, "%s accepts new connections from %s to %s beyond the declared flows, e.g. %s via %s → %s; accepted by %s",
+		    c->fw->name, p->a->name, p->b->name, pk, f->example.iif, f->example.oif, loc);
+	set_message(c, &f->message_ja, "%s が %s から %s への宣言されていない新規接続を許可しています。例: %s (%s → %s)。許可している規則: %s",
+		    c->fw->name, p->a->name, p->b->name, pk, f->example.iif, f->example.oif, loc);
+}
+
+static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t x)
+{
+	char key[128], pk[512], what[160] = "", loc[512];
+	uint8_t bits[N_VARS];
+	struct bdd *m = c->m;
+	point_location(c, chain, rule, loc, sizeof(loc));
+	bool mac_and_ip = topo_site_pinning(c->site) == TOPO_PIN_MAC_AND_IP;
+
+	snprintf(key, sizeof(key), "%u|broad|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
+	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_TOO_BROAD, key);
+	if (!f)
+		return;
+	f->flow = e->flow;
+	/* what it lets through besides the exception */
+	bdd_t other_dst = bdd_diff(m, x, e->dst);
+	bdd_t other_svc = bdd_diff(m, bdd_and(m, x, e->dst), e->service);
+	bdd_t other_src = bdd_diff(m, x, mac_and_ip || e->pin_mac == BDD_TRUE ? e->pin_ip : bdd_or(m, e->pin_ip, e->pin_mac));
+	bdd_t other_mac = bdd_diff(m, bdd_and(m, x, e->pin_ip), e->pin_mac);
+	struct {
+		bdd_t s;
+		const char *en;
+	} parts[] = {{other_src, "other source addresses"},
+		     {other_dst, "other destinations"},
+		     {other_svc, "other protocols or ports"},
+		     {mac_and_ip ? other_mac : BDD_FALSE, "any source MAC"}};
+	bdd_t ex = BDD_FALSE;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i].s != BDD_FALSE) {
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s", what[0] ? ", " : "", parts[i].en);
+			if (ex == BDD_FALSE)
+				ex = parts[i].s;
+		}
+	if (ex == BDD_FALSE)
+		ex = x;
+	const struct topo_area *a = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->zone : e->flow->from.area;
+	f->has_example = pick_example(c, ex, a, NULL, &f->example, bits);
+	f->example.has_mac = true;
+	if (f->has_example) {
+		f->src_zone = f->example.src_zone;
+		f->dst_zone = f->example.dst_zone;
+		trace(c, bits, f);
+	} else
+		add_rule(c, f, chain, rule, NULL);
+	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	char mac[TOPO_MAC_STRLEN];
+	topo_mac_format(f->example.smac, mac);
+	set_message(c, &f->message, "%s: the rule carrying exception %s also accepts %s, e.g. %s from MAC %s; rule %s",
+		    c->fw->name, e->flow->name, what, pk, mac, loc);
+	set_message(c, &f->message_ja, "%s: 例外 %s を通す規則がそれ以外 (%s) も許可しています。例: %s (送信元 MAC %s)。規則: %s",
+		    c->fw->name, e->flow->name, what, pk, mac, loc);
+}
+
+static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t s)
+{
+	char pk[512];
+	uint8_t bits[N_VARS];
+	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_FLOW_BLOCKED, NULL);
+
+	if (!f)
+		return;
+	f->flow = fl;
+	f->has_example = pick_example(c, s, NULL, NULL, &f->example, bits);
+	if (f->has_example) {
+		f->src_zone = f->example.src_zone;
+		f->dst_zone = f->example.dst_zone;
+		trace(c, bits, f);
+	}
+	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	set_message(c, &f->message, "%s does not let declared flow %s through, e.g. %s via %s → %s is dropped by %s",
+		    c->fw->name, fl->name, pk, f->example.iif, f->example.oif, last_location(f));
+	set_message(c, &f->message_ja, "%s が宣言済みの通信 %s を通しません。例: %s (%s → %s) は %s で破棄されます",
+		    c->fw->name, fl->name, pk, f->example.iif, f->example.oif, last_location(f));
+}
+
+/* ----------------------------------------------------------------- walks */
+
+enum walk_mode {
+	W_PASS,
+	W_ATTRIBUTE,
+};
+
+struct walk {
+	struct fw_ctx *c;
+	enum walk_mode mode;
+	bdd_t acc, drop;
+};
+
+static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
+{
+	struct fw_ctx *c = w->c;
+	struct bdd *m = c->m;
+
+	if (w->mode != W_ATTRIBUTE)
+		return;
+	if (bdd_and(m, hit, c->bad_all) != BDD_FALSE)
+		for (size_t i = 0; i < c->n_pairs; i++) {
+			bdd_t f = bdd_and(m, hit, c->pairs[i].bad);
+			if (f != BDD_FALSE)
+				open_finding(c, &c->pairs[i], chain, rule, f);
+		}
+	for (size_t i = 0; i < c->n_excs; i++) {
+		const struct exc *e = &c->excs[i];
+		if (bdd_and(m, hit, e->carry) == BDD_FALSE)
+			continue;
+		bdd_t x = bdd_diff(m, bdd_and(m, hit, c->passed), e->allowed);
+		if (x != BDD_FALSE)
+			broad_finding(c, e, chain, rule, x);
+	}
+}
+
+static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth);
+
+/* hit: packets the rule (or map element) decided, all in *s */
+static void apply(struct walk *w, uint32_t ci, size_t ri, struct rs_verdict v, bdd_t hit, bdd_t *s, bdd_t *ret,
+		  bdd_t *sub, unsigned depth)
+{
+	struct fw_ctx *c = w->c;
+	struct bdd *m = c->m;
+
+	switch (v.code) {
+	case RS_V_CONTINUE:
+		return;
+	case RS_V_UNKNOWN:
+	case RS_V_ACCEPT:
+		w->acc = bdd_or(m, w->acc, hit);
+		on_accept(w, ci, ri, hit);
+		break;
+	case RS_V_DROP:
+		w->drop = bdd_or(m, w->drop, hit);
+		break;
+	case RS_V_RETURN:
+		*ret = bdd_or(m, *ret, hit);
+		break;
+	case RS_V_JUMP:
+	case RS_V_GOTO:
+		*s = bdd_diff(m, *s, hit);
+		if (v.chain >= c->rs->n_chains || depth >= MAX_DEPTH) {
+			c->too_deep = true; /* a loop the kernel would refuse: assume accepted */
+			w->acc = bdd_or(m, w->acc, hit);
+			on_accept(w, ci, ri, hit);
+			return;
+		}
+		*sub = walk_chain(w, v.chain, hit, depth + 1);
+		if (v.code == RS_V_JUMP)
+			*s = bdd_or(m, *s, *sub);
+		else
+			*ret = bdd_or(m, *ret, *sub);
+		return;
+	}
+	*s = bdd_diff(m, *s, hit);
+}
+
+/* Walks chain ci with the packets `in`; returns those that fall off its
+ * end or return.  Accepted/dropped ones go to w->acc/w->drop. */
+static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth)
+{
+	struct fw_ctx *c = w->c;
+	struct bdd *m = c->m;
+	const struct rs_chain *ch = &c->rs->chains[ci];
+	bdd_t s = in, ret = BDD_FALSE, hit = BDD_FALSE, e = BDD_FALSE, sub = BDD_FALSE;
+	size_t mark = bdd_root_mark(m);
+
+	bdd_root_push(m, &s);
+	bdd_root_push(m, &ret);
+	bdd_root_push(m, &hit);
+	bdd_root_push(m, &e);
+	bdd_root_push(m, &sub);
+	for (size_t i = 0; i < ch->n_rules; i++) {
+		const struct rs_rule *r = &ch->rules[i];
+		bool unknown;
+
+		c->rflags[ci][i] |= RF_VISITED;
+		if (s == BDD_FALSE || bdd_full(m))
+			continue;
+		bdd_maybe_gc(m);
+		hit = bdd_and(m, s, rule_bdd(c, r, &unknown));
+		if (hit == BDD_FALSE)
+			continue;
+		c->rflags[ci][i] |= RF_HIT;
+		if (r->has_vmap) {
+			if (!match_sane(c, &r->vmap)) {
+				apply(w, ci, i, (struct rs_verdict){RS_V_UNKNOWN, 0}, hit, &s, &ret, &sub, depth);
+				continue;
+			}
+			const struct rs_set *set = &c->rs->sets[r->vmap.set];
+			for (size_t k = 0; k < set->n_elems && hit != BDD_FALSE; k++) {
+				e = bdd_and(m, hit, elem_bdd(c, &r->vmap, &set->elems[k]));
+				if (e == BDD_FALSE)
+					continue;
+				hit = bdd_diff(m, hit, e);
+				apply(w, ci, i, set->elems[k].verdict, e, &s, &ret, &sub, depth);
+			}
+			continue;
+		}
+		if (unknown && r->verdict.code == RS_V_DROP)
+			continue; /* assumed not to drop */
+		apply(w, ci, i, r->verdict, hit, &s, &ret, &sub, depth);
+	}
+	ret = bdd_or(m, ret, s);
+	bdd_root_pop(m, mark);
+	return ret;
+}
+
+/* Walks a base chain from `in` (restricted to its table's family); returns
+ * what it lets pass, packets of other families included. */
+static bdd_t walk_base(struct walk *w, uint32_t base, bdd_t in)
+{
+	struct fw_ctx *c = w->c;
+	struct bdd *m = c->m;
+	const struct rs_chain *ch = &c->rs->chains[base];
+	enum rs_family fam = c->rs->tables[ch->table].family;
+	bdd_t famset = fam == RS_FAMILY_IP ? c->fam[0] : fam == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE;
+	bdd_t ret = BDD_FALSE, pass = BDD_FALSE;
+	size_t mark = bdd_root_mark(m);
+
+	w->acc = w->drop = BDD_FALSE;
+	bdd_root_push(m, &ret);
+	ret = walk_chain(w, base, bdd_and(m, in, famset), 0);
+	if (ch->policy == RS_POLICY_ACCEPT) {
+		w->acc = bdd_or(m, w->acc, ret);
+		on_accept(w, base, SIZE_MAX, ret);
+	}
+	pass = bdd_or(m, w->acc, bdd_diff(m, in, famset));
+	bdd_root_pop(m, mark);
+	return pass;
+}
+
+/* ------------------------------------------------------------- topology */
+
+static bdd_t prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *a, unsigned len)
+{
+	uint8_t mask[16] = {0};
+	unsigned fam = a->family == 6;
+
+	for (unsigned i = 0; i < len && i < 128; i++)
+		mask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	return bdd_and(c->m, c->fam[fam], bdd_match(c->m, var, fam ? 128 : 32, a->bytes, mask));
+}
+
+static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
+{
+	bdd_t r = BDD_FALSE;
+
+	if (a->kind != TOPO_KIND_INTERNET_WAN) {
+		for (size_t i = 0; i < a->n_segments; i++)
+			r = bdd_or(c->m, r, prefix_bdd(c, var, &a->segments[i].addr, a->segments[i].prefix));
+		return r;
+	}
+	/* the Internet: every address in no zone or external, except those
+	 * that never leave their link (topology.md) */
+	static const struct {
+		const char *cidr;
+	} local[] = {{"0.0.0.0/8"}, {"127.0.0.0/8"}, {"169.254.0.0/16"}, {"224.0.0.0/4"}, {"255.255.255.255/32"},
+		     {"::/127"},    {"fe80::/10"},   {"ff00::/8"}};
+	bdd_t others = BDD_FALSE;
+	for (size_t i = 0; i < c->n_areas; i++) {
+		const struct topo_area *o = topo_site_area(c->site, i);
+		if (o != a)
+			others = bdd_or(c->m, others, area_bdd(c, o, var));
+	}
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		struct topo_addr x;
+		uint8_t len;
+		if (topo_cidr_parse(local[i].cidr, &x, &len) == 0)
+			others = bdd_or(c->m, others, prefix_bdd(c, var, &x, len));
+	}
+	return bdd_diff(c->m, BDD_TRUE, others);
+}
+
+static bdd_t endpoint_bdd(struct fw_ctx *c, const struct topo_endpoint *ep, unsigned var)
+{
+	bdd_t r = BDD_FALSE;
+
+	switch (ep->type) {
+	case TOPO_EP_HOST:
+		for (size_t i = 0; i < ep->host->n_ips; i++)
+			r = bdd_or(c->m, r, prefix_bdd(c, var, &ep->host->ips[i], ep->host->ips[i].family == 6 ? 128 : 32));
+		return r;
+	case TOPO_EP_ZONE:
+	case TOPO_EP_EXTERNAL:
+		return var == V_SADDR ? c->src_in[ep->area->index] : c->dst_in[ep->area->index];
+	case TOPO_EP_CIDR:
+		return prefix_bdd(c, var, &ep->addr, ep->prefix);
+	}
+	return r;
+}
+
+static bdd_t macs_bdd(struct fw_ctx *c, const struct topo_endpoint *ep)
+{
+	bdd_t r = BDD_FALSE;
+	uint8_t (*macs)[6] = ep->n_macs ? ep->macs : ep->type == TOPO_EP_HOST ? ep->host->macs : NULL;
+	size_t n = ep->n_macs ? ep->n_macs : ep->type == TOPO_EP_HOST ? ep->host->n_macs : 0;
+
+	if (!n)
+		return BDD_TRUE;
+	for (size_t i = 0; i < n; i++)
+		r = bdd_or(c->m, r, bdd_match(c->m, V_SMAC, 48, macs[i], NULL));
+	return r;
+}
+
+/* proto and destination ports, as topo_flow_match_service() judges them */
+static bdd_t service_bdd(struct fw_ctx *c, const struct topo_flow *fl)
+{
+	struct bdd *m = c->m;
+	bdd_t proto = fl->proto == TOPO_PROTO_ANY ? BDD_TRUE : bdd_uint(m, V_PROTO, 8, (unsigned)fl->proto);
+
+	if (fl->n_ports == 0)
+		return proto;
+	bdd_t has_ports = BDD_FALSE, ports = BDD_FALSE;
+	static const unsigned with_ports[] = {6, 17, 132, 33};
+	for (size_t i = 0; i < 4; i++)
+		has_ports = bdd_or(m, has_ports, bdd_uint(m, V_PROTO, 8, with_ports[i]));
+	for (size_t i = 0; i < fl->n_ports; i++) {
+		uint8_t lo[2] = {(uint8_t)(fl->ports[i].lo >> 8), (uint8_t)fl->ports[i].lo};
+		uint8_t hi[2] = {(uint8_t)(fl->ports[i].hi >> 8), (uint8_t)fl->ports[i].hi};
+		ports = bdd_or(m, ports, bdd_range(m, V_DPORT, 16, lo, hi));
+	}
+	bdd_t r = bdd_and(m, has_ports, ports);
+	if (fl->proto != TOPO_PROTO_ANY)
+		r = bdd_or(m, r, bdd_diff(m, BDD_TRUE, has_ports));
+	return bdd_and(m, proto, r);
+}
+
+static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl, bool with_mac)
+{
+	struct bdd *m = c->m;
+	bdd_t r = bdd_and(m, endpoint_bdd(c, &fl->from, V_SADDR), endpoint_bdd(c, &fl->to, V_DADDR));
+
+	r = bdd_and(m, r, service_bdd(c, fl));
+	if (with_mac)
+		r = bdd_and(m, r, macs_bdd(c, &fl->from));
+	return r;
+}
+
+/* Which ruleset check a crossing a → b falls under, or -1. */
+static int pair_check(const struct topo_area *a, const struct topo_area *b)
+{
+	enum topo_tier ta = topo_kind_tier(a->kind), tb = topo_kind_tier(b->kind);
+
+	if ((ta == TOPO_TIER_MYNUMBER) != (tb == TOPO_TIER_MYNUMBER))
+		return AN_CHECK_RULESET_MYNUMBER_OPEN;
+	if ((ta == TOPO_TIER_LGWAN && tb == TOPO_TIER_INTERNET) || (ta == TOPO_TIER_INTERNET && tb == TOPO_TIER_LGWAN))
+		return AN_CHECK_RULESET_LGWAN_INTERNET_OPEN;
+	if (a->kind == TOPO_KIND_INTERNET_WAN && !b->external)
+		return AN_CHECK_RULESET_INBOUND_OPEN;
+	return -1;
+}
+
+/* Roots a slot for the rest of this firewall's analysis. */
+static void keep(struct fw_ctx *c, bdd_t *slot)
+{
+	bdd_root_push(c->m, slot);
+}
+
+static int setup(struct fw_ctx *c)
+{
+	struct bdd *m = c->m;
+	const struct topo_firewall *fw = c->fw;
+
+	c->n_areas = topo_site_n_areas(c->site);
+	c->src_in = calloc(c->n_areas, sizeof(bdd_t));
+	c->dst_in = calloc(c->n_areas, sizeof(bdd_t));
+	c->iif_of = calloc(c->n_areas, sizeof(bdd_t));
+	c->oif_of = calloc(c->n_areas, sizeof(bdd_t));
+	c->set_bdd = calloc(c->rs->n_sets + 1, sizeof(bdd_t));
+	c->set_keys = calloc(c->rs->n_sets + 1, sizeof(*c->set_keys));
+	c->set_nkeys = calloc(c->rs->n_sets + 1, 1);
+	c->rflags = calloc(c->rs->n_chains + 1, sizeof(*c->rflags));
+	c->fwd = calloc(c->rs->n_chains + 1, sizeof(*c->fwd));
+	if (!c->src_in || !c->dst_in || !c->iif_of || !c->oif_of || !c->set_bdd || !c->set_keys || !c->set_nkeys ||
+	    !c->rflags || !c->fwd)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->rs->n_chains; i++)
+		if (!(c->rflags[i] = calloc(c->rs->chains[i].n_rules + 1, 1)))
+			return -ENOMEM;
+
+	keep(c, &c->fam[0]);
+	keep(c, &c->fam[1]);
+	for (size_t i = 0; i < c->rs->n_sets; i++)
+		keep(c, &c->set_bdd[i]);
+	c->fam[0] = bdd_uint(m, V_FAM, 1, 0);
+	c->fam[1] = bdd_uint(m, V_FAM, 1, 1);
+
+	for (size_t i = 0; i < c->n_areas; i++) {
+		const struct topo_area *a = topo_site_area(c->site, i);
+		keep(c, &c->src_in[i]);
+		keep(c, &c->dst_in[i]);
+		keep(c, &c->iif_of[i]);
+		keep(c, &c->oif_of[i]);
+		c->src_in[i] = area_bdd(c, a, V_SADDR);
+		c->dst_in[i] = area_bdd(c, a, V_DADDR);
+		for (size_t j = 0; j < fw->n_ifaces; j++)
+			for (size_t k = 0; k < fw->ifaces[j].n_faces; k++)
+				if (fw->ifaces[j].faces[k] == a) {
+					c->iif_of[i] = bdd_or(m, c->iif_of[i], bdd_uint(m, V_IIF, IF_BITS, j));
+					c->oif_of[i] = bdd_or(m, c->oif_of[i], bdd_uint(m, V_OIF, IF_BITS, j));
+				}
+	}
+
+	bdd_t *g[] = {&c->ifpair, &c->ctnew, &c->syn, &c->r0, &c->univ, &c->passed, &c->permitted, &c->bad_all, &c->open};
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		keep(c, g[i]);
+	for (size_t i = 0; i < fw->n_ifaces; i++)
+		for (size_t j = 0; j < fw->n_ifaces; j++)
+			if (i != j)
+				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, V_IIF, IF_BITS, i),
+									   bdd_uint(m, V_OIF, IF_BITS, j)));
+	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
+	c->syn = bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 6)), bdd_uint(m, V_TCPFL, 8, 0x02));
+	bdd_t cross = BDD_FALSE;
+	keep(c, &cross);
+	for (size_t a = 0; a < c->n_areas; a++)
+		for (size_t b = 0; b < c->n_areas; b++)
+			if (a != b && c->iif_of[a] != BDD_FALSE && c->oif_of[b] != BDD_FALSE)
+				cross = bdd_or(m, cross, bdd_and(m, bdd_and(m, c->src_in[a], c->iif_of[a]),
+								 bdd_and(m, c->dst_in[b], c->oif_of[b])));
+	c->r0 = bdd_and(m, bdd_and(m, cross, c->ifpair), bdd_and(m, c->ctnew, c->syn));
+
+	/* every packet, for the shadow walk: interfaces and states that exist */
+	bdd_t ifs = bdd_uint(m, V_IIF, IF_BITS, IF_OTHER), ofs = bdd_uint(m, V_OIF, IF_BITS, IF_OTHER), cts = BDD_FALSE;
+	for (size_t i = 0; i < fw->n_ifaces; i++) {
+		ifs = bdd_or(m, ifs, bdd_uint(m, V_IIF, IF_BITS, i));
+		ofs = bdd_or(m, ofs, bdd_uint(m, V_OIF, IF_BITS, i));
+	}
+	for (unsigned i = 0; i < N_CT; i++)
+		cts = bdd_or(m, cts, bdd_uint(m, V_CT, 3, i));
+	c->univ = bdd_and(m, bdd_and(m, ifs, ofs), cts);
+
+	for (size_t i = 0; i < topo_site_n_flows(c->site); i++)
+		c->permitted = bdd_or(m, c->permitted, flow_bdd(c, topo_site_flow(c->site, i), false));
+	return bdd_full(m) ? -E2BIG : 0;
+}
+
+static int by_hook_priority(const void *pa, const void *pb, void *arg)
+{
+	const struct rs_ruleset *rs = arg;
+	const struct rs_chain *a = &rs->chains[*(const uint32_t *)pa], *b = &rs->chains[*(const uint32_t *)pb];
+	static const int order[] = {[RS_HOOK_PREROUTING] = 0, [RS_HOOK_FORWARD] = 1, [RS_HOOK_POSTROUTING] = 2};
+
+	if (a->hook != b->hook)
+		return order[a->hook] - order[b->hook];
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
+}
+
+static bool family_modelled(enum rs_family f)
+{
+	return f == RS_FAMILY_IP || f == RS_FAMILY_IP6 || f == RS_FAMILY_INET;
+}
+
+static void find_forward_path(struct fw_ctx *c)
+{
+	const struct rs_ruleset *rs = c->rs;
+	size_t best_rules = 0;
+
+	for (uint32_t i = 0; i < rs->n_chains; i++) {
+		const struct rs_chain *ch = &rs->chains[i];
+		if (!family_modelled(rs->tables[ch->table].family) || ch->type == RS_CHAIN_ROUTE)
+			continue;
+		if (ch->hook != RS_HOOK_PREROUTING && ch->hook != RS_HOOK_FORWARD && ch->hook != RS_HOOK_POSTROUTING)
+			continue;
+		c->fwd[c->n_fwd++] = i;
+		if (ch->hook == RS_HOOK_FORWARD && (!c->has_primary || ch->n_rules > best_rules)) {
+			c->has_primary = true;
+			c->primary = i;
+			best_rules = ch->n_rules;
+		}
+	}
+	qsort_r(c->fwd, c->n_fwd, sizeof(*c->fwd), by_hook_priority, (void *)rs);
+}
+
+static void unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const char *what)
+{
+	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_UNSUPPORTED, NULL);
+
+	if (!f)
+		return;
+	if (chain != UINT32_MAX)
+		add_rule(c, f, chain, rule, NULL);
+	const char *loc = f->n_rules ? f->rules[0].location : c->rs->source;
+	set_message(c, &f->message, "%s: %s: %s; the verdict for this firewall is approximate (assumed to match when "
+				    "accepting, not to match when dropping)",
+		    c->fw->name, loc, what);
+	set_message(c, &f->message_ja, "%s: %s: %s は解析できません。このファイアウォールの判定は近似です (許可する規則では一致、破棄する規則では不一致とみなしました)",
+		    c->fw->name, loc, what);
+}
+
+static void shadow_findings(struct fw_ctx *c)
+{
+	struct bdd *m = c->m;
+	const struct rs_ruleset *rs = c->rs;
+	bdd_t mr = BDD_FALSE, mj = BDD_FALSE;
+	size_t mark = bdd_root_mark(m);
+
+	bdd_root_push(m, &mr);
+	bdd_root_push(m, &mj);
+	for (uint32_t ci = 0; ci < rs->n_chains && !c->err; ci++) {
+		const struct rs_chain *ch = &rs->chains[ci];
+		for (size_t i = 0; i < ch->n_rules && !c->err; i++) {
+			const struct rs_rule *r = &ch->rules[i];
+			bool unknown;
+			if (!(c->rflags[ci][i] & RF_VISITED))
+				continue;
+			if (r->unsupported || r->verdict.code == RS_V_UNKNOWN) {
+				unsupported_finding(c, ci, i, r->unsupported ? r->unsupported : "an unsupported statement");
+				continue;
+			}
+			if (c->rflags[ci][i] & RF_HIT)
+				continue;
+			struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
+			if (!f)
+				continue;
+			add_rule(c, f, ci, i, NULL);
+			bdd_maybe_gc(m);
+			mr = rule_bdd(c, r, &unknown);
+			/* name up to three earlier rules that take its packets */
+			size_t found = 0;
+			for (size_t j = i, scanned = 0; j-- > 0 && found < 3 && scanned < 4096; scanned++) {
+				const struct rs_rule *e = &ch->rules[j];
+				if (e->verdict.code == RS_V_CONTINUE && !e->has_vmap)
+					continue;
+				mj = rule_bdd(c, e, &unknown);
+				if (bdd_and(m, mj, mr) != BDD_FALSE) {
+					add_rule(c, f, ci, j, NULL);
+					found++;
+				}
+			}
+			if (!found && mr != BDD_FALSE) {
+				set_message(c, &f->message, "%s: rule %s can never match: no packet that reaches its chain "
+							    "satisfies it (the rules that lead there exclude them)",
+					    c->fw->name, f->rules[0].location);
+				set_message(c, &f->message_ja, "%s: 規則 %s はこのチェーンに届くどのパケットにも一致しません",
+					    c->fw->name, f->rules[0].location);
+			} else if (mr == BDD_FALSE) {
+				set_message(c, &f->message, "%s: rule %s can never match: no packet satisfies all its matches",
+					    c->fw->name, f->rules[0].location);
+				set_message(c, &f->message_ja, "%s: 規則 %s はどのパケットにも一致しません (条件が両立しません)",
+					    c->fw->name, f->rules[0].location);
+			} else {
+				set_message(c, &f->message, "%s: rule %s can never match: earlier rules take every packet it would%s%s",
+					    c->fw->name, f->rules[0].location, found ? ", e.g. " : "",
+					    found ? f->rules[1].location : "");
+				set_message(c, &f->message_ja, "%s: 規則 %s は前の規則にすべて先取りされ、一致することがありません%s%s",
+					    c->fw->name, f->rules[0].location, found ? " (例: " : "", found ? f->rules[1].location : "");
+				if (found) {
+					size_t n = strlen(f->message_ja);
+					char *p = realloc(f->message_ja, n + 2);
+					if (p) {
+						strcpy(p + n, ")");
+						f->message_ja = p;
+					}
+				}
+			}
+		}
+	}
+	bdd_root_pop(m, mark);
+}
+
+static int setup_exceptions(struct fw_ctx *c)
+{
+	struct bdd *m = c->m;
+	bool mac_and_ip = topo_site_pinning(c->site) == TOPO_PIN_MAC_AND_IP;
+
+	c->excs = calloc(topo_site_n_flows(c->site) + 1, sizeof(*c->excs));
+	if (!c->excs)
+		return -ENOMEM;
+	for (size_t i = 0; i < topo_site_n_flows(c->site); i++) {
+		const struct topo_flow *fl = topo_site_flow(c->site, i);
+		if (fl->kind != TOPO_FLOW_EXCEPTION)
+			continue;
+		struct exc *e = &c->excs[c->n_excs++];
+		e->flow = fl;
+		keep(c, &e->carry);
+		keep(c, &e->allowed);
+		keep(c, &e->pin_ip);
+		keep(c, &e->pin_mac);
+		keep(c, &e->dst);
+		keep(c, &e->service);
+		e->pin_ip = endpoint_bdd(c, &fl->from, V_SADDR);
+		e->pin_mac = macs_bdd(c, &fl->from);
+		e->dst = endpoint_bdd(c, &fl->to, V_DADDR);
+		e->service = service_bdd(c, fl);
+		bdd_t core = bdd_and(m, e->dst, e->service);
+		e->carry = bdd_and(m, bdd_and(m, core, e->pin_ip), c->passed);
+		e->allowed = bdd_and(m, core, mac_and_ip ? bdd_and(m, e->pin_ip, e->pin_mac) : bdd_or(m, e->pin_ip, e->pin_mac));
+		if (e->pin_mac == BDD_TRUE) /* the far side initiates: nothing to pin but addresses */
+			e->allowed = bdd_and(m, core, e->pin_ip);
+	}
+	return 0;
+}
+
+/* The forbidden crossings per area pair, and the exceptions, against
+ * c->passed. */
+static int setup_attribution(struct fw_ctx *c)
+{
+	c->pairs = calloc(c->n_areas * c->n_areas + 1, sizeof(*c->pairs));
+	if (!c->pairs)
+		return -ENOMEM;
+	c->open = bdd_diff(c->m, c->passed, c->permitted);
+	for (size_t a = 0; a < c->n_areas; a++)
+		for (size_t b = 0; b < c->n_areas; b++) {
+			const struct topo_area *x = topo_site_area(c->site, a), *y = topo_site_area(c->site, b);
+			int check = pair_check(x, y);
+			if (a == b || check < 0 || c->iif_of[a] == BDD_FALSE || c->oif_of[b] == BDD_FALSE)
+				continue;
+			struct pair *p = &c->pairs[c->n_pairs++];
+			*p = (struct pair){x, y, (enum an_check)check, BDD_FALSE};
+			keep(c, &p->bad);
+			p->bad = bdd_and(c->m, c->open, bdd_and(c->m, bdd_and(c->m, c->src_in[a], c->iif_of[a]),
+								bdd_and(c->m, c->dst_in[b], c->oif_of[b])));
+			c->bad_all = bdd_or(c->m, c->bad_all, p->bad);
+		}
+	return setup_exceptions(c);
+}
+
+static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
+{
+	const struct rs_ruleset *rs = c->rs;
+	int r;
+
+	if (c->fw->n_ifaces > MAX_IFACES)
+		return -E2BIG;
+	c->m = bdd_new(N_VARS, max_nodes);
+	if (!c->m)
+		return -ENOMEM;
+	r = setup(c);
+	if (r < 0)
+		return r;
+	find_forward_path(c);
+
+	struct walk w = {.c = c, .mode = W_PASS};
+	bdd_t pass = BDD_FALSE;
+	keep(c, &w.acc);
+	keep(c, &w.drop);
+	keep(c, &pass);
+
+	/* shadowing: every base chain of a modelled family, every packet */
+	for (uint32_t i = 0; i < rs->n_chains && !bdd_full(c->m); i++) {
+		const struct rs_chain *ch = &rs->chains[i];
+		if (ch->hook != RS_HOOK_NONE && family_modelled(rs->tables[ch->table].family))
+			pass = walk_base(&w, i, c->univ);
+	}
+
+	/* pass 1: what the forward path lets through.  With one chain on the
+	 * path (the usual case) whatever a rule accepts passes, so the
+	 * attribution of pass 2 is done in the same walk. */
+	bool single = c->n_fwd == 1;
+	if (single) {
+		c->passed = c->r0;
+		if ((r = setup_attribution(c)) < 0)
+			return r;
+		w.mode = W_ATTRIBUTE;
+	}
+	bdd_t passed = c->r0;
+	keep(c, &passed);
+	for (size_t i = 0; i < c->n_fwd; i++) {
+		pass = walk_base(&w, c->fwd[i], c->r0);
+		passed = bdd_and(c->m, passed, pass);
+	}
+	c->passed = passed;
+
+	/* declared flows the firewall blocks */
+	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
+		bdd_maybe_gc(c->m);
+		const struct topo_flow *fl = topo_site_flow(c->site, i);
+		bdd_t fs = bdd_and(c->m, flow_bdd(c, fl, true), c->r0);
+		if (fs == BDD_FALSE)
+			continue; /* not across this firewall */
+		fs = bdd_diff(c->m, fs, c->passed);
+		if (fs != BDD_FALSE)
+			blocked_finding(c, fl, fs);
+	}
+
+	/* pass 2: who accepts what passes */
+	if (!single) {
+		if ((r = setup_attribution(c)) < 0)
+			return r;
+		w.mode = W_ATTRIBUTE;
+		if (c->n_fwd) /* the forward chain with most rules, else the first on the path */
+			pass = walk_base(&w, c->has_primary ? c->primary : c->fwd[0], c->r0);
+	}
+	/* an address family no forward-path chain filters (an iptables
+	 * ruleset without ip6tables, an `ip` table only) is forwarded as is */
+	bdd_t covered = BDD_FALSE;
+	for (size_t i = 0; i < c->n_fwd; i++) {
+		enum rs_family f = rs->tables[rs->chains[c->fwd[i]].table].family;
+		covered = bdd_or(c->m, covered, f == RS_FAMILY_IP ? c->fam[0] : f == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE);
+	}
+	pass = bdd_diff(c->m, c->r0, covered);
+	if (pass != BDD_FALSE)
+		on_accept(&w, UINT32_MAX, 0, pass);
+
+	shadow_findings(c);
+
+	for (size_t i = 0; i < rs->n_tables; i++)
+		if (!family_modelled(rs->tables[i].family))
+			for (size_t j = 0; j < rs->n_chains; j++)
+				if (rs->chains[j].table == i && rs->chains[j].n_rules) {
+					char what[160];
+					snprintf(what, sizeof(what), "table %s %s is not modelled (only ip, ip6 and inet are); its rules are ignored",
+						 rs_family_name(rs->tables[i].family), rs->tables[i].name);
+					unsupported_finding(c, UINT32_MAX, 0, what);
+					break;
+				}
+	for (size_t i = 0; i < c->n_fwd; i++) {
+		const struct rs_chain *ch = &rs->chains[c->fwd[i]];
+		size_t k;
+		for (k = 0; k < ch->n_rules && ch->rules[k].nat != RS_NAT_DNAT && ch->rules[k].nat != RS_NAT_REDIRECT; k++)
+			;
+		if (ch->hook == RS_HOOK_PREROUTING && k < ch->n_rules) {
+			unsupported_finding(c, c->fwd[i], k,
+					    "dnat/redirect: sanso judges every hook on the translated destination (what the "
+					    "forward hook sees); prerouting rules before the translation see the original one");
+			break;
+		}
+	}
+	if (c->too_deep)
+		unsupported_finding(c, UINT32_MAX, 0, "jumps nested deeper than 16 or a jump loop (the kernel refuses these)");
+
+	c->sum->peak_nodes = bdd_peak_nodes(c->m);
+	if (bdd_full(c->m))
+		return -E2BIG;
+	return c->err;
+}
+
+static void fw_ctx_free(struct fw_ctx *c)
+{
+	if (c->rflags)
+		for (size_t i = 0; i < c->rs->n_chains; i++)
+			free(c->rflags[i]);
+	free(c->rflags);
+	free(c->src_in);
+	free(c->dst_in);
+	free(c->iif_of);
+	free(c->oif_of);
+	free(c->set_bdd);
+	free(c->set_keys);
+	free(c->set_nkeys);
+	free(c->fwd);
+	free(c->pairs);
+	free(c->excs);
+	bdd_free(c->m);
+}
+
+/* ------------------------------------------------------------------ run */
+
+static int sniff_format(const char *path, enum topo_ruleset_format *ret)
+{
+	FILE *f = fopen(path, "r");
+	int ch;
+
+	if (!f)
+		return -errno;
+	*ret = TOPO_RULESET_NFT;
+	while ((ch = fgetc(f)) != EOF) {
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '{' || ch == '[')
+			*ret = TOPO_RULESET_NFT_JSON;
+		else if (ch == '*' || ch == ':')
+			*ret = TOPO_RULESET_IPTABLES_SAVE;
+		else if (ch == '#') { /* iptables-save's header comment, or nft's */
+			char line[256];
+			if (fgets(line, sizeof(line), f) && strstr(line, "tables-save"))
+				*ret = TOPO_RULESET_IPTABLES_SAVE;
+			else
+				continue;
+		}
+		break;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int load_ruleset(const struct topo_firewall *fw, const struct an_verify_source *src,
+			struct rs_ruleset **ret, struct topo_diag_list *diags)
+{
+	const char *path = src && src->path ? src->path : fw->ruleset_path;
+	enum topo_ruleset_format fmt = fw->ruleset_format;
+
+	if (src && src->live)
+		return rs_load_live(src->netns, ret, diags);
+	if (!path)
+		return 1; /* nothing to verify */
+	if (src && src->path) { /* --ruleset: the file says what it is */
+		int r = sniff_format(path, &fmt);
+		if (r < 0) {
+			topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't read the ruleset of %s: %s", fw->name,
+				      strerror(-r));
+			return r;
+		}
+	}
+	switch (fmt) {
+	case TOPO_RULESET_NFT_JSON:
+		return rs_load_nft_json(path, ret, diags);
+	case TOPO_RULESET_IPTABLES_SAVE:
+		return rs_load_iptables_save(path, ret, diags);
+	default: {
+		const char *names[MAX_IFACES];
+		size_t n = 0;
+		for (size_t i = 0; i < fw->n_ifaces && n < MAX_IFACES; i++)
+			names[n++] = fw->ifaces[i].name;
+		return rs_load_nft_text(path, names, n, ret, diags);
+	}
+	}
+}
+
+int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *diags, struct an_vreport **ret,
+		  char *errbuf, size_t errlen)
+{
+	const struct topo_site *site = cfg->site;
+	size_t n_fw = topo_site_n_firewalls(site), verified = 0;
+	struct an_vreport *rep = calloc(1, sizeof(*rep));
+	int r = 0;
+
+	if (!rep)
+		return -ENOMEM;
+	rep->site = site;
+	rep->max_findings = cfg->max_findings ? cfg->max_findings : 100000;
+	rep->fws = calloc(n_fw + 1, sizeof(*rep->fws));
+	rep->seen = json_object();
+	if (!rep->fws || !rep->seen) {
+		an_vreport_free(rep);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		bool known = false;
+		for (size_t j = 0; j < n_fw; j++)
+			known = known || strcmp(topo_site_firewall(site, j)->name, cfg->sources[i].firewall) == 0;
+		if (!known) {
+			snprintf(errbuf, errlen, "no firewall named '%s' in %s", cfg->sources[i].firewall,
+				 topo_site_path(site));
+			an_vreport_free(rep);
+			return -EINVAL;
+		}
+	}
+
+	for (size_t i = 0; i < n_fw && r >= 0; i++) {
+		const struct topo_firewall *fw = topo_site_firewall(site, i);
+		const struct an_verify_source *src = NULL;
+		struct rs_ruleset *rs = NULL;
+		struct fw_summary *sum = &rep->fws[rep->n_fws++];
+		struct timespec t0, t1;
+
+		for (size_t j = 0; j < cfg->n_sources; j++)
+			if (strcmp(cfg->sources[j].firewall, fw->name) == 0)
+				src = &cfg->sources[j];
+		sum->fw = fw;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = load_ruleset(fw, src, &rs, diags);
+		if (r == 1) {
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			snprintf(errbuf, errlen, "the ruleset of firewall %s can't be read", fw->name);
+			break;
+		}
+		sum->source = strdup(rs->source);
+		sum->tables = rs->n_tables;
+		sum->chains = rs->n_chains;
+		sum->sets = rs->n_sets;
+		for (size_t j = 0; j < rs->n_chains; j++) {
+			sum->rules += rs->chains[j].n_rules;
+			for (size_t k = 0; k < rs->chains[j].n_rules; k++)
+				sum->unsupported_rules += rs->chains[j].rules[k].unsupported != NULL;
+		}
+		for (size_t j = 0; j < rs->n_sets; j++)
+			sum->elements += rs->sets[j].n_elems;
+
+		struct fw_ctx c = {.site = site, .fw = fw, .rs = rs, .report = rep, .sum = sum};
+		size_t first = rep->n_findings;
+		uint64_t unsupported_before = rep->counts[AN_CHECK_RULESET_UNSUPPORTED];
+		r = verify_firewall(&c, cfg->max_nodes ? cfg->max_nodes : (size_t)1 << 23);
+		fw_ctx_free(&c);
+		sum->approximate = rep->counts[AN_CHECK_RULESET_UNSUPPORTED] > unsupported_before;
+		for (size_t j = first; j < rep->n_findings; j++)
+			rep->findings[j]->approximate = sum->approximate;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		sum->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (r == -E2BIG)
+			snprintf(errbuf, errlen,
+				 "firewall %s: the ruleset is too large to analyse exactly within the memory bound "
+				 "(%zu BDD nodes)",
+				 fw->name, cfg->max_nodes ? cfg->max_nodes : (size_t)1 << 23);
+		else if (r < 0)
+			snprintf(errbuf, errlen, "firewall %s: %s", fw->name, strerror(-r));
+		rs_ruleset_free(rs);
+		verified++;
+	}
+	if (r >= 0 && verified == 0) {
+		snprintf(errbuf, errlen,
+			 "no firewall in %s has a ruleset to verify: give one with `ruleset:` in the topology, "
+			 "--ruleset FW=FILE or --live FW",
+			 topo_site_path(site));
+		r = -EINVAL;
+	}
+	if (r < 0) {
+		an_vreport_free(rep);
+		return r;
+	}
+	*ret = rep;
+	return 0;
+}
+
+void an_vreport_free(struct an_vreport *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		struct an_vfinding *f = r->findings[i];
+		for (size_t j = 0; j < f->n_rules; j++) {
+			free(f->rules[j].location);
+			free(f->rules[j].chain);
+			free(f->rules[j].text);
+		}
+		free(f->rules);
+		free(f->message);
+		free(f->message_ja);
+		free(f);
+	}
+	free(r->findings);
+	for (size_t i = 0; i < r->n_fws; i++)
+		free(r->fws[i].source);
+	free(r->fws);
+	json_decref(r->seen);
+	free(r);
+}
+
+size_t an_vreport_n_findings(const struct an_vreport *r)
+{
+	return r->n_findings;
+}
+
+const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t i)
+{
+	return i < r->n_findings ? r->findings[i] : NULL;
+}
+
+uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity sev)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+		if (an_check_severity(i) >= sev)
+			n += r->counts[i];
+	return n;
+}
+
+/* for the report writer (verify-report.c) */
+
+const struct topo_site *an_vreport_site(const struct an_vreport *r)
+{
+	return r->site;
+}
+
+const uint64_t *an_vreport_counts(const struct an_vreport *r)
+{
+	return r->counts;
+}
+
+uint64_t an_vreport_not_kept(const struct an_vreport *r)
+{
+	return r->not_kept;
+}
+
+size_t an_vreport_n_firewalls(const struct an_vreport *r)
+{
+	return r->n_fws;
+}
+
+void an_vreport_firewall(const struct an_vreport *r, size_t i, struct an_vfw_summary *ret)
+{
+	const struct fw_summary *s = &r->fws[i];
+
+	*ret = (struct an_vfw_summary){s->fw, s->source, s->tables, s->chains, s->rules, s->sets, s->elements,
+				       s->unsupported_rules, s->approximate, s->peak_nodes, s->seconds};
+}
