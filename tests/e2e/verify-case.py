@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""verify-case.py — one end-to-end case of `sanso verify`.
+
+    verify-case.py SANSO CASE
+    verify-case.py --list
+
+Runs the sanso binary on the example site's firewall and on fixtures, checks
+the JSON Lines contract of docs/cli.md for ruleset findings, and compares the
+findings with an expected TSV (order-insensitive), or with the findings of the
+same ruleset read another way: from nft JSON, from nft text (loaded by nft in
+a private network namespace), live from a namespace this test creates, and as
+iptables-save.
+
+Expected TSV columns: check, src_zone, dst_zone, flow, proto, dport, rule —
+rule is "CHAIN#INDEX" of the first rule the finding names ("-" for none).
+'-' is null.
+
+Exit status: 0 pass, 1 fail, 77 skip (meson's convention).
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.environ.get('SANSO_SOURCE_ROOT') or os.path.dirname(os.path.dirname(HERE))
+EXAMPLES = os.path.join(SRC, 'docs', 'examples')
+DATA = os.path.join(SRC, 'tests', 'data', 'verify')
+SITE = os.path.join(EXAMPLES, 'site.yaml')
+SITE4 = os.path.join(DATA, 'site.yaml')
+
+SEVERITY = {  # docs/checks.md, ruleset table
+    'RULESET-MYNUMBER-OPEN': 'critical',
+    'RULESET-LGWAN-INTERNET-OPEN': 'critical',
+    'RULESET-INBOUND-OPEN': 'high',
+    'RULESET-EXCEPTION-TOO-BROAD': 'high',
+    'RULESET-SHADOWED': 'low',
+    'RULESET-FLOW-BLOCKED': 'low',
+    'RULESET-UNSUPPORTED': 'medium',
+}
+
+
+class Skip(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
+
+
+def run(sanso, *args, expect=None):
+    p = subprocess.run([sanso, 'verify', *args], capture_output=True, text=True, timeout=120)
+    if p.returncode < 0 or p.returncode > 3:
+        raise Fail(f'sanso verify {" ".join(args)} died: status {p.returncode}\n{p.stderr}')
+    if expect is not None and p.returncode != expect:
+        raise Fail(f'sanso verify {" ".join(args)}: exit {p.returncode}, expected {expect}\n'
+                   f'stdout:\n{p.stdout[-3000:]}\nstderr:\n{p.stderr[-3000:]}')
+    return p
+
+
+def records(p):
+    """The JSON Lines contract: one object per line, each with a type, the
+    summary last and only there, counts that add up."""
+    lines = p.stdout.splitlines()
+    if not lines:
+        raise Fail('no output')
+    objs = [json.loads(line) for line in lines]
+    for o in objs:
+        if 'type' not in o:
+            raise Fail(f'a line without "type": {o}')
+    if objs[-1]['type'] != 'summary' or any(o['type'] == 'summary' for o in objs[:-1]):
+        raise Fail('the summary must be the last line, and only there')
+    findings = [o for o in objs if o['type'] == 'finding']
+    summary = objs[-1]
+    counts = {}
+    for f in findings:
+        for key in ('check', 'severity', 'requirement', 'message', 'firewall', 'src_zone', 'dst_zone',
+                    'example', 'rules', 'approximate'):
+            if key not in f:
+                raise Fail(f'finding without "{key}": {f}')
+        if SEVERITY.get(f['check']) != f['severity']:
+            raise Fail(f'{f["check"]} has severity {f["severity"]}, the spec says {SEVERITY.get(f["check"])}')
+        if not f['rules'] and f['check'] != 'RULESET-UNSUPPORTED':
+            raise Fail(f'a ruleset finding must name its rules: {f}')
+        for r in f['rules']:
+            if not r.get('location') or not r.get('text'):
+                raise Fail(f'a rule without location or text: {r}')
+        ex = f['example']
+        if f['check'] in ('RULESET-MYNUMBER-OPEN', 'RULESET-LGWAN-INTERNET-OPEN', 'RULESET-INBOUND-OPEN',
+                          'RULESET-EXCEPTION-TOO-BROAD', 'RULESET-FLOW-BLOCKED'):
+            if not ex or not ex['src']['ip'] or not ex['dst']['ip'] or not ex['proto']:
+                raise Fail(f'{f["check"]} needs a concrete example packet: {f}')
+        counts[f['check']] = counts.get(f['check'], 0) + 1
+    if summary['findings'] != counts:
+        raise Fail(f'summary counts {summary["findings"]} != findings {counts}')
+    return findings, summary
+
+
+def key(f, with_rules=True):
+    ex = f['example'] or {}
+    k = (f['check'], f['firewall'], f['src_zone'], f['dst_zone'], f.get('flow'),
+         ex.get('proto'), (ex.get('src') or {}).get('ip'), (ex.get('dst') or {}).get('ip'),
+         (ex.get('dst') or {}).get('port'), ex.get('iif'), ex.get('oif'))
+    if with_rules:
+        k += tuple((r['chain'], r['index'], r['handle'], r['verdict']) for r in f['rules'])
+    return k
+
+
+def row(f):
+    ex = f['example'] or {}
+    rule = f'{f["rules"][0]["chain"]}#{f["rules"][0]["index"] or "policy"}' if f['rules'] else '-'
+    dport = (ex.get('dst') or {}).get('port')
+    return (f['check'], f['src_zone'] or '-', f['dst_zone'] or '-', f.get('flow') or '-', ex.get('proto') or '-',
+            '-' if dport is None else str(dport), rule)
+
+
+def compare_tsv(findings, path):
+    want = []
+    with open(path, encoding='utf-8') as fh:
+        lines = [line.rstrip('\n') for line in fh if line.strip() and not line.startswith('#')]
+    for line in lines[1:]:
+        want.append(tuple(line.split('\t')))
+    got = sorted(row(f) for f in findings)
+    want = sorted(want)
+    if got != want:
+        raise Fail('findings differ from ' + os.path.relpath(path, SRC) + ':\n' +
+                   ''.join(f'  - {"	".join(w)}\n' for w in want if w not in got) +
+                   ''.join(f'  + {"	".join(g)}\n' for g in got if g not in want))
+
+
+def same(a, b, what, with_rules=True):
+    ka = sorted(key(f, with_rules) for f in a)
+    kb = sorted(key(f, with_rules) for f in b)
+    if ka != kb:
+        raise Fail(f'{what}: findings differ\n' + ''.join(f'  - {k}\n' for k in ka if k not in kb) +
+                   ''.join(f'  + {k}\n' for k in kb if k not in ka))
+
+
+def example_json(sanso):
+    p = run(sanso, '-t', SITE, '--format', 'json', expect=1)
+    return records(p)
+
+
+def case_example(sanso):
+    findings, summary = example_json(sanso)
+    compare_tsv(findings, os.path.join(EXAMPLES, 'verify-expected.tsv'))
+    if summary['approximate'] or any(f['approximate'] for f in findings):
+        raise Fail('the example has no unsupported constructs: nothing may be approximate')
+    if [fw['name'] for fw in summary['firewalls']] != ['core-fw']:
+        raise Fail(f'summary firewalls: {summary["firewalls"]}')
+
+
+def case_example_text(sanso):
+    findings, _ = example_json(sanso)
+    p = run(sanso, '-t', SITE, '--ruleset', 'core-fw=' + os.path.join(EXAMPLES, 'core-fw.nft'), '--format', 'json')
+    if p.returncode == 2 and ('user namespaces' in p.stderr or 'install nftables' in p.stderr):
+        raise Skip('nft text needs nft(8) and root or user namespaces: ' + p.stderr.strip().splitlines()[0])
+    if p.returncode != 1:
+        raise Fail(f'exit {p.returncode}\n{p.stderr}')
+    text, _ = records(p)
+    same(findings, text, 'nft JSON vs nft text')
+    # the text gives file:line locations with the rule as written
+    loc = [r['location'] for f in text for r in f['rules'] if r['index']]
+    if not loc or not all(re.search(r'core-fw\.nft:\d+$', x) for x in loc):
+        raise Fail(f'nft text findings must locate rules by file:line: {loc}')
+
+
+def netns_available():
+    if os.geteuid() != 0:
+        raise Skip('live rulesets need root (CAP_NET_ADMIN) to create a network namespace')
+    if subprocess.run(['nft', '--version'], capture_output=True).returncode != 0:
+        raise Skip('nft(8) is not installed')
+
+
+def case_example_live(sanso):
+    netns_available()
+    findings, _ = example_json(sanso)
+    ns = f'sanso-verify-{os.getpid()}'
+    if subprocess.run(['ip', 'netns', 'add', ns], capture_output=True).returncode != 0:
+        raise Skip('ip netns add failed: no network namespaces here')
+    try:
+        subprocess.run(['ip', 'netns', 'exec', ns, 'nft', '-f', os.path.join(EXAMPLES, 'core-fw.nft')],
+                       check=True, capture_output=True)
+        live, summary = records(run(sanso, '-t', SITE, '--live', f'core-fw@{ns}', '--format', 'json', expect=1))
+        same(findings, live, 'nft JSON vs live')
+        if summary['firewalls'][0]['source'] != f'live@{ns}':
+            raise Fail(f'source: {summary["firewalls"][0]["source"]}')
+        # a namespace that isn't there is bad input, with a message
+        p = run(sanso, '-t', SITE, '--live', 'core-fw@sanso-no-such-ns', expect=2)
+        if 'sanso-no-such-ns' not in p.stderr:
+            raise Fail(f'the message must name the namespace: {p.stderr}')
+    finally:
+        subprocess.run(['ip', 'netns', 'del', ns], capture_output=True)
+
+
+def case_iptables(sanso):
+    p = run(sanso, '-t', SITE4, '--ruleset', 'core-fw=' + os.path.join(DATA, 'core-fw.iptables'), '--format', 'json',
+            expect=1)
+    findings, _ = records(p)
+    compare_tsv(findings, os.path.join(DATA, 'core-fw.iptables.tsv'))
+    # same verdicts as the nft ruleset on the same site, apart from the
+    # LOG rule iptables needs separately
+    nft, _ = records(run(sanso, '-t', SITE4, '--format', 'json', expect=1))
+    same([f for f in nft], [f for f in findings if not (f['check'] == 'RULESET-SHADOWED' and
+                                                      'LOG' in f['rules'][0]['text'])],
+         'nft vs iptables-save', with_rules=False)
+    loc = [r['location'] for f in findings for r in f['rules']]
+    if not all(re.search(r'core-fw\.iptables:\d+$', x) for x in loc):
+        raise Fail(f'iptables findings must locate rules by file:line: {loc}')
+
+
+def case_ipv6_unfiltered(sanso):
+    # an IPv4-only ruleset on a site with IPv6: IPv6 is forwarded unfiltered
+    p = run(sanso, '-t', SITE, '--ruleset', 'core-fw=' + os.path.join(DATA, 'core-fw.iptables'), '--format', 'json',
+            expect=1)
+    findings, _ = records(p)
+    v6 = [f for f in findings if f['example'] and f['example']['family'] == 'ipv6' and
+          f['check'] == 'RULESET-MYNUMBER-OPEN']
+    if not v6:
+        raise Fail('expected RULESET-MYNUMBER-OPEN for IPv6, which no chain filters')
+    if not all('no forward chain' in f['rules'][0]['location'] or 'address family' in f['rules'][0]['text']
+               for f in v6):
+        raise Fail(f'IPv6 findings must say no chain filters IPv6: {v6[0]["rules"]}')
+
+
+def case_unsupported(sanso):
+    p = run(sanso, '-t', SITE4, '--ruleset', 'core-fw=' + os.path.join(DATA, 'unsupported.iptables'), '--format',
+            'json', expect=1)
+    findings, summary = records(p)
+    uns = [f for f in findings if f['check'] == 'RULESET-UNSUPPORTED']
+    if not uns or not any('recent' in f['message'] for f in uns):
+        raise Fail(f'expected RULESET-UNSUPPORTED naming -m recent: {[f["message"] for f in uns]}')
+    if not any(re.search(r'unsupported\.iptables:\d+$', r['location']) for f in uns for r in f['rules']):
+        raise Fail('the unsupported rule must be located by file:line')
+    if not summary['approximate'] or not all(f['approximate'] for f in findings):
+        raise Fail('a firewall with unsupported rules gives approximate findings')
+    # `-m recent` in an accepting rule is assumed to match: the SSH rule opens
+    if not any(f['check'] == 'RULESET-INBOUND-OPEN' and f['example']['dst']['port'] == 22 for f in findings):
+        raise Fail('an unsupported match in an accept rule must be assumed to match (over-approximation)')
+
+
+def case_bad_ruleset(sanso):
+    p = run(sanso, '-t', SITE4, '--ruleset', 'core-fw=' + os.path.join(DATA, 'bad.iptables'), '-o',
+            os.path.join(tempfile.gettempdir(), f'sanso-never-{os.getpid()}.txt'), expect=2)
+    if not re.search(r'bad\.iptables:\d+:\d+: error', p.stderr):
+        raise Fail(f'expected file:line:column: {p.stderr}')
+    if os.path.exists(os.path.join(tempfile.gettempdir(), f'sanso-never-{os.getpid()}.txt')):
+        raise Fail('no report may be written for bad input')
+
+
+def case_bad_json(sanso):
+    with open(os.path.join(EXAMPLES, 'core-fw.json'), encoding='utf-8') as fh:
+        text = fh.read()
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as tmp:
+        tmp.write(text[:len(text) // 2])
+    try:
+        p = run(sanso, '-t', SITE, '--ruleset', 'core-fw=' + tmp.name, expect=2)
+        if not re.search(re.escape(os.path.basename(tmp.name)) + r':\d+:\d+: error', p.stderr):
+            raise Fail(f'expected file:line:column: {p.stderr}')
+    finally:
+        os.unlink(tmp.name)
+
+
+def case_usage(sanso):
+    p = run(sanso, '-t', SITE, '--ruleset', 'nosuch=x.json', expect=2)
+    if 'nosuch' not in p.stderr:
+        raise Fail(p.stderr)
+    p = run(sanso, '-t', os.path.join(SRC, 'tests', 'data', 'e2e', 'minimal.yaml'), expect=2)
+    if 'no firewall' not in p.stderr:
+        raise Fail(p.stderr)
+    run(sanso, '-t', SITE, '--ruleset', 'core-fw', expect=2)
+    run(sanso, '-t', SITE, '--ruleset', 'core-fw=/nonexistent/rules.nft', expect=2)
+
+
+def case_formats(sanso):
+    text = run(sanso, '-t', SITE, expect=1).stdout
+    for want in ('RULESET-MYNUMBER-OPEN', 'core-fw', 'example', 'マイナンバー利用事務系'):
+        if want not in text:
+            raise Fail(f'text report lacks {want!r}')
+    ja = run(sanso, '-t', SITE, '--lang', 'ja', expect=1).stdout
+    if '許可しています' not in ja:
+        raise Fail('--lang ja must word the findings in Japanese')
+    junit = run(sanso, '-t', SITE, '--format', 'junit', expect=1).stdout
+    if junit.count('<failure') != 6 or '<testsuite name="sanso verify core-fw"' not in junit:
+        raise Fail('junit: one failure per finding in a suite per firewall')
+    html = run(sanso, '-t', SITE, '--format', 'html', expect=1).stdout
+    if not html.startswith('<!DOCTYPE html>') or 'RULESET-SHADOWED' not in html:
+        raise Fail('html report')
+    run(sanso, '-t', SITE, '--fail-on', 'critical', expect=1)
+
+
+CASES = {
+    'verify-example': case_example,
+    'verify-example-text': case_example_text,
+    'verify-example-live': case_example_live,
+    'verify-iptables': case_iptables,
+    'verify-ipv6-unfiltered': case_ipv6_unfiltered,
+    'verify-unsupported': case_unsupported,
+    'verify-bad-ruleset': case_bad_ruleset,
+    'verify-bad-json': case_bad_json,
+    'verify-usage': case_usage,
+    'verify-formats': case_formats,
+}
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == '--list':
+        print('\n'.join(CASES))
+        return 0
+    if len(argv) != 3 or argv[2] not in CASES:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        CASES[argv[2]](argv[1])
+    except Skip as e:
+        print(f'SKIP: {e}')
+        return 77
+    except Fail as e:
+        print(f'FAIL: {e}')
+        return 1
+    print('ok')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
