@@ -387,6 +387,34 @@ static bdd_t elem_bdd(struct fw_ctx *c, const struct rs_match *m, const struct r
 	return r;
 }
 
+/*
+ * Builds the set of an IN/NOT_IN match into its cache slot, collecting
+ * garbage between elements: a set of 100,000 elements leaves millions of
+ * intermediate nodes behind.  Only called where every live handle is
+ * rooted (setup), so the walks find every set ready.
+ */
+static void prebuild_set(struct fw_ctx *c, const struct rs_match *m)
+{
+	uint32_t s = m->set;
+	const struct rs_set *set = &c->rs->sets[s];
+	bdd_t acc = BDD_FALSE;
+	size_t mark = bdd_root_mark(c->m);
+
+	if (c->set_nkeys[s])
+		return; /* built already (for these or other keys) */
+	bdd_root_push(c->m, &acc);
+	for (size_t i = 0; i < set->n_elems && !bdd_full(c->m); i++) {
+		acc = bdd_or(c->m, acc, elem_bdd(c, m, &set->elems[i]));
+		if (i % 512 == 511)
+			bdd_maybe_gc(c->m);
+	}
+	c->set_bdd[s] = acc;
+	c->set_nkeys[s] = m->n_keys;
+	memcpy(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0]));
+	bdd_root_pop(c->m, mark);
+	bdd_maybe_gc(c->m);
+}
+
 static bdd_t set_bdd(struct fw_ctx *c, const struct rs_match *m)
 {
 	uint32_t s = m->set;
@@ -1399,8 +1427,7 @@ static int setup(struct fw_ctx *c)
 									   bdd_uint(m, V_OIF, IF_BITS, j)));
 	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
 	c->syn = bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 6)), bdd_uint(m, V_TCPFL, 8, 0x02));
-	bdd_t cross = BDD_FALSE;
-	keep(c, &cross);
+	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)
 		for (size_t b = 0; b < c->n_areas; b++)
 			if (a != b && c->iif_of[a] != BDD_FALSE && c->oif_of[b] != BDD_FALSE)
@@ -1420,6 +1447,17 @@ static int setup(struct fw_ctx *c)
 
 	for (size_t i = 0; i < topo_site_n_flows(c->site); i++)
 		c->permitted = bdd_or(m, c->permitted, flow_bdd(c, topo_site_flow(c->site, i), false));
+
+	/* the sets rules look up, built once with collections in between */
+	for (size_t i = 0; i < c->rs->n_chains; i++)
+		for (size_t j = 0; j < c->rs->chains[i].n_rules; j++) {
+			const struct rs_rule *r = &c->rs->chains[i].rules[j];
+			for (size_t k = 0; k < r->n_matches; k++) {
+				const struct rs_match *x = &r->matches[k];
+				if ((x->op == RS_OP_IN || x->op == RS_OP_NOT_IN) && match_sane(c, x))
+					prebuild_set(c, x);
+			}
+		}
 	return bdd_full(m) ? -E2BIG : 0;
 }
 

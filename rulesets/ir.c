@@ -82,7 +82,8 @@ static int grow(void **items, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return 0;
-	size_t ncap = *cap ? *cap * 2 : 8;
+	/* small first: a ruleset has many rules of few matches each */
+	size_t ncap = *cap ? *cap * 2 : 2;
 	void *p = realloc(*items, ncap * size);
 	if (!p)
 		return -ENOMEM;
