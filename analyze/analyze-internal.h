@@ -30,6 +30,13 @@ unsigned an_obs_zones(const struct probe_obs *obs, unsigned n, int ret[PROBE_STA
 size_t an_policy_judge_station(const struct topo_site *site, const struct probe_station *st,
 			       struct an_finding ret[4]);
 
+/* report.c, shared with the verify report (verify-report.c) */
+#include <jansson.h>
+json_t *an_json_str_or_null(const char *s);
+int an_json_line(json_t *o, FILE *out); /* one compact line; takes the reference */
+void an_xml_escape(FILE *out, const char *s); /* NULL prints nothing */
+const char *an_severity_heading(enum an_severity s, bool japanese); /* "CRITICAL", "重大" */
+
 /* report internals (audit.c), for report.c */
 const struct topo_site *an_report_site(const struct an_report *r);
 const char *an_report_capture(const struct an_report *r, unsigned i);

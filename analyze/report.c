@@ -119,7 +119,7 @@ static const struct an_finding **sorted(const struct an_report *r, int (*cmp)(co
 
 /* ------------------------------------------------------------------- JSON */
 
-static json_t *json_str_or_null(const char *s)
+json_t *an_json_str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
@@ -129,8 +129,8 @@ static json_t *json_endpoint(const struct an_endpoint *e, bool with_port)
 	char ip[TOPO_ADDR_STRLEN], mac[TOPO_MAC_STRLEN];
 	json_t *o = json_object(), *macs = json_array();
 
-	json_object_set_new(o, "zone", json_str_or_null(e->zone ? e->zone->name : NULL));
-	json_object_set_new(o, "host", json_str_or_null(e->host ? e->host->name : NULL));
+	json_object_set_new(o, "zone", an_json_str_or_null(e->zone ? e->zone->name : NULL));
+	json_object_set_new(o, "host", an_json_str_or_null(e->host ? e->host->name : NULL));
 	json_object_set_new(o, "ip", e->has_ip ? json_string(topo_addr_format(&e->ip, ip)) : json_null());
 	json_object_set_new(o, "mac", e->n_macs ? json_string(topo_mac_format(e->macs[0], mac)) : json_null());
 	if (with_port)
@@ -176,7 +176,7 @@ static json_t *json_finding(const struct an_report *r, const struct an_finding *
 			const struct topo_area *area = ob->area >= 0 ? topo_site_area(site, (size_t)ob->area) : NULL;
 
 			json_object_set_new(x, "ip", json_string(topo_addr_format(&ob->ip, ip)));
-			json_object_set_new(x, "zone", json_str_or_null(area ? area->name : NULL));
+			json_object_set_new(x, "zone", an_json_str_or_null(area ? area->name : NULL));
 			json_object_set_new(x, "vlan", ob->vlan >= 0 ? json_integer(ob->vlan) : json_null());
 			json_object_set_new(x, "via", json_string(ob->via_arp ? "arp" : "ip"));
 			json_object_set_new(x, "first_frame", json_integer(ob->first_frame.frame));
@@ -201,7 +201,7 @@ static json_t *json_finding(const struct an_report *r, const struct an_finding *
 		json_object_set_new(o, "dst", json_endpoint(&f->dst, true));
 		json_object_set_new(o, "initiator", json_string(probe_initiator_reason_name(f->initiator)));
 		json_object_set_new(o, "established", json_boolean(f->established));
-		json_object_set_new(o, "flow", json_str_or_null(f->near_flow ? f->near_flow->name : NULL));
+		json_object_set_new(o, "flow", an_json_str_or_null(f->near_flow ? f->near_flow->name : NULL));
 		json_object_set_new(o, "first_seen", json_string(an_format_time(f->first_ns, t, sizeof(t))));
 		json_object_set_new(o, "last_seen", json_string(an_format_time(f->last_ns, t, sizeof(t))));
 		json_object_set_new(o, "first_frame", json_integer(f->first_frame.frame));
@@ -245,9 +245,10 @@ static json_t *json_summary(const struct an_report *r)
 	return o;
 }
 
-static int json_line(json_t *o, FILE *out)
+int an_json_line(json_t *o, FILE *out)
 {
-	int r = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* reals (verify's seconds) to 6 significant digits, not 17 */
+	int r = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	json_decref(o);
 	if (r < 0 || fputc('\n', out) == EOF)
 		return -EIO;
@@ -262,9 +263,9 @@ static int write_json(const struct an_report *r, const struct an_output_options 
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < an_report_n_findings(r) && ret == 0; i++)
-		ret = json_line(json_finding(r, v[i], opt->japanese), out);
+		ret = an_json_line(json_finding(r, v[i], opt->japanese), out);
 	if (ret == 0)
-		ret = json_line(json_summary(r), out);
+		ret = an_json_line(json_summary(r), out);
 	free(v);
 	return ret;
 }
@@ -340,6 +341,11 @@ static const struct words words_ja = {
 static const struct words *words_for(const struct an_output_options *o)
 {
 	return o && o->japanese ? &words_ja : &words_en;
+}
+
+const char *an_severity_heading(enum an_severity s, bool japanese)
+{
+	return (japanese ? &words_ja : &words_en)->severity[s];
 }
 
 /* The text writers print through the format strings of words_en/words_ja:
@@ -497,9 +503,9 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 /* The five XML special characters; everything else (UTF-8 included)
  * passes through.  Control characters other than tab and newline are not
  * allowed in XML 1.0 and are dropped. */
-static void xml_escape(FILE *out, const char *s)
+void an_xml_escape(FILE *out, const char *s)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		switch (*s) {
 		case '&':
 			fputs("&amp;", out);
@@ -552,7 +558,7 @@ static int write_junit(const struct an_report *r, const struct an_output_options
 	if (!v)
 		return -ENOMEM;
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sanso audit: ");
-	xml_escape(out, topo_site_name(an_report_site(r)));
+	an_xml_escape(out, topo_site_name(an_report_site(r)));
 	/* one suite per traffic and station check (the ruleset checks are verify's) */
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", n + AN_CHECK_RULESET_MYNUMBER_OPEN, n);
 	for (unsigned k = 0; k < AN_CHECK_RULESET_MYNUMBER_OPEN; k++) {
@@ -570,13 +576,13 @@ static int write_junit(const struct an_report *r, const struct an_output_options
 			if (v[i]->check != (enum an_check)k)
 				continue;
 			fprintf(out, "    <testcase classname=\"sanso.%s\" name=\"", an_check_id(k));
-			xml_escape(out, v[i]->message ? v[i]->message : "");
+			an_xml_escape(out, v[i]->message ? v[i]->message : "");
 			fprintf(out, "\">\n      <failure type=\"%s\" message=\"", an_severity_name(an_check_severity(k)));
-			xml_escape(out, v[i]->message ? v[i]->message : "");
+			an_xml_escape(out, v[i]->message ? v[i]->message : "");
 			fputs("\">", out);
 			block = finding_block(r, v[i], o);
 			if (block)
-				xml_escape(out, block);
+				an_xml_escape(out, block);
 			free(block);
 			fputs("</failure>\n    </testcase>\n", out);
 		}
@@ -601,15 +607,15 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 	if (!v)
 		return -ENOMEM;
 	fputs("<!DOCTYPE html>\n<html lang=\"ja\">\n<head><meta charset=\"utf-8\"><title>sanso audit: ", out);
-	xml_escape(out, topo_site_name(site));
+	an_xml_escape(out, topo_site_name(site));
 	fputs("</title>\n<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:.8em;"
 	      "overflow-x:auto}.critical{color:#a00}.high{color:#c50}.medium{color:#870}.low{color:#555}"
 	      "td,th{padding:.2em .8em;text-align:left}</style></head>\n<body>\n<h1>sanso audit: ", out);
-	xml_escape(out, topo_site_name(site));
+	an_xml_escape(out, topo_site_name(site));
 	fprintf(out, "</h1>\n<p>model %s; ", topo_model_name(topo_site_model(site)));
 	for (size_t i = 0; i < an_report_n_captures(r); i++) {
 		fputs(i ? ", " : "captures: ", out);
-		xml_escape(out, an_report_capture(r, i));
+		an_xml_escape(out, an_report_capture(r, i));
 	}
 	fprintf(out, "; %" PRIu64 " packets read, %" PRIu64 " undecoded, %" PRIu64 " connections.</p>\n",
 		c->packets_read, c->packets_undecoded, c->flows);
@@ -633,7 +639,7 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 			block = finding_block(r, v[i], o);
 			fputs("<pre>", out);
 			if (block)
-				xml_escape(out, block);
+				an_xml_escape(out, block);
 			fputs("</pre>\n", out);
 			free(block);
 		}

@@ -13,33 +13,21 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "analyze-internal.h"
 #include "verify-internal.h"
 
-static const struct an_vfinding **in_order(const struct an_vreport *r, bool by_sev)
+/* The findings, most severe first, each severity in the order found. */
+static const struct an_vfinding **by_severity(const struct an_vreport *r)
 {
-	size_t n = an_vreport_n_findings(r);
+	size_t n = an_vreport_n_findings(r), k = 0;
 	const struct an_vfinding **v = malloc((n ? n : 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		v[i] = an_vreport_finding(r, i);
-	if (by_sev) {
-		/* qsort is not stable: sort indices by (severity, index) instead */
-		size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-		if (!idx) {
-			free(v);
-			return NULL;
-		}
-		size_t k = 0;
-		for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--)
-			for (size_t i = 0; i < n; i++)
-				if (an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev)
-					idx[k++] = i;
+	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--)
 		for (size_t i = 0; i < n; i++)
-			v[i] = an_vreport_finding(r, idx[i]);
-		free(idx);
-	}
+			if (an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev)
+				v[k++] = an_vreport_finding(r, i);
 	return v;
 }
 
@@ -50,19 +38,14 @@ static const char *family_name(const struct an_vpacket *p)
 
 /* ------------------------------------------------------------------- JSON */
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *json_side(const struct topo_addr *ip, int port, const struct topo_area *zone,
 			 const struct topo_host *host)
 {
 	char s[TOPO_ADDR_STRLEN];
 	json_t *o = json_object();
 
-	json_object_set_new(o, "zone", str_or_null(zone ? zone->name : NULL));
-	json_object_set_new(o, "host", str_or_null(host ? host->name : NULL));
+	json_object_set_new(o, "zone", an_json_str_or_null(zone ? zone->name : NULL));
+	json_object_set_new(o, "host", an_json_str_or_null(host ? host->name : NULL));
 	json_object_set_new(o, "ip", json_string(topo_addr_format(ip, s)));
 	json_object_set_new(o, "port", port >= 0 ? json_integer(port) : json_null());
 	return o;
@@ -100,9 +83,9 @@ static json_t *json_vfinding(const struct an_vfinding *f, bool ja)
 	json_object_set_new(o, "requirement_en", json_string(an_check_gloss(f->check)));
 	json_object_set_new(o, "message", json_string(ja ? f->message_ja : f->message));
 	json_object_set_new(o, "firewall", json_string(f->fw->name));
-	json_object_set_new(o, "src_zone", str_or_null(f->src_zone ? f->src_zone->name : NULL));
-	json_object_set_new(o, "dst_zone", str_or_null(f->dst_zone ? f->dst_zone->name : NULL));
-	json_object_set_new(o, "flow", str_or_null(f->flow ? f->flow->name : NULL));
+	json_object_set_new(o, "src_zone", an_json_str_or_null(f->src_zone ? f->src_zone->name : NULL));
+	json_object_set_new(o, "dst_zone", an_json_str_or_null(f->dst_zone ? f->dst_zone->name : NULL));
+	json_object_set_new(o, "flow", an_json_str_or_null(f->flow ? f->flow->name : NULL));
 	json_object_set_new(o, "example", f->has_example ? json_example(&f->example) : json_null());
 	for (size_t i = 0; i < f->n_rules; i++) {
 		json_t *x = json_object();
@@ -139,7 +122,7 @@ static json_t *json_vsummary(const struct an_vreport *r)
 		an_vreport_firewall(r, i, &s);
 		json_object_set_new(x, "name", json_string(s.fw->name));
 		json_object_set_new(x, "verified", json_boolean(s.source != NULL));
-		json_object_set_new(x, "source", str_or_null(s.source));
+		json_object_set_new(x, "source", an_json_str_or_null(s.source));
 		if (s.source) {
 			json_object_set_new(x, "tables", json_integer((json_int_t)s.tables));
 			json_object_set_new(x, "chains", json_integer((json_int_t)s.chains));
@@ -160,28 +143,14 @@ static json_t *json_vsummary(const struct an_vreport *r)
 	return o;
 }
 
-static int put_json(json_t *o, FILE *out)
-{
-	int r = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-
-	json_decref(o);
-	if (r < 0 || fputc('\n', out) == EOF)
-		return -EIO;
-	return 0;
-}
-
 static int write_json(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
 {
-	const struct an_vfinding **v = in_order(r, false);
 	int ret = 0;
 
-	if (!v)
-		return -ENOMEM;
 	for (size_t i = 0; i < an_vreport_n_findings(r) && ret == 0; i++)
-		ret = put_json(json_vfinding(v[i], o->japanese), out);
+		ret = an_json_line(json_vfinding(an_vreport_finding(r, i), o->japanese), out);
 	if (ret == 0)
-		ret = put_json(json_vsummary(r), out);
-	free(v);
+		ret = an_json_line(json_vsummary(r), out);
 	return ret;
 }
 
@@ -227,14 +196,10 @@ static int write_text(const struct an_vreport *r, const struct an_output_options
 {
 	const struct topo_site *site = an_vreport_site(r);
 	const uint64_t *counts = an_vreport_counts(r);
-	const struct an_vfinding **v = in_order(r, true);
 	size_t n = an_vreport_n_findings(r);
-	static const char *const sev_en[] = {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, *const sev_ja[] = {"低", "中", "高", "重大"};
 	bool ja = o->japanese;
 	uint64_t total = 0;
 
-	if (!v)
-		return -ENOMEM;
 	if (!o->quiet) {
 		fprintf(out, ja ? "sanso 設定検証 — %s (モデル %s)\n" : "sanso verify — %s (model %s)\n", topo_site_name(site),
 			topo_model_name(topo_site_model(site)));
@@ -255,13 +220,13 @@ static int write_text(const struct an_vreport *r, const struct an_output_options
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
-			k += an_check_severity(v[i]->check) == (enum an_severity)sev;
+			k += an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev;
 		if (!k)
 			continue;
-		fprintf(out, "%s (%zu)\n\n", ja ? sev_ja[sev] : sev_en[sev], k);
+		fprintf(out, "%s (%zu)\n\n", an_severity_heading((enum an_severity)sev, ja), k);
 		for (size_t i = 0; i < n; i++)
-			if (an_check_severity(v[i]->check) == (enum an_severity)sev)
-				text_vfinding(out, v[i], ja);
+			if (an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev)
+				text_vfinding(out, an_vreport_finding(r, i), ja);
 	}
 	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
 		total += counts[i];
@@ -281,37 +246,10 @@ static int write_text(const struct an_vreport *r, const struct an_output_options
 			fprintf(out, "(%" PRIu64 " further findings counted but not listed: --max-findings)\n",
 				an_vreport_not_kept(r));
 	}
-	free(v);
 	return ferror(out) ? -EIO : 0;
 }
 
 /* ------------------------------------------------------------ XML, HTML */
-
-static void xml(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&apos;", out);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, out);
-		}
-	}
-}
 
 /* one finding as the text report words it, for <failure> and <pre> */
 static char *block(const struct an_vfinding *f, bool ja)
@@ -342,7 +280,7 @@ static int write_junit(const struct an_vreport *r, const struct an_output_option
 		for (size_t j = 0; j < n; j++)
 			k += an_vreport_finding(r, j)->fw == s.fw;
 		fputs("  <testsuite name=\"sanso verify ", out);
-		xml(out, s.fw->name);
+		an_xml_escape(out, s.fw->name);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%d\">\n", k ? k : 1, k, s.source ? 0 : 1);
 		if (!s.source)
 			fputs("    <testcase name=\"ruleset\"><skipped message=\"no ruleset: not verified\"/></testcase>\n", out);
@@ -354,11 +292,11 @@ static int write_junit(const struct an_vreport *r, const struct an_output_option
 				continue;
 			char *b = block(f, o->japanese);
 			fprintf(out, "    <testcase classname=\"%s\" name=\"", an_check_id(f->check));
-			xml(out, f->n_rules ? f->rules[0].location : f->fw->name);
+			an_xml_escape(out, f->n_rules ? f->rules[0].location : f->fw->name);
 			fprintf(out, "\"><failure type=\"%s\" message=\"", an_severity_name(an_check_severity(f->check)));
-			xml(out, o->japanese ? f->message_ja : f->message);
+			an_xml_escape(out, o->japanese ? f->message_ja : f->message);
 			fputs("\">", out);
-			xml(out, b);
+			an_xml_escape(out, b);
 			fputs("</failure></testcase>\n", out);
 			free(b);
 		}
@@ -371,17 +309,17 @@ static int write_junit(const struct an_vreport *r, const struct an_output_option
 static int write_html(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
 {
 	const struct topo_site *site = an_vreport_site(r);
-	const struct an_vfinding **v = in_order(r, true);
+	const struct an_vfinding **v = by_severity(r);
 
 	if (!v)
 		return -ENOMEM;
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>sanso verify — ",
 		o->japanese ? "ja" : "en");
-	xml(out, topo_site_name(site));
+	an_xml_escape(out, topo_site_name(site));
 	fputs("</title><style>body{font-family:sans-serif}pre{background:#f4f4f4;padding:.5em}"
 	      ".critical{color:#a00}.high{color:#c50}.medium{color:#850}.low{color:#555}</style></head><body>\n<h1>sanso verify — ",
 	      out);
-	xml(out, topo_site_name(site));
+	an_xml_escape(out, topo_site_name(site));
 	fputs("</h1>\n", out);
 	if (an_vreport_n_findings(r) == 0)
 		fputs(o->japanese ? "<p>指摘なし</p>\n" : "<p>No findings.</p>\n", out);
@@ -389,9 +327,9 @@ static int write_html(const struct an_vreport *r, const struct an_output_options
 		const char *sev = an_severity_name(an_check_severity(v[i]->check));
 		char *b = block(v[i], o->japanese);
 		fprintf(out, "<h2 class=\"%s\">%s ", sev, sev);
-		xml(out, an_check_id(v[i]->check));
+		an_xml_escape(out, an_check_id(v[i]->check));
 		fputs("</h2>\n<pre>", out);
-		xml(out, b);
+		an_xml_escape(out, b);
 		fputs("</pre>\n", out);
 		free(b);
 	}

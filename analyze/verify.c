@@ -314,6 +314,13 @@ static unsigned domain_var(enum rs_key k, unsigned *bits, unsigned *n)
 	}
 }
 
+/* Interface values are the firewall's interfaces and IF_OTHER; the
+ * indices between them stand for nothing. */
+static bool domain_value_exists(const struct fw_ctx *c, enum rs_key k, unsigned d)
+{
+	return !(k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) || d < c->fw->n_ifaces || d == IF_OTHER;
+}
+
 static bdd_t domain_bdd(struct fw_ctx *c, enum rs_key k, const struct rs_match *m, const uint8_t *lo,
 			const uint8_t *hi)
 {
@@ -321,7 +328,7 @@ static bdd_t domain_bdd(struct fw_ctx *c, enum rs_key k, const struct rs_match *
 	bdd_t r = BDD_FALSE;
 
 	for (unsigned d = 0; d < n; d++) {
-		if ((k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) && d >= c->fw->n_ifaces && d != IF_OTHER)
+		if (!domain_value_exists(c, k, d))
 			continue;
 		if (domain_test(c, k, d, m, lo, hi))
 			r = bdd_or(c->m, r, bdd_uint(c->m, var, bits, d));
@@ -422,15 +429,11 @@ static bdd_t set_bdd(struct fw_ctx *c, const struct rs_match *m)
 
 	if (cached)
 		return c->set_bdd[s];
+	/* the same set looked up with other keys: built each time, not kept */
 	const struct rs_set *set = &c->rs->sets[s];
 	bdd_t r = BDD_FALSE;
 	for (size_t i = 0; i < set->n_elems; i++)
 		r = bdd_or(c->m, r, elem_bdd(c, m, &set->elems[i]));
-	if (c->set_nkeys[s] == 0) { /* the slot is a root: keep it */
-		c->set_bdd[s] = r;
-		c->set_nkeys[s] = m->n_keys;
-		memcpy(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0]));
-	}
 	return r;
 }
 
@@ -541,7 +544,7 @@ static bool match_literals(struct fw_ctx *c, const struct rs_match *m, int8_t *l
 	/* one domain value, e.g. oifname "vlan10" */
 	unsigned bits, n, var = domain_var(k, &bits, &n), hits = 0, which = 0;
 	for (unsigned d = 0; d < n && hits < 2; d++) {
-		if ((k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) && d >= c->fw->n_ifaces && d != IF_OTHER)
+		if (!domain_value_exists(c, k, d))
 			continue;
 		if (domain_test(c, k, d, m, NULL, NULL)) {
 			hits++;
@@ -839,6 +842,16 @@ static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p)
 	return t != BDD_FALSE ? t : s;
 }
 
+static bdd_t prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *a, unsigned len)
+{
+	uint8_t mask[16] = {0};
+	unsigned fam = a->family == 6;
+
+	for (unsigned i = 0; i < len && i < 128; i++)
+		mask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	return bdd_and(c->m, c->fam[fam], bdd_match(c->m, var, fam ? 128 : 32, a->bytes, mask));
+}
+
 static bdd_t hosts_in(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 {
 	bdd_t r = BDD_FALSE;
@@ -850,9 +863,7 @@ static bdd_t hosts_in(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 		for (size_t j = 0; j < h->n_ips; j++) {
 			if (a && topo_site_lookup_area(c->site, &h->ips[j]) != a)
 				continue;
-			unsigned fam = h->ips[j].family == 6;
-			r = bdd_or(c->m, r,
-				   bdd_and(c->m, c->fam[fam], bdd_match(c->m, var, fam ? 128 : 32, h->ips[j].bytes, NULL)));
+			r = bdd_or(c->m, r, prefix_bdd(c, var, &h->ips[j], h->ips[j].family == 6 ? 128 : 32));
 		}
 	}
 	return r;
@@ -876,8 +887,8 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
 	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
 	/* not a network address: x.y.z.0 */
-	s = prefer(c, s, bdd_diff(m, BDD_TRUE, bdd_and(m, c->fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
-	s = prefer(c, s, bdd_diff(m, BDD_TRUE, bdd_and(m, c->fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
+	s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
+	s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
 	s = prefer(c, s, bdd_uint(m, V_PROTO, 8, 6));
 	s = prefer(c, s, bdd_or(m, bdd_uint(m, V_PROTO, 8, 17), bdd_uint(m, V_PROTO, 8, 6)));
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
@@ -889,8 +900,8 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 	}
 	s = prefer(c, s, bdd_range(m, V_DPORT, 16, one, hi));
 	s = prefer(c, s, bdd_range(m, V_SPORT, 16, lo, hi));
-	s = prefer(c, s, bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 1)), bdd_uint(m, V_SPORT, 8, 8)));
-	s = prefer(c, s, bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 58)), bdd_uint(m, V_SPORT, 8, 128)));
+	s = prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 1)), bdd_uint(m, V_SPORT, 8, 8)));
+	s = prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 58)), bdd_uint(m, V_SPORT, 8, 128)));
 	/* a MAC that is nobody's: the documentation range of RFC 7042 */
 	static const uint8_t doc_mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
 	s = prefer(c, s, bdd_match(m, V_SMAC, 48, doc_mac, NULL));
@@ -1102,7 +1113,7 @@ enum walk_mode {
 struct walk {
 	struct fw_ctx *c;
 	enum walk_mode mode;
-	bdd_t acc, drop;
+	bdd_t acc; /* accepted in the base chain being walked */
 };
 
 static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
@@ -1146,7 +1157,6 @@ static void apply(struct walk *w, uint32_t ci, size_t ri, struct rs_verdict v, b
 		on_accept(w, ci, ri, hit);
 		break;
 	case RS_V_DROP:
-		w->drop = bdd_or(m, w->drop, hit);
 		break;
 	case RS_V_RETURN:
 		*ret = bdd_or(m, *ret, hit);
@@ -1171,7 +1181,7 @@ static void apply(struct walk *w, uint32_t ci, size_t ri, struct rs_verdict v, b
 }
 
 /* Walks chain ci with the packets `in`; returns those that fall off its
- * end or return.  Accepted/dropped ones go to w->acc/w->drop. */
+ * end or return.  Accepted ones go to w->acc. */
 static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth)
 {
 	struct fw_ctx *c = w->c;
@@ -1233,7 +1243,7 @@ static bdd_t walk_base(struct walk *w, uint32_t base, bdd_t in)
 	bdd_t ret = BDD_FALSE, pass = BDD_FALSE;
 	size_t mark = bdd_root_mark(m);
 
-	w->acc = w->drop = BDD_FALSE;
+	w->acc = BDD_FALSE;
 	bdd_root_push(m, &ret);
 	ret = walk_chain(w, base, bdd_and(m, in, famset), 0);
 	if (ch->policy == RS_POLICY_ACCEPT) {
@@ -1246,16 +1256,6 @@ static bdd_t walk_base(struct walk *w, uint32_t base, bdd_t in)
 }
 
 /* ------------------------------------------------------------- topology */
-
-static bdd_t prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *a, unsigned len)
-{
-	uint8_t mask[16] = {0};
-	unsigned fam = a->family == 6;
-
-	for (unsigned i = 0; i < len && i < 128; i++)
-		mask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
-	return bdd_and(c->m, c->fam[fam], bdd_match(c->m, var, fam ? 128 : 32, a->bytes, mask));
-}
 
 static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 {
@@ -1284,7 +1284,7 @@ static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 		if (topo_cidr_parse(local[i].cidr, &x, &len) == 0)
 			others = bdd_or(c->m, others, prefix_bdd(c, var, &x, len));
 	}
-	return bdd_diff(c->m, BDD_TRUE, others);
+	return bdd_not(c->m, others);
 }
 
 static bdd_t endpoint_bdd(struct fw_ctx *c, const struct topo_endpoint *ep, unsigned var)
@@ -1337,7 +1337,7 @@ static bdd_t service_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 	}
 	bdd_t r = bdd_and(m, has_ports, ports);
 	if (fl->proto != TOPO_PROTO_ANY)
-		r = bdd_or(m, r, bdd_diff(m, BDD_TRUE, has_ports));
+		r = bdd_or(m, r, bdd_not(m, has_ports));
 	return bdd_and(m, proto, r);
 }
 
@@ -1426,7 +1426,7 @@ static int setup(struct fw_ctx *c)
 				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, V_IIF, IF_BITS, i),
 									   bdd_uint(m, V_OIF, IF_BITS, j)));
 	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
-	c->syn = bdd_or(m, bdd_diff(m, BDD_TRUE, bdd_uint(m, V_PROTO, 8, 6)), bdd_uint(m, V_TCPFL, 8, 0x02));
+	c->syn = bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 6)), bdd_uint(m, V_TCPFL, 8, 0x02));
 	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)
 		for (size_t b = 0; b < c->n_areas; b++)
@@ -1662,7 +1662,6 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	struct walk w = {.c = c, .mode = W_PASS};
 	bdd_t pass = BDD_FALSE;
 	keep(c, &w.acc);
-	keep(c, &w.drop);
 	keep(c, &pass);
 
 	/* shadowing: every base chain of a modelled family, every packet */

@@ -37,6 +37,11 @@ size_t rs_key_len(enum rs_key k)
 	return k < _RS_KEY_MAX ? keys[k].len : 0;
 }
 
+bool rs_key_is_addr(enum rs_key k)
+{
+	return k == RS_KEY_IP_SADDR || k == RS_KEY_IP_DADDR || k == RS_KEY_IP6_SADDR || k == RS_KEY_IP6_DADDR;
+}
+
 const char *rs_key_name(enum rs_key k)
 {
 	return k < _RS_KEY_MAX ? keys[k].name : "?";
@@ -602,9 +607,7 @@ static void put_match(struct out *o, const struct rs_ruleset *r, const struct rs
 	size_t n = rs_key_len(m->keys[0]);
 	if (m->has_mask && !all_ones(m->mask, n)) {
 		int pfx = mask_prefix(m->mask, n);
-		bool addr = m->keys[0] == RS_KEY_IP_SADDR || m->keys[0] == RS_KEY_IP_DADDR ||
-			    m->keys[0] == RS_KEY_IP6_SADDR || m->keys[0] == RS_KEY_IP6_DADDR;
-		if (addr && pfx >= 0) {
+		if (rs_key_is_addr(m->keys[0]) && pfx >= 0) {
 			put_value(o, m->keys[0], m->value);
 			put(o, "/%d", pfx);
 			return;

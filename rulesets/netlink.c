@@ -616,11 +616,6 @@ static bool field_ok(const struct rule_ctx *c, enum field_class cls)
 	return false;
 }
 
-static bool is_addr(enum rs_key k)
-{
-	return k == RS_KEY_IP_SADDR || k == RS_KEY_IP_DADDR || k == RS_KEY_IP6_SADDR || k == RS_KEY_IP6_DADDR;
-}
-
 /* nft merges matches on adjacent fields into one load (`tcp sport 1 tcp
  * dport 2` is one 4-byte load at @th,0): find the fields it covers. */
 static void payload_split(struct rule_ctx *c, struct reg *g, uint32_t base, uint32_t off, uint32_t len)
@@ -678,7 +673,7 @@ static void on_payload(struct rule_ctx *c, struct nftnl_expr *e)
 		/* nft loads only the bytes a byte-aligned prefix needs:
 		 * `ip saddr 10.0.0.0/8` is a 1-byte load */
 		bool exact = f->off == off && f->len == len;
-		bool part = is_addr(f->key) && off >= f->off && off + len <= f->off + f->len;
+		bool part = rs_key_is_addr(f->key) && off >= f->off && off + len <= f->off + f->len;
 		if (!exact && !part)
 			continue;
 		reg_key(g, f->key, off - f->off);

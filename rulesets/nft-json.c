@@ -99,11 +99,6 @@ static bool is_bitmask(enum rs_key k)
 	return k == RS_KEY_CT_STATE || k == RS_KEY_TCP_FLAGS;
 }
 
-static bool is_addr(enum rs_key k)
-{
-	return k == RS_KEY_IP_SADDR || k == RS_KEY_IP_DADDR || k == RS_KEY_IP6_SADDR || k == RS_KEY_IP6_DADDR;
-}
-
 /* Keys that read and compare alike (a set of ipv4_addr serves ip saddr and daddr). */
 static int key_class(enum rs_key k)
 {
@@ -657,7 +652,7 @@ static int read_prefix(struct ctx *c, const char *at, const struct keyinfo *k, j
 	uint64_t len;
 	int err;
 
-	if (!is_addr(k->key))
+	if (!rs_key_is_addr(k->key))
 		return unmodelled(why, wl, "prefix on %s", rs_key_name(k->key));
 	if (!json_is_object(p) || get_uint(json_object_get(p, "len"), n * 8, &len) < 0)
 		return bad(c, at, "a prefix needs \"addr\" and \"len\" (0-%zu)", n * 8);

@@ -95,6 +95,7 @@ enum {
 };
 
 size_t rs_key_len(enum rs_key k);
+bool rs_key_is_addr(enum rs_key k); /* ip/ip6 saddr/daddr */
 const char *rs_key_name(enum rs_key k); /* "ip saddr", "th dport", "iifname", … */
 
 enum rs_op {
