@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Offline capture reading through libpcap (pcap and pcapng), with
- * nanosecond timestamps, 1-based frame numbers, and error messages that
- * tell a network person what to do rather than only what libpcap said.
+ * Capture reading through libpcap: offline (pcap and pcapng files) and
+ * live (a network interface, memory-mapped ring), with nanosecond
+ * timestamps, 1-based frame numbers, and error messages that tell a
+ * network person what to do rather than only what libpcap said.
  *
- * We open the file ourselves (fopen) and hand the FILE to libpcap, so that
- * an OS error (no such file, permission) comes back as its real errno
- * instead of being folded into libpcap's error string.
+ * Offline, we open the file ourselves (fopen) and hand the FILE to
+ * libpcap, so that an OS error (no such file, permission) comes back as
+ * its real errno instead of being folded into libpcap's error string.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "probe.h"
 
@@ -28,11 +33,17 @@
 
 struct probe_capture {
 	pcap_t *pcap;
-	char *path;
+	char *path; /* live: the interface name */
 	unsigned file_index;
 	uint64_t frames; /* records returned so far */
 	int linktype;
 	int snaplen;
+	bool live;
+	bool ts_nano; /* tv_usec carries nanoseconds (always offline; live unless refused) */
+	bool if_dropped_known;
+	/* libpcap's 32-bit counters as last read, and our 64-bit totals */
+	uint32_t last_recv, last_drop, last_ifdrop;
+	struct probe_capture_stats stats;
 	char error[PCAP_ERRBUF_SIZE + 512];
 };
 
@@ -149,6 +160,7 @@ int probe_capture_open_offline(const char *path, unsigned file_index, struct pro
 		goto out;
 	}
 	fp = NULL; /* owned by libpcap now; pcap_close() closes it */
+	c->ts_nano = true;
 	c->file_index = file_index;
 	c->linktype = pcap_datalink(c->pcap);
 	c->snaplen = pcap_snapshot(c->pcap);
@@ -162,15 +174,246 @@ out:
 	return r;
 }
 
-static uint64_t ts_to_ns(const struct timeval *tv)
+#define LIVE_DEFAULT_SNAPLEN 262144
+#define LIVE_DEFAULT_BUFFER (64u * 1024u * 1024u)
+#define LIVE_DEFAULT_TIMEOUT_MS 100
+
+/*
+ * The message and errno for a pcap_activate() failure.  libpcap's own text
+ * is kept in parentheses: it sometimes says more (which ioctl failed).
+ */
+static int explain_activate_error(pcap_t *p, int status, const char *iface, char *buf, size_t len)
 {
+	const char *msg = pcap_geterr(p);
+
+	switch (status) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		/* libpcap's text adds nothing here ("No such device exists") */
+		snprintf(buf, len,
+			 "%s: no such network interface (`ip link` lists them; in a container or another "
+			 "network namespace, run sanso where the interface is)",
+			 iface);
+		return -ENODEV;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(buf, len,
+			 "%s: permission denied: capturing needs root or CAP_NET_RAW "
+			 "(e.g. `setcap cap_net_raw,cap_net_admin+ep sanso`) (libpcap: %s)",
+			 iface, msg);
+		return -EPERM;
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		snprintf(buf, len,
+			 "%s: no permission to put the interface in promiscuous mode: run as root or with "
+			 "CAP_NET_ADMIN, or capture without promiscuous mode (only traffic to and from this host "
+			 "is then seen, unless the interface receives a mirror port) (libpcap: %s)",
+			 iface, msg);
+		return -EPERM;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(buf, len, "%s: the interface is down; bring it up with `ip link set %s up` and try again",
+			 iface, iface);
+		return -ENETDOWN;
+	case PCAP_ERROR_RFMON_NOTSUP:
+		snprintf(buf, len, "%s: monitor mode is not supported on this interface (libpcap: %s)", iface, msg);
+		return -EINVAL;
+#ifdef PCAP_ERROR_CAPTURE_NOTSUP
+	case PCAP_ERROR_CAPTURE_NOTSUP:
+		snprintf(buf, len, "%s: packets cannot be captured on this kind of interface (libpcap: %s)", iface,
+			 msg);
+		return -EIO;
+#endif
+	default:
+		snprintf(buf, len, "%s: cannot capture on the interface: %s (libpcap: %s)", iface,
+			 pcap_statustostr(status), *msg ? msg : "no details");
+		return -EIO;
+	}
+}
+
+/* A pcap_activate() warning: the capture works, but the user should know. */
+static void explain_activate_warning(pcap_t *p, int status, const char *iface, char *buf, size_t len)
+{
+	switch (status) {
+	case PCAP_WARNING_PROMISC_NOTSUP:
+		snprintf(buf, len,
+			 "%s: warning: the interface cannot be put in promiscuous mode; only traffic to and from "
+			 "this host (and broadcast) is seen (libpcap: %s)",
+			 iface, pcap_geterr(p));
+		break;
+	case PCAP_WARNING_TSTAMP_TYPE_NOTSUP:
+		snprintf(buf, len, "%s: warning: the requested time stamp type is not supported; using the default",
+			 iface);
+		break;
+	default:
+		snprintf(buf, len, "%s: warning: %s", iface, pcap_geterr(p));
+		break;
+	}
+}
+
+/*
+ * ps_ifdrop is meaningful only when libpcap can read the interface's
+ * counters: on Linux it adds up /sys/class/net/IFACE/statistics/
+ * rx_missed_errors and rx_fifo_errors, and only in promiscuous mode.
+ * sysfs shows the network namespace it was mounted in, which need not be
+ * ours (a container, `ip netns exec` without remounting /sys): the
+ * counters are trusted only if the name there has the ifindex it has in
+ * our namespace.  Two namespaces can still reuse an ifindex; then the
+ * counts may be another interface's, which libpcap would report too.
+ */
+static bool if_drops_available(const char *iface, bool promisc)
+{
+	char path[128];
+	unsigned long idx = 0;
+	FILE *f;
+	int n;
+
+	if (!promisc)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_missed_errors", iface);
+	if (access(path, R_OK) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", iface);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fscanf(f, "%lu", &idx);
+	fclose(f);
+	return n == 1 && idx != 0 && idx == if_nametoindex(iface);
+}
+
+int probe_capture_open_live(const struct probe_live_config *cfg, unsigned index, struct probe_capture **ret,
+			    char *errbuf, size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	struct probe_capture *c = NULL;
+	struct bpf_program prog;
+	const char *iface = cfg->iface;
+	int snaplen = cfg->snaplen ? cfg->snaplen : LIVE_DEFAULT_SNAPLEN;
+	size_t buffer = cfg->buffer_bytes ? cfg->buffer_bytes : LIVE_DEFAULT_BUFFER;
+	int timeout = cfg->timeout_ms ? cfg->timeout_ms : LIVE_DEFAULT_TIMEOUT_MS;
+	int r, status;
+
+	*ret = NULL;
+	if (errlen > 0)
+		errbuf[0] = '\0';
+	if (!iface || !*iface) {
+		snprintf(errbuf, errlen, "no interface given to capture on");
+		return -EINVAL;
+	}
+	/* libpcap would copy a longer name cut short into the ioctl request,
+	 * and could end up capturing on another interface */
+	if (strlen(iface) >= IFNAMSIZ) {
+		snprintf(errbuf, errlen, "%s: no such network interface (names have at most %d characters)", iface,
+			 IFNAMSIZ - 1);
+		return -ENODEV;
+	}
+	if (snaplen < 0 || snaplen > (int)CAPTURE_MAX_CAPLEN || timeout < 0 || buffer > INT32_MAX) {
+		snprintf(errbuf, errlen,
+			 "%s: bad capture options: snapshot length %d (at most %u), block timeout %d ms, "
+			 "buffer %zu bytes (below 2 GiB)",
+			 iface, cfg->snaplen, CAPTURE_MAX_CAPLEN, cfg->timeout_ms, cfg->buffer_bytes);
+		return -EINVAL;
+	}
+
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(iface))) {
+		r = -ENOMEM;
+		snprintf(errbuf, errlen, "%s: out of memory", iface);
+		goto out;
+	}
+	c->live = true;
+	c->file_index = index;
+	c->pcap = pcap_create(iface, pcap_err);
+	if (!c->pcap) {
+		r = -EIO;
+		snprintf(errbuf, errlen, "%s: cannot capture on the interface (libpcap: %s)", iface, pcap_err);
+		goto out;
+	}
+	if (pcap_set_snaplen(c->pcap, snaplen) != 0 || pcap_set_promisc(c->pcap, !cfg->no_promisc) != 0 ||
+	    pcap_set_timeout(c->pcap, timeout) != 0 || pcap_set_buffer_size(c->pcap, (int)buffer) != 0 ||
+	    pcap_set_immediate_mode(c->pcap, cfg->immediate) != 0) {
+		r = -EINVAL;
+		snprintf(errbuf, errlen, "%s: libpcap refused the capture options (libpcap: %s)", iface,
+			 pcap_geterr(c->pcap));
+		goto out;
+	}
+	/* nanoseconds where the kernel gives them (Linux does); otherwise
+	 * microseconds, scaled when read */
+	c->ts_nano = pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO) == 0;
+
+	status = pcap_activate(c->pcap);
+	if (status < 0) {
+		r = explain_activate_error(c->pcap, status, iface, errbuf, errlen);
+		goto out;
+	}
+	if (status > 0)
+		explain_activate_warning(c->pcap, status, iface, errbuf, errlen);
+	c->ts_nano = pcap_get_tstamp_precision(c->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+
+	if (cfg->bpf_filter && *cfg->bpf_filter) {
+		if (pcap_compile(c->pcap, &prog, cfg->bpf_filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			r = -EINVAL;
+			snprintf(errbuf, errlen, "%s: bad capture filter \"%s\": %s (see pcap-filter(7))", iface,
+				 cfg->bpf_filter, pcap_geterr(c->pcap));
+			goto out;
+		}
+		status = pcap_setfilter(c->pcap, &prog);
+		pcap_freecode(&prog);
+		if (status < 0) {
+			r = -EIO;
+			snprintf(errbuf, errlen, "%s: cannot install the capture filter \"%s\" (libpcap: %s)", iface,
+				 cfg->bpf_filter, pcap_geterr(c->pcap));
+			goto out;
+		}
+	}
+	if (pcap_setnonblock(c->pcap, 1, pcap_err) < 0) {
+		r = -EIO;
+		snprintf(errbuf, errlen, "%s: cannot make the capture non-blocking (libpcap: %s)", iface, pcap_err);
+		goto out;
+	}
+	c->linktype = pcap_datalink(c->pcap);
+	c->snaplen = pcap_snapshot(c->pcap);
+	c->if_dropped_known = if_drops_available(iface, !cfg->no_promisc);
+	*ret = c;
+	c = NULL;
+	r = 0;
+out:
+	probe_capture_free(c);
+	return r;
+}
+
+static uint64_t ts_to_ns(const struct timeval *tv, bool nano)
+{
+	uint64_t sub = (uint64_t)(tv->tv_usec < 0 ? 0 : tv->tv_usec);
+
 	/* with PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds.  A
 	 * pcapng timestamp can be anything: clamp instead of wrapping. */
 	if (tv->tv_sec < 0)
 		return 0;
 	if ((uint64_t)tv->tv_sec > (UINT64_MAX - 999999999u) / 1000000000u)
 		return UINT64_MAX;
-	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)(tv->tv_usec < 0 ? 0 : tv->tv_usec);
+	if (!nano)
+		sub = sub > 999999 ? 999999000u : sub * 1000u;
+	return (uint64_t)tv->tv_sec * 1000000000u + sub;
+}
+
+/*
+ * A live read that libpcap refused.  Linux libpcap reports a removed
+ * interface as PCAP_ERROR "The interface disappeared" (it sees ENETDOWN on
+ * the socket, then finds the socket unbound); anything else is a capture
+ * failure we cannot name better than libpcap does.
+ */
+static int live_read_error(struct probe_capture *c)
+{
+	const char *msg = pcap_geterr(c->pcap);
+
+	if (contains(msg, "disappeared")) {
+		snprintf(c->error, sizeof(c->error),
+			 "%s: the interface disappeared (removed, or moved to another network namespace); "
+			 "capture stopped after %" PRIu64 " packets",
+			 c->path, c->frames);
+		return -ENETDOWN;
+	}
+	snprintf(c->error, sizeof(c->error), "%s: capture failed after %" PRIu64 " packets (libpcap: %s)", c->path,
+		 c->frames, msg);
+	return -EIO;
 }
 
 int probe_capture_next(struct probe_capture *c, struct probe_record *ret)
@@ -183,6 +426,22 @@ int probe_capture_next(struct probe_capture *c, struct probe_record *ret)
 	r = pcap_next_ex(c->pcap, &h, &data);
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
+	if (c->live && r == 0) {
+		/* Nothing waiting.  libpcap saw ENETDOWN on the socket and has
+		 * not yet seen the interface come back up: it then asks event
+		 * loops for a short select timeout so it can look again, and
+		 * that request is our only sign the interface is down. */
+		if (pcap_get_required_select_timeout(c->pcap)) {
+			snprintf(c->error, sizeof(c->error),
+				 "%s: the interface went down (or is being removed); nothing is captured until "
+				 "it is up again (`ip link set %s up`)",
+				 c->path, c->path);
+			return -ENETDOWN;
+		}
+		return 0;
+	}
+	if (c->live && r != 1)
+		return live_read_error(c);
 	if (r != 1) {
 		const char *msg = pcap_geterr(c->pcap);
 		char prefix[64];
@@ -203,6 +462,14 @@ int probe_capture_next(struct probe_capture *c, struct probe_record *ret)
 		return -EBADMSG;
 	}
 	if (h->caplen > CAPTURE_MAX_CAPLEN || (c->snaplen > 0 && h->caplen > (bpf_u_int32)c->snaplen)) {
+		if (c->live) {
+			/* the kernel never hands out more than the snaplen;
+			 * if it ever did, the decoders must not see it */
+			snprintf(c->error, sizeof(c->error),
+				 "%s: packet %" PRIu64 " has %u captured bytes, more than the snapshot length %d",
+				 c->path, frame, h->caplen, c->snaplen);
+			return -EIO;
+		}
 		snprintf(c->error, sizeof(c->error),
 			 "frame %" PRIu64 ": the record claims %u captured bytes, more than the file's snapshot "
 			 "length %d allows (at most %u): the file is damaged",
@@ -214,7 +481,7 @@ int probe_capture_next(struct probe_capture *c, struct probe_record *ret)
 	ret->data = data;
 	ret->caplen = h->caplen;
 	ret->len = h->len;
-	ret->ts_ns = ts_to_ns(&h->ts);
+	ret->ts_ns = ts_to_ns(&h->ts, c->ts_nano);
 	/* one link type per file in libpcap 1.10; asked per record so a
 	 * libpcap that delivers per-interface types needs no change here */
 	ret->linktype = pcap_datalink(c->pcap);
@@ -241,6 +508,64 @@ int probe_capture_snaplen(const struct probe_capture *c)
 const char *probe_capture_path(const struct probe_capture *c)
 {
 	return c->path;
+}
+
+int probe_capture_fd(const struct probe_capture *c)
+{
+	return c->live ? pcap_get_selectable_fd(c->pcap) : -1;
+}
+
+const char *probe_capture_ring(const struct probe_capture *c)
+{
+	int version;
+	socklen_t len = sizeof(version);
+
+	if (!c->live)
+		return "file";
+	if (getsockopt(pcap_fileno(c->pcap), SOL_PACKET, PACKET_VERSION, &version, &len) < 0)
+		return "unknown";
+	switch (version) {
+	case TPACKET_V1:
+		return "tpacket_v1";
+	case TPACKET_V2:
+		return "tpacket_v2";
+	case TPACKET_V3:
+		return "tpacket_v3";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * libpcap's counters are u_int and wrap at 2^32 (at 1 Mpps, in about 72
+ * minutes).  The difference since the last call, taken modulo 2^32, is
+ * right as long as fewer than 2^32 packets pass between two calls.
+ */
+int probe_capture_stats(struct probe_capture *c, struct probe_capture_stats *ret)
+{
+	struct pcap_stat ps;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!c->live) {
+		snprintf(c->error, sizeof(c->error), "%s: a capture file has no capture statistics", c->path);
+		return -ENOTSUP;
+	}
+	if (pcap_stats(c->pcap, &ps) < 0) {
+		snprintf(c->error, sizeof(c->error), "%s: cannot read the capture statistics (libpcap: %s)", c->path,
+			 pcap_geterr(c->pcap));
+		return -EIO;
+	}
+	c->stats.received += (uint32_t)((uint32_t)ps.ps_recv - c->last_recv);
+	c->stats.dropped += (uint32_t)((uint32_t)ps.ps_drop - c->last_drop);
+	c->stats.if_dropped += (uint32_t)((uint32_t)ps.ps_ifdrop - c->last_ifdrop);
+	c->last_recv = (uint32_t)ps.ps_recv;
+	c->last_drop = (uint32_t)ps.ps_drop;
+	c->last_ifdrop = (uint32_t)ps.ps_ifdrop;
+	*ret = c->stats;
+	ret->if_dropped_known = c->if_dropped_known;
+	if (!c->if_dropped_known)
+		ret->if_dropped = 0;
+	return 0;
 }
 
 void probe_capture_free(struct probe_capture *c)

@@ -816,6 +816,15 @@ void probe_flow_table_flush(struct probe_flow_table *t)
 		frag_drop_oldest(t);
 }
 
+void probe_flow_table_foreach(struct probe_flow_table *t, void (*fn)(struct probe_flow *f, void *userdata),
+			      void *userdata)
+{
+	/* the LRU lists hold every live flow exactly once */
+	for (unsigned c = 0; c < N_CLASSES; c++)
+		for (uint32_t i = t->lru[c].head; i != NIL; i = node_at(t, i)->next)
+			fn(&node_at(t, i)->f, userdata);
+}
+
 const struct probe_flow *probe_flow_table_find(const struct probe_flow_table *t, const struct probe_flow_key *k)
 {
 	struct probe_flow_key norm = *k;

@@ -56,8 +56,73 @@ int probe_capture_next(struct probe_capture *c, struct probe_record *ret);
 const char *probe_capture_error(const struct probe_capture *c);
 int probe_capture_linktype(const struct probe_capture *c);
 int probe_capture_snaplen(const struct probe_capture *c);
-const char *probe_capture_path(const struct probe_capture *c);
+const char *probe_capture_path(const struct probe_capture *c); /* live: the interface name */
 void probe_capture_free(struct probe_capture *c); /* NULL is a no-op */
+
+/*
+ * Live capture (sanso monitor): libpcap on a network interface, memory
+ * mapped.  By default libpcap picks TPACKET_V3 (blocks of packets); the
+ * block timeout `timeout_ms` bounds how long a packet may wait in a block
+ * before it is delivered, so findings stay prompt on a quiet link.
+ * `immediate` asks libpcap for immediate mode instead, which on Linux makes
+ * it fall back to TPACKET_V2 (one frame per slot, no waiting at all).
+ * The BPF filter runs in the kernel.  The handle is non-blocking:
+ * probe_capture_next() returns 0 when nothing is waiting, and the caller
+ * poll()s probe_capture_fd().
+ *
+ * Records: ref.file = `index`, ref.frame = 1-based count of the packets
+ * this capture delivered (saturating at UINT32_MAX).
+ *
+ * Errors (message in errbuf, naming the interface and what to do):
+ * -ENODEV no such interface, -ENETDOWN interface down, -EPERM no
+ * permission (needs CAP_NET_RAW), -EINVAL bad filter or option,
+ * -EIO anything else libpcap refuses.  On success errbuf holds "" or a
+ * warning worth showing (e.g. promiscuous mode not supported).
+ * Timestamps are nanosecond where the kernel allows it (Linux does),
+ * microseconds scaled to ns otherwise.
+ */
+struct probe_live_config {
+	const char *iface;
+	int snaplen;            /* 0: 262144 */
+	size_t buffer_bytes;    /* kernel ring size; 0: 64 MiB */
+	int timeout_ms;         /* TPACKET_V3 block timeout; 0: 100 */
+	bool immediate;         /* immediate mode (TPACKET_V2 on Linux) */
+	bool no_promisc;        /* don't put the interface in promiscuous mode */
+	const char *bpf_filter; /* may be NULL */
+};
+int probe_capture_open_live(const struct probe_live_config *cfg, unsigned index, struct probe_capture **ret,
+			    char *errbuf, size_t errlen);
+/*
+ * Live: probe_capture_next() returns 1 with a record, 0 when no packet is
+ * waiting, or -ENETDOWN (interface went down or was removed) / -EIO on a
+ * capture failure, with probe_capture_error() saying what.  An interface
+ * that was only set down gives -ENETDOWN until it is up again, then
+ * records flow again; a removed one gives -ENETDOWN for good.
+ */
+/* The descriptor to poll() for input (live captures); -1 offline.  Poll it
+ * with a timeout (a second is fine): a downed interface wakes poll() once,
+ * and only a later probe_capture_next() can tell it went away. */
+int probe_capture_fd(const struct probe_capture *c);
+/* "tpacket_v3", "tpacket_v2", "tpacket_v1" or "unknown" (live), "file" offline. */
+const char *probe_capture_ring(const struct probe_capture *c);
+
+/*
+ * Capture statistics since the capture was opened, in 64 bits (libpcap's
+ * counters are 32-bit and wrap: the deltas are accumulated here, so call
+ * this at least every few minutes on a busy link).
+ *  received: packets that passed the filter (incl. those later dropped);
+ *  dropped: dropped by the kernel because the ring was full;
+ *  if_dropped: dropped by the interface/driver, when it keeps counters
+ *  (if_dropped_known false: unknown, never reported as 0).
+ * Returns 0, or -EIO with probe_capture_error() set (offline: -ENOTSUP).
+ */
+struct probe_capture_stats {
+	uint64_t received;
+	uint64_t dropped;
+	uint64_t if_dropped;
+	bool if_dropped_known;
+};
+int probe_capture_stats(struct probe_capture *c, struct probe_capture_stats *ret);
 
 /* Link types the decoder understands (Ethernet, Linux SLL/SLL2, raw IP,
  * raw IPv4/IPv6, BSD loopback). */
@@ -319,6 +384,11 @@ void probe_flow_table_flush(struct probe_flow_table *t);
 const struct probe_flow *probe_flow_table_find(const struct probe_flow_table *t, const struct probe_flow_key *k);
 void probe_flow_table_stats(const struct probe_flow_table *t, struct probe_flow_stats *ret);
 
+/* Calls fn for every live flow (any order); fn may change the user_*
+ * fields only and must not call back into the table. */
+void probe_flow_table_foreach(struct probe_flow_table *t, void (*fn)(struct probe_flow *f, void *userdata),
+			      void *userdata);
+
 /* Builds the canonical key of a packet; returns the sender's side.  Used to
  * find a packet's flow again (evidence writing).  false if not keyable.
  * A later fragment carries no ports, so its key has ports 0; only
@@ -334,8 +404,9 @@ bool probe_flow_key_from_packet(const struct probe_packet *p, bool ignore_vlan, 
  * sightings are OR-ed; area -1 ("none") counts as an area of its own in the
  * replacement rule; dropped_obs and probe_station_table_dropped() count
  * sightings that could not be kept, not distinct addresses or MACs.
- * Memory: stations in slabs allocated on demand (1040 bytes each) plus an
- * 8-byte index slot per possible station; O(1) per observation.
+ * Memory: stations in slabs allocated on demand (1056 bytes each) plus an
+ * 8-byte index slot per possible station; O(1) per observation.  Slots
+ * of expired stations are reused, so memory never exceeds max_stations.
  */
 
 #define PROBE_STATION_OBS 16 /* observations kept per MAC */
@@ -356,6 +427,8 @@ struct probe_station {
 	uint8_t mac[6];
 	uint8_t n_obs;
 	uint64_t dropped_obs; /* observations not kept (beyond PROBE_STATION_OBS) */
+	uint64_t last_ns;     /* latest observation (for expiry) */
+	uint32_t user_flags;  /* for the caller; never touched by probe (0 when created) */
 	struct probe_obs obs[PROBE_STATION_OBS];
 };
 
@@ -371,9 +444,28 @@ void probe_station_table_free(struct probe_station_table *t);
  * area appears at least twice, so every area a MAC used stays visible.
  * When max_stations is reached, new MACs are counted and not recorded.
  */
-void probe_station_observe(struct probe_station_table *t, const uint8_t mac[6], const struct topo_addr *ip,
-			   int vlan, int area, uint32_t tag, bool via_arp, uint64_t ts_ns,
-			   struct probe_frame_ref ref);
+/* Returns the station when this call added or replaced one of its
+ * observations (what the station checks judge changed), NULL otherwise
+ * (a repeat sighting, or the MAC could not be recorded). */
+struct probe_station *probe_station_observe(struct probe_station_table *t, const uint8_t mac[6],
+					    const struct topo_addr *ip, int vlan, int area, uint32_t tag,
+					    bool via_arp, uint64_t ts_ns, struct probe_frame_ref ref);
+/*
+ * Re-classifies every observation (a new topology): fn sets obs->area and
+ * obs->tag afresh; observations left with tag 0 are removed.  Stations
+ * keep their user_flags.
+ */
+void probe_station_table_reclassify(struct probe_station_table *t,
+				    void (*fn)(const uint8_t mac[6], struct probe_obs *obs, void *userdata),
+				    void *userdata);
+/*
+ * Removes every station whose last observation is older than before_ns
+ * (long-running monitoring: a MAC silent for a day is forgotten, and its
+ * slot reused).  Returns how many were removed; O(max_stations).  After an
+ * expiry, iteration order is slot order rather than first-seen order.
+ */
+size_t probe_station_table_expire(struct probe_station_table *t, uint64_t before_ns);
+uint64_t probe_station_table_expired(const struct probe_station_table *t); /* removed so far */
 size_t probe_station_table_count(const struct probe_station_table *t);
 uint64_t probe_station_table_dropped(const struct probe_station_table *t); /* MACs not recorded */
 /* Iterates in first-seen order: *iter starts at 0; returns NULL at the end. */
@@ -393,3 +485,32 @@ int probe_dump_open(const char *path, int linktype, int snaplen, struct probe_du
 int probe_dump_write(struct probe_dump *d, const struct probe_record *r); /* 0 or -errno */
 int probe_dump_commit(struct probe_dump *d); /* flushes, renames, frees; 0 or -errno */
 void probe_dump_abort(struct probe_dump *d);  /* removes the temp file, frees; NULL is a no-op */
+
+/*
+ * Evidence for long runs (sanso monitor): pcap files written as they grow
+ * and rotated by size, "PREFIX-000001.pcap", "PREFIX-000002.pcap", …
+ * A file is closed (flushed and fsynced) when the next record would take
+ * it over max_bytes, and the oldest files beyond `keep` are deleted, so
+ * disk use stays bounded.  Numbering continues after the highest number
+ * already on disk for PREFIX, so a restart never overwrites evidence.
+ * Files are created 0600.  The first file is created on the first record.
+ */
+struct probe_ring;
+
+struct probe_ring_config {
+	const char *prefix;  /* "DIR/evidence-eth1" */
+	int linktype;
+	int snaplen;         /* 0: 262144 */
+	uint64_t max_bytes;  /* per file; 0: 100 MiB */
+	unsigned keep;       /* files kept; 0: 10 */
+};
+int probe_ring_open(const struct probe_ring_config *cfg, struct probe_ring **ret, char *errbuf, size_t errlen);
+/* 0 or -errno (message in probe_ring_error()); a failed write leaves the ring
+ * unusable (every later call returns the same error).  A record of another
+ * link type is refused with -EINVAL and the ring stays usable.  Records
+ * longer than snaplen are cut to it. */
+int probe_ring_write(struct probe_ring *r, const struct probe_record *rec);
+int probe_ring_flush(struct probe_ring *r);       /* makes written records readable by others */
+const char *probe_ring_current(const struct probe_ring *r); /* path of the file being written, NULL before the first */
+const char *probe_ring_error(const struct probe_ring *r);
+int probe_ring_close(struct probe_ring *r);       /* flushes, fsyncs, frees; 0 or -errno; NULL: 0 */

@@ -6,13 +6,19 @@
  *
  * Bounds, because a span port sees whatever the network sends (a MAC
  * flood makes millions of stations):
- *  - at most max_stations stations, kept in slabs allocated on first need,
- *    in first-seen order (iteration walks the slabs); stations are never
- *    removed, so the index is insert-only;
+ *  - at most max_stations stations, kept in slabs allocated on first need.
+ *    New stations take slots in first-seen order (iteration walks the
+ *    slabs, skipping free slots).  probe_station_table_expire() frees the
+ *    slots of silent stations onto a free list that later stations reuse
+ *    first, so a long run never needs more than max_stations slots
+ *    however many MACs come and go;
  *  - the index is open addressing over uint32 (station + 1) with at least
  *    two slots per station (load <= 1/2), allocated once with calloc() so
  *    only touched pages are committed: lookup is O(1) expected, with a
- *    seeded hash so MACs can't be chosen to collide;
+ *    seeded hash so MACs can't be chosen to collide.  Linear probing has
+ *    no cheap single deletion, so an expiry rebuilds the whole index from
+ *    the live stations: O(max_stations), like the expiry scan itself, and
+ *    done on a timer rather than per packet;
  *  - at most PROBE_STATION_OBS observations per station, each found by a
  *    linear scan of those 16 slots: O(1) per packet.
  */
@@ -27,10 +33,22 @@
 #define STATION_SLAB_SHIFT 8
 #define STATION_SLAB_SIZE (1u << STATION_SLAB_SHIFT) /* 256 stations, ~260 KiB */
 
+/*
+ * A free slot is marked by n_obs = STATION_FREE (a live station has at
+ * most PROBE_STATION_OBS observations) and links to the next free slot
+ * through its dropped_obs field.  Free slots are never lent out, so the
+ * public struct carries no private field and keeps its size.
+ */
+#define STATION_FREE UINT8_MAX
+#define STATION_NO_SLOT UINT64_MAX
+
 struct probe_station_table {
 	size_t max;
-	size_t count;
+	size_t count; /* live stations */
+	size_t used;  /* slots ever taken (high-water mark): [0, used) are live or free */
 	uint64_t dropped;
+	uint64_t expired;
+	uint64_t free_head; /* first free slot below `used`, STATION_NO_SLOT if none */
 	struct probe_hash_seed seed;
 	struct probe_station **slabs;
 	size_t n_slabs;
@@ -65,6 +83,7 @@ struct probe_station_table *probe_station_table_new(size_t max_stations)
 		return NULL;
 	}
 	t->index_mask = slots - 1;
+	t->free_head = STATION_NO_SLOT;
 	return t;
 }
 
@@ -99,16 +118,23 @@ static struct probe_station *station_get(struct probe_station_table *t, const ui
 		t->dropped++;
 		return NULL;
 	}
-	i = t->count;
-	if (!t->slabs[i >> STATION_SLAB_SHIFT]) {
-		size_t left = t->max - i;
-		size_t n = left < STATION_SLAB_SIZE ? left : STATION_SLAB_SIZE;
-
-		t->slabs[i >> STATION_SLAB_SHIFT] = malloc(n * sizeof(struct probe_station));
+	if (t->free_head != STATION_NO_SLOT) {
+		/* an expired station's slot first: memory stays bounded */
+		i = (size_t)t->free_head;
+		t->free_head = station_at(t, i)->dropped_obs;
+	} else {
+		i = t->used;
 		if (!t->slabs[i >> STATION_SLAB_SHIFT]) {
-			t->dropped++;
-			return NULL;
+			size_t left = t->max - i;
+			size_t n = left < STATION_SLAB_SIZE ? left : STATION_SLAB_SIZE;
+
+			t->slabs[i >> STATION_SLAB_SHIFT] = malloc(n * sizeof(struct probe_station));
+			if (!t->slabs[i >> STATION_SLAB_SHIFT]) {
+				t->dropped++;
+				return NULL;
+			}
 		}
+		t->used++;
 	}
 	s = station_at(t, i);
 	memset(s, 0, sizeof(*s));
@@ -160,16 +186,19 @@ static int obs_victim(const struct probe_station *s, int area)
 	return victim;
 }
 
-void probe_station_observe(struct probe_station_table *t, const uint8_t mac[6], const struct topo_addr *ip,
-			   int vlan, int area, uint32_t tag, bool via_arp, uint64_t ts_ns,
-			   struct probe_frame_ref ref)
+struct probe_station *probe_station_observe(struct probe_station_table *t, const uint8_t mac[6],
+					    const struct topo_addr *ip, int vlan, int area, uint32_t tag,
+					    bool via_arp, uint64_t ts_ns, struct probe_frame_ref ref)
 {
 	struct probe_station *s = station_get(t, mac);
 	unsigned i;
 	int victim;
 
 	if (!s)
-		return;
+		return NULL;
+	/* the latest sighting of any kind keeps the station from expiring */
+	if (ts_ns > s->last_ns)
+		s->last_ns = ts_ns;
 	for (i = 0; i < s->n_obs; i++) {
 		struct probe_obs *o = &s->obs[i];
 
@@ -184,16 +213,93 @@ void probe_station_observe(struct probe_station_table *t, const uint8_t mac[6], 
 			o->first_frame = ref;
 			o->via_arp = via_arp;
 		}
-		return;
+		return NULL;
 	}
 	if (s->n_obs < PROBE_STATION_OBS) {
 		obs_fill(&s->obs[s->n_obs++], ip, vlan, area, tag, via_arp, ts_ns, ref);
-		return;
+		return s;
 	}
 	s->dropped_obs++;
 	victim = obs_victim(s, area);
-	if (victim >= 0)
-		obs_fill(&s->obs[victim], ip, vlan, area, tag, via_arp, ts_ns, ref);
+	if (victim < 0)
+		return NULL;
+	obs_fill(&s->obs[victim], ip, vlan, area, tag, via_arp, ts_ns, ref);
+	return s;
+}
+
+void probe_station_table_reclassify(struct probe_station_table *t,
+				    void (*fn)(const uint8_t mac[6], struct probe_obs *obs, void *userdata),
+				    void *userdata)
+{
+	size_t i;
+
+	for (i = 0; i < t->used; i++) {
+		struct probe_station *s = station_at(t, i);
+		unsigned j, kept = 0;
+
+		if (s->n_obs == STATION_FREE)
+			continue;
+		for (j = 0; j < s->n_obs; j++) {
+			fn(s->mac, &s->obs[j], userdata);
+			if (s->obs[j].tag == 0)
+				continue;
+			/* compact in place, keeping the observations' order */
+			if (kept != j)
+				s->obs[kept] = s->obs[j];
+			kept++;
+		}
+		s->n_obs = (uint8_t)kept;
+	}
+}
+
+/* Rebuilds the index from the live stations (after removals: linear
+ * probing cannot simply blank a slot without cutting probe chains).  The
+ * memset commits the whole index, which is the documented bound anyway
+ * (8 bytes per possible station). */
+static void station_index_rebuild(struct probe_station_table *t)
+{
+	size_t i, pos;
+
+	memset(t->index, 0, (t->index_mask + 1) * sizeof(*t->index));
+	for (i = 0; i < t->used; i++) {
+		const struct probe_station *s = station_at(t, i);
+
+		if (s->n_obs == STATION_FREE)
+			continue;
+		pos = probe_hash(&t->seed, s->mac, 6) & t->index_mask;
+		while (t->index[pos] != 0)
+			pos = (pos + 1) & t->index_mask;
+		t->index[pos] = (uint32_t)(i + 1);
+	}
+}
+
+size_t probe_station_table_expire(struct probe_station_table *t, uint64_t before_ns)
+{
+	size_t i, removed = 0;
+
+	/* walk downwards so the free list hands out low slots first, which
+	 * keeps iteration (slot order) close to first-seen order */
+	for (i = t->used; i-- > 0;) {
+		struct probe_station *s = station_at(t, i);
+
+		if (s->n_obs == STATION_FREE || s->last_ns >= before_ns)
+			continue;
+		s->n_obs = STATION_FREE;
+		s->dropped_obs = t->free_head;
+		t->free_head = i;
+		removed++;
+	}
+	if (removed == 0)
+		return 0;
+	t->count -= removed;
+	t->expired += removed;
+	station_index_rebuild(t);
+	return removed;
+}
+
+uint64_t probe_station_table_expired(const struct probe_station_table *t)
+{
+	return t->expired;
 }
 
 size_t probe_station_table_count(const struct probe_station_table *t)
@@ -208,7 +314,11 @@ uint64_t probe_station_table_dropped(const struct probe_station_table *t)
 
 const struct probe_station *probe_station_table_next(const struct probe_station_table *t, size_t *iter)
 {
-	if (*iter >= t->count)
-		return NULL;
-	return station_at(t, (*iter)++);
+	while (*iter < t->used) {
+		const struct probe_station *s = station_at(t, (*iter)++);
+
+		if (s->n_obs != STATION_FREE)
+			return s;
+	}
+	return NULL;
 }

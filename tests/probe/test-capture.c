@@ -149,6 +149,25 @@ static void expect_damaged_at(const char *path, unsigned good, const char *needl
 	probe_capture_free(c);
 }
 
+/* The live-only calls on a file: fd -1, ring "file", no statistics. */
+START_TEST(test_offline_live_calls)
+{
+	struct probe_capture_stats st;
+	struct probe_capture *c;
+	char err[1024];
+
+	make_tmpdir();
+	write_pcap(path_in("a.pcap"));
+	ck_assert_int_eq(probe_capture_open_offline(path_in("a.pcap"), 0, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(probe_capture_fd(c), -1);
+	ck_assert_str_eq(probe_capture_ring(c), "file");
+	ck_assert_int_eq(probe_capture_stats(c, &st), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(probe_capture_error(c), "a.pcap"));
+	probe_capture_free(c);
+	remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_truncated)
 {
 	make_tmpdir();
@@ -478,6 +497,7 @@ int main(void)
 		return 77;
 	}
 	tcase_add_test(tc, test_read_back);
+	tcase_add_test(tc, test_offline_live_calls);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_lying_record);
 	tcase_add_test(tc, test_record_above_snaplen);
