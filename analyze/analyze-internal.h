@@ -36,11 +36,16 @@ json_t *an_json_str_or_null(const char *s);
 int an_json_line(json_t *o, FILE *out); /* one compact line; takes the reference */
 void an_xml_escape(FILE *out, const char *s); /* NULL prints nothing */
 const char *an_severity_heading(enum an_severity s, bool japanese); /* "CRITICAL", "重大" */
+/* A finding as the JSON object of docs/cli.md; captures[i] names ref.file i
+ * (capture files, or the monitor's interfaces). */
+json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,
+			const struct an_finding *f, bool japanese);
 
 /* report internals (audit.c), for report.c */
 const struct topo_site *an_report_site(const struct an_report *r);
 const char *an_report_capture(const struct an_report *r, unsigned i);
 size_t an_report_n_captures(const struct an_report *r);
+const char *const *an_report_captures(const struct an_report *r);
 uint64_t an_report_findings_not_kept(const struct an_report *r);
 size_t an_report_n_evidence(const struct an_report *r);
 const char *an_report_evidence(const struct an_report *r, size_t i);

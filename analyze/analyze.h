@@ -114,6 +114,12 @@ struct an_finding {
 	uint8_t n_observed;
 	struct probe_obs observed[PROBE_STATION_OBS];
 	uint64_t observed_dropped;
+
+	/* streaming (monitor): the finding's number in this run (1, 2, …; 0 in
+	 * an audit), and for AN_EVENT_FLOW_END why the connection ended */
+	uint32_t id;
+	enum probe_flow_end end;
+	bool in_progress; /* judged while the connection was still open */
 };
 
 struct an_finding *an_finding_dup(const struct an_finding *f); /* NULL on OOM */
@@ -134,6 +140,9 @@ char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t 
  * never crosses a zone.
  */
 bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret);
+/* Fills *ret with the connection's endpoints and counters only (no
+ * verdict: check, message and near_flow are left zero). */
+void an_policy_describe_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret);
 
 /* ------------------------------------------------------------------- engine */
 
@@ -141,6 +150,17 @@ struct an_engine_config {
 	const struct topo_site *site;
 	struct probe_flow_config flows;
 	size_t max_stations; /* 0: default */
+	/*
+	 * Streaming (sanso monitor): a connection is judged as soon as it is
+	 * seen — on its first packet, on the other side's first packet and on
+	 * each new MAC — and once more when it ends; a station when one of its
+	 * observations changes.  Each finding is emitted once, as it is
+	 * decided; a flagged connection gets an AN_EVENT_FLOW_END when it ends.
+	 * Without streaming (audit) connections are judged when they end and
+	 * stations at an_engine_finish().
+	 */
+	bool streaming;
+	uint64_t station_idle_ns; /* streaming: forget stations silent this long (0: never) */
 };
 
 struct an_counters {
@@ -152,21 +172,44 @@ struct an_counters {
 	uint64_t findings[_AN_CHECK_MAX];
 	struct probe_flow_stats flow_stats;
 	uint64_t stations_dropped;
+	uint64_t stations_expired;
+	size_t stations;                 /* stations known now */
 };
 
-typedef void (*an_finding_fn)(const struct an_finding *f, void *userdata);
+enum an_event {
+	AN_EVENT_FINDING,  /* a new finding */
+	AN_EVENT_FLOW_END, /* streaming: a flagged connection ended; its final counters, f->id, f->end */
+};
+
+/* Returns whether the caller wants the connection's AN_EVENT_FLOW_END
+ * (streaming; e.g. false for a finding aggregated as a repeat). */
+typedef bool (*an_finding_fn)(enum an_event ev, const struct an_finding *f, void *userdata);
 
 struct an_engine;
 
 struct an_engine *an_engine_new(const struct an_engine_config *cfg, an_finding_fn on_finding, void *userdata);
 void an_engine_free(struct an_engine *e); /* NULL is a no-op */
-/* Feeds one record (decoded here).  Never fails: undecodable frames are counted. */
-void an_engine_packet(struct an_engine *e, const struct probe_record *r);
+/* Feeds one record (decoded here).  Never fails: undecodable frames are
+ * counted.  Returns true when streaming and the record belongs to a
+ * flagged connection (its evidence). */
+bool an_engine_packet(struct an_engine *e, const struct probe_record *r);
+/* Streaming: ends flows idle at now_ns and forgets idle stations. */
+void an_engine_expire(struct an_engine *e, uint64_t now_ns);
+/*
+ * Streaming: judges from now on with another topology (SIGHUP), keeping
+ * live flows: station observations are re-classified, and stations and
+ * open connections not yet flagged are judged again at once (findings are
+ * emitted from inside this call); connections that already ended (FIN both
+ * ways, RST) keep the verdict of their time.  Connections already reported
+ * stay reported.  The old topology is no longer used when this returns.
+ */
+void an_engine_set_site(struct an_engine *e, const struct topo_site *site);
 /* Counts a record the BPF filter rejected (read, not analysed). */
 void an_engine_count_filtered(struct an_engine *e);
 /* Ends every flow and judges the stations; findings are emitted. */
 void an_engine_finish(struct an_engine *e);
-const struct an_counters *an_engine_counters(const struct an_engine *e);
+/* The counters, with the flow and station tables' figures brought up to date. */
+const struct an_counters *an_engine_counters(struct an_engine *e);
 
 /* ----------------------------------------------------------------- audit */
 
@@ -290,3 +333,53 @@ size_t an_vreport_n_findings(const struct an_vreport *r);
 const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t i);
 uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity sev);
 int an_vreport_write(const struct an_vreport *r, const struct an_output_options *o, FILE *out);
+
+/* ----------------------------------------------------------------- monitor */
+
+/*
+ * Continuous monitoring of span/mirror ports (docs/monitor.md): live
+ * captures → a streaming engine → records as they are decided, until
+ * SIGTERM/SIGINT.  SIGHUP re-reads the topology (a bad one is refused and
+ * the old one kept).  Records: start, finding, finding_end, repeat, stats,
+ * warning, reload, summary (JSON Lines or one text line each), optionally
+ * also to syslog, with evidence pcaps rotated by size.
+ */
+struct an_monitor_config {
+	const char *topology_path;        /* re-read on SIGHUP */
+	const char *const *ifaces;
+	size_t n_ifaces;
+	struct probe_live_config capture; /* for every interface (iface ignored) */
+	const char *user;                 /* -Z: become this user once the captures are open */
+	const char *output;               /* NULL or "-": stdout */
+	uint64_t rotate_bytes;            /* 0: no rotation */
+	unsigned rotate_keep;             /* 0: 10 */
+	struct an_output_options out;     /* AN_FORMAT_TEXT or AN_FORMAT_JSON */
+	const char *syslog_target;        /* NULL: no syslog */
+	int syslog_facility;
+	const char *evidence;             /* "DIR/NAME.pcap" → DIR/NAME-IFACE-000001.pcap …; NULL: none */
+	uint64_t evidence_bytes;          /* per file; 0: 100 MiB */
+	unsigned evidence_keep;           /* files per interface; 0: 10 */
+	uint64_t stats_interval_ns;       /* 0: no periodic stats */
+	uint64_t repeat_window_ns;        /* 0: report every connection in full */
+	size_t max_repeat_keys;           /* 0: 4096 */
+	struct probe_flow_config flows;
+	size_t max_stations;
+	uint64_t station_idle_ns;         /* 0: never forget a station */
+	enum an_severity fail_on;
+};
+
+struct an_monitor_result {
+	bool started;        /* the captures were open and records flowing */
+	uint64_t at_least;   /* findings at or above fail_on */
+};
+
+/*
+ * Runs until a stop signal.  Takes ownership of `site` (replaced on
+ * reload, freed at the end).  Returns 0 after a clean stop, or a negative
+ * errno with a message: before res->started, bad input or environment
+ * (no such interface, no permission, bad filter, unwritable output: exit
+ * 2); after, a runtime failure (capture lost, disk full: exit 3) — the
+ * summary is still written where possible.
+ */
+int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, struct an_monitor_result *res,
+		   char *errbuf, size_t errlen);

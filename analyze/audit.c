@@ -32,21 +32,22 @@ struct an_report {
 	bool oom;
 };
 
-static void collect(const struct an_finding *f, void *userdata)
+static bool collect(enum an_event ev, const struct an_finding *f, void *userdata)
 {
 	struct an_report *r = userdata;
 	struct an_finding *d;
 
+	(void)ev; /* an audit does not stream: only AN_EVENT_FINDING */
 	if (r->n_findings >= r->max_findings) {
 		r->findings_not_kept++;
-		return;
+		return false;
 	}
 	if (r->n_findings == r->cap_findings) {
 		size_t cap = r->cap_findings ? r->cap_findings * 2 : 64;
 		struct an_finding **n = realloc(r->findings, cap * sizeof(*n));
 		if (!n) {
 			r->oom = true;
-			return;
+			return false;
 		}
 		r->findings = n;
 		r->cap_findings = cap;
@@ -54,9 +55,10 @@ static void collect(const struct an_finding *f, void *userdata)
 	d = an_finding_dup(f);
 	if (!d) {
 		r->oom = true;
-		return;
+		return false;
 	}
 	r->findings[r->n_findings++] = d;
+	return false;
 }
 
 /* A BPF filter applied per record (pcap_offline_filter) rather than with
@@ -512,6 +514,11 @@ const struct topo_site *an_report_site(const struct an_report *r)
 const char *an_report_capture(const struct an_report *r, unsigned i)
 {
 	return i < r->n_captures ? r->captures[i] : "?";
+}
+
+const char *const *an_report_captures(const struct an_report *r)
+{
+	return (const char *const *)r->captures;
 }
 
 size_t an_report_n_captures(const struct an_report *r)

@@ -5,12 +5,28 @@
  * topology lookups happen once per flow side (new flow or new MAC) and once
  * per ARP packet, never per ordinary packet, so the per-packet cost does not
  * depend on the size of the site either.
+ *
+ * Streaming mode (monitor) judges at those same moments — a flow's first
+ * packet, the other side's first packet, a new MAC — so a forbidden
+ * connection is reported with the packet that opened it, and once more at
+ * the flow's end in case what came later (the initiator, a MAC) changed
+ * the verdict.  The flow's user_flags remember that it was reported.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze.h"
 #include "analyze-internal.h"
+
+/* probe_flow.user_flags (streaming) */
+#define FLOW_FLAGGED 0x1u  /* reported: its packets are evidence */
+#define FLOW_FOLLOW  0x2u  /* the caller wants its AN_EVENT_FLOW_END */
+#define FLOW_SETTLED 0x4u  /* ended under an earlier topology: never judged again */
+#define FLOW_CHECK_SHIFT 8 /* the reported check */
+
+/* probe_station.user_flags (streaming): 1 << (check - AN_CHECK_DUAL_HOMED) per reported check */
+
+#define STATION_SWEEP_NS (60ull * 1000000000ull) /* idle stations are looked for once a minute */
 
 struct an_engine {
 	const struct topo_site *site;
@@ -19,14 +35,56 @@ struct an_engine {
 	an_finding_fn on_finding;
 	void *userdata;
 	struct an_counters counters;
+	bool streaming;
+	uint64_t station_idle_ns;
+	uint64_t last_sweep_ns;
+	uint32_t next_id;
 	bool finished;
 };
 
-static void emit(struct an_engine *e, const struct an_finding *f)
+static bool emit(struct an_engine *e, struct an_finding *f)
 {
 	e->counters.findings[f->check]++;
+	if (e->streaming)
+		f->id = ++e->next_id;
+	return e->on_finding ? e->on_finding(AN_EVENT_FINDING, f, e->userdata) : false;
+}
+
+/* Streaming: judges a flow not reported yet, and reports it if forbidden. */
+static bool judge_flow_now(struct an_engine *e, struct probe_flow *f, bool ended)
+{
+	struct an_finding fd;
+	char msg[640];
+	bool follow;
+
+	if (!an_policy_judge_flow(e->site, f, &fd))
+		return false;
+	if (!ended && !fd.established) {
+		/* worded as still opening, not as never answered */
+		fd.in_progress = true;
+		free(fd.message);
+		fd.message = strdup(an_finding_message(e->site, &fd, false, msg, sizeof(msg)));
+	}
+	fd.in_progress = !ended;
+	follow = emit(e, &fd);
+	free(fd.message);
+	f->user_flags = FLOW_FLAGGED | (follow ? FLOW_FOLLOW : 0) | ((uint32_t)fd.check << FLOW_CHECK_SHIFT);
+	f->user_id = fd.id;
+	return true;
+}
+
+static void flow_ended(struct an_engine *e, const struct probe_flow *f, enum probe_flow_end why)
+{
+	struct an_finding fd;
+
+	if (!(f->user_flags & FLOW_FOLLOW))
+		return;
+	an_policy_describe_flow(e->site, f, &fd);
+	fd.check = (enum an_check)(f->user_flags >> FLOW_CHECK_SHIFT);
+	fd.id = f->user_id;
+	fd.end = why;
 	if (e->on_finding)
-		e->on_finding(f, e->userdata);
+		e->on_finding(AN_EVENT_FLOW_END, &fd, e->userdata);
 }
 
 static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, void *userdata)
@@ -34,9 +92,35 @@ static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, voi
 	struct an_engine *e = userdata;
 	struct an_finding fd;
 
+	if (e->streaming) {
+		/* what came after the first packets may have changed the
+		 * verdict: judge once more (the table lends f const, but its
+		 * user fields are ours until we return) */
+		if (!(f->user_flags & (FLOW_FLAGGED | FLOW_SETTLED)))
+			judge_flow_now(e, (struct probe_flow *)f, true);
+		flow_ended(e, f, why);
+		return;
+	}
 	if (an_policy_judge_flow(e->site, f, &fd)) {
 		emit(e, &fd);
 		free(fd.message);
+	}
+}
+
+/* Streaming: reports the station checks a station newly fails. */
+static void judge_station_now(struct an_engine *e, struct probe_station *st)
+{
+	struct an_finding fs[4];
+	size_t n = an_policy_judge_station(e->site, st, fs);
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t bit = 1u << (fs[i].check - AN_CHECK_DUAL_HOMED);
+
+		if (!(st->user_flags & bit)) {
+			st->user_flags |= bit;
+			emit(e, &fs[i]);
+		}
+		free(fs[i].message);
 	}
 }
 
@@ -47,6 +131,8 @@ struct an_engine *an_engine_new(const struct an_engine_config *cfg, an_finding_f
 	if (!e)
 		return NULL;
 	e->site = cfg->site;
+	e->streaming = cfg->streaming;
+	e->station_idle_ns = cfg->station_idle_ns;
 	e->on_finding = on_finding;
 	e->userdata = userdata;
 	e->flows = probe_flow_table_new(&cfg->flows, on_flow_end, e);
@@ -70,17 +156,20 @@ void an_engine_free(struct an_engine *e)
 static void observe(struct an_engine *e, const uint8_t mac[6], const struct topo_addr *ip,
 		    const struct probe_packet *p, bool via_arp, const struct probe_record *r)
 {
+	struct probe_station *st;
 	int area;
 	uint32_t tag;
 
 	an_station_classify(e->site, mac, ip, p->vlans, p->n_vlans, &area, &tag);
 	if (!tag)
 		return;
-	probe_station_observe(e->stations, mac, ip, p->n_vlans ? p->vlans[p->n_vlans - 1] : -1, area, tag, via_arp,
-			      r->ts_ns, r->ref);
+	st = probe_station_observe(e->stations, mac, ip, p->n_vlans ? p->vlans[p->n_vlans - 1] : -1, area, tag,
+				   via_arp, r->ts_ns, r->ref);
+	if (st && e->streaming)
+		judge_station_now(e, st);
 }
 
-void an_engine_packet(struct an_engine *e, const struct probe_record *r)
+bool an_engine_packet(struct an_engine *e, const struct probe_record *r)
 {
 	struct probe_packet p;
 	enum probe_status st;
@@ -93,7 +182,7 @@ void an_engine_packet(struct an_engine *e, const struct probe_record *r)
 		e->counters.packets_undecoded++;
 		if ((unsigned)st < sizeof(e->counters.undecoded_by_status) / sizeof(e->counters.undecoded_by_status[0]))
 			e->counters.undecoded_by_status[st]++;
-		return;
+		return false;
 	}
 
 	switch (p.l3) {
@@ -101,24 +190,78 @@ void an_engine_packet(struct an_engine *e, const struct probe_record *r)
 		/* the ARP sender claims spa for sha: an observation like an IP source */
 		if (p.arp_spa.family)
 			observe(e, p.arp_sha, &p.arp_spa, &p, true, r);
-		return;
+		return false;
 	case PROBE_L3_IPV4:
 	case PROBE_L3_IPV6:
 		break;
 	default:
-		return;
+		return false;
 	}
 
 	f = probe_flow_table_update(e->flows, &p, r, &side, &events);
 	if (!f)
-		return;
+		return false;
 	if (events & PROBE_EV_NEW_FLOW)
 		e->counters.flows++;
 	/* a station is observed once per flow side and MAC, not per packet:
 	 * on the side's first packet (its MAC may already be known as the
 	 * destination of the other side's frames) and on each new MAC */
-	if (p.has_mac && ((events & (PROBE_EV_NEW_MAC | PROBE_EV_NEW_FLOW)) || f->packets[side] == 1))
-		observe(e, p.src_mac, &p.src, &p, false, r);
+	if ((events & (PROBE_EV_NEW_MAC | PROBE_EV_NEW_FLOW)) || f->packets[side] == 1) {
+		if (p.has_mac)
+			observe(e, p.src_mac, &p.src, &p, false, r);
+		if (e->streaming && !(f->user_flags & FLOW_FLAGGED))
+			judge_flow_now(e, f, false);
+	}
+	return e->streaming && (f->user_flags & FLOW_FLAGGED);
+}
+
+static void reclassify_obs(const uint8_t mac[6], struct probe_obs *obs, void *userdata)
+{
+	const struct an_engine *e = userdata;
+	uint16_t vlan = obs->vlan >= 0 ? (uint16_t)obs->vlan : 0;
+
+	an_station_classify(e->site, mac, &obs->ip, &vlan, obs->vlan >= 0 ? 1 : 0, &obs->area, &obs->tag);
+}
+
+static bool flow_closed(const struct probe_flow *f)
+{
+	uint8_t both = f->flags[0] | f->flags[1];
+
+	return (both & PROBE_FF_RST) || ((f->flags[0] & PROBE_FF_FIN) && (f->flags[1] & PROBE_FF_FIN));
+}
+
+/* A connection still open is judged by the topology now in force; one
+ * that ended under the old topology (and only waits to leave the table)
+ * was judged by the rules of its time. */
+static void rejudge_flow(struct probe_flow *f, void *userdata)
+{
+	if (f->user_flags & FLOW_FLAGGED)
+		return;
+	if (flow_closed(f))
+		f->user_flags |= FLOW_SETTLED;
+	else
+		judge_flow_now(userdata, f, false);
+}
+
+void an_engine_set_site(struct an_engine *e, const struct topo_site *site)
+{
+	struct probe_station *st;
+	size_t iter = 0;
+
+	e->site = site;
+	probe_station_table_reclassify(e->stations, reclassify_obs, e);
+	while ((st = (struct probe_station *)probe_station_table_next(e->stations, &iter)))
+		judge_station_now(e, st);
+	probe_flow_table_foreach(e->flows, rejudge_flow, e);
+}
+
+void an_engine_expire(struct an_engine *e, uint64_t now_ns)
+{
+	probe_flow_table_expire(e->flows, now_ns);
+	if (e->station_idle_ns && now_ns > e->station_idle_ns && now_ns - e->last_sweep_ns >= STATION_SWEEP_NS) {
+		e->last_sweep_ns = now_ns;
+		probe_station_table_expire(e->stations, now_ns - e->station_idle_ns);
+	}
 }
 
 void an_engine_count_filtered(struct an_engine *e)
@@ -136,7 +279,8 @@ void an_engine_finish(struct an_engine *e)
 		return;
 	e->finished = true;
 	probe_flow_table_flush(e->flows);
-	while ((st = probe_station_table_next(e->stations, &iter))) {
+	/* streaming reported each station as its observations changed */
+	while (!e->streaming && (st = probe_station_table_next(e->stations, &iter))) {
 		struct an_finding fs[4];
 		size_t n = an_policy_judge_station(e->site, st, fs);
 
@@ -145,12 +289,14 @@ void an_engine_finish(struct an_engine *e)
 			free(fs[i].message);
 		}
 	}
-	probe_flow_table_stats(e->flows, &e->counters.flow_stats);
-	e->counters.stations_dropped = probe_station_table_dropped(e->stations);
 }
 
-const struct an_counters *an_engine_counters(const struct an_engine *e)
+const struct an_counters *an_engine_counters(struct an_engine *e)
 {
+	probe_flow_table_stats(e->flows, &e->counters.flow_stats);
+	e->counters.stations_dropped = probe_station_table_dropped(e->stations);
+	e->counters.stations_expired = probe_station_table_expired(e->stations);
+	e->counters.stations = probe_station_table_count(e->stations);
 	return &e->counters;
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "monitor-internal.h" /* the syslog facility names */
 #include "sanso-config.h"
 #include "topology.h"
 
@@ -44,6 +45,12 @@ struct options {
 	bool ignore_vlan;
 	struct an_verify_source *sources; /* --ruleset FW=FILE, --live FW[@NETNS] */
 	size_t n_sources;
+	bool fail_on_given;
+	/* monitor */
+	const char **ifaces;
+	size_t n_ifaces;
+	struct an_monitor_config mon;
+	const char *syslog_facility;
 };
 
 static void usage(FILE *f)
@@ -54,7 +61,7 @@ static void usage(FILE *f)
 	      "  audit    -t SITE.yaml -r CAPTURE [-r CAPTURE...]   audit pcap/pcapng captures\n"
 	      "  topology -t SITE.yaml                              validate a topology, print its summary\n"
 	      "  verify   -t SITE.yaml [--ruleset FW=FILE] [--live FW[@NETNS]]   verify firewall rulesets statically\n"
-	      "  monitor  -t SITE.yaml -i IFACE                     (not in this version)\n"
+	      "  monitor  -t SITE.yaml -i IFACE [-i IFACE...]       monitor span/mirror ports until stopped\n"
 	      "\n"
 	      "options:\n"
 	      "  -t, --topology FILE     the site's topology (docs/topology.md)\n"
@@ -72,6 +79,28 @@ static void usage(FILE *f)
 	      "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"
 	      "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"
 	      "      --lang ja|en        language of the report and messages (default en)\n"
+	      "\n"
+	      "monitor (docs/monitor.md):\n"
+	      "  -i, --interface IFACE   capture on IFACE (repeatable)\n"
+	      "  -Z, --user USER         become USER once the captures are open (else keep only CAP_NET_RAW)\n"
+	      "      --buffer-size SIZE  kernel capture ring per interface (default 64M; k, M, G suffixes)\n"
+	      "      --snaplen N         bytes kept per packet (default 262144)\n"
+	      "      --timeout MS        longest a packet waits in the ring before delivery (default 100)\n"
+	      "      --immediate         deliver every packet at once (libpcap then uses TPACKET_V2)\n"
+	      "      --no-promisc        don't put the interfaces in promiscuous mode\n"
+	      "  -o, --output FILE       append records to FILE instead of stdout\n"
+	      "      --rotate-size SIZE  rotate FILE when it would grow beyond SIZE (FILE.1, FILE.2 …)\n"
+	      "      --rotate-keep N     rotated files kept (default 10)\n"
+	      "      --syslog TARGET     also send records to syslog (RFC 5424): local, unix:PATH or\n"
+	      "                          udp:HOST:PORT\n"
+	      "      --syslog-facility F syslog facility (default daemon)\n"
+	      "      --evidence FILE     keep every packet of every flagged connection in FILE-IFACE-NNNNNN.pcap\n"
+	      "      --evidence-size SIZE  evidence file size before rotation (default 100M)\n"
+	      "      --evidence-keep N   evidence files kept per interface (default 10)\n"
+	      "      --stats-interval S  seconds between stats records (default 60; 0: none)\n"
+	      "      --repeat-window S   fold repeats of a finding seen within S seconds (default 60; 0: never)\n"
+	      "      --max-stations N    station table capacity (default 262144)\n"
+	      "      --station-idle S    forget stations silent for S seconds (default 86400; 0: never)\n"
 	      "  -q, --quiet             text: findings only\n"
 	      "  -v, --verbose           text: counters in detail\n"
 	      "  -h, --help              this help\n"
@@ -108,6 +137,47 @@ static int parse_size(const char *s, size_t *ret)
 	return 0;
 }
 
+/* SIZE: bytes, or with a k, M or G suffix (powers of 1024) */
+static int parse_bytes(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v == 0 || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+/* seconds, fractions allowed, 0 allowed; into nanoseconds */
+static int parse_seconds(const char *s, uint64_t *ret)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e9)
+		return -EINVAL;
+	*ret = (uint64_t)(v * 1e9);
+	return 0;
+}
+
 enum {
 	OPT_FORMAT = 256,
 	OPT_EVIDENCE,
@@ -119,7 +189,98 @@ enum {
 	OPT_IGNORE_VLAN,
 	OPT_RULESET,
 	OPT_LIVE,
+	OPT_BUFFER_SIZE,
+	OPT_SNAPLEN,
+	OPT_TIMEOUT,
+	OPT_IMMEDIATE,
+	OPT_NO_PROMISC,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_KEEP,
+	OPT_SYSLOG,
+	OPT_SYSLOG_FACILITY,
+	OPT_EVIDENCE_SIZE,
+	OPT_EVIDENCE_KEEP,
+	OPT_STATS_INTERVAL,
+	OPT_REPEAT_WINDOW,
+	OPT_MAX_STATIONS,
+	OPT_STATION_IDLE,
 };
+
+/* The monitor's options: 0 taken, -1 not a monitor option, else an exit status. */
+static int monitor_option(int c, struct options *o)
+{
+	uint64_t v;
+	size_t n;
+
+	switch (c) {
+	case 'i':
+		o->ifaces[o->n_ifaces++] = optarg;
+		return 0;
+	case 'Z':
+		o->mon.user = optarg;
+		return 0;
+	case OPT_BUFFER_SIZE:
+		if (parse_bytes(optarg, &v) < 0 || v > (1ull << 40))
+			return bad_usage("--buffer-size needs a size like 256M, not \"%s\"", optarg);
+		o->mon.capture.buffer_bytes = (size_t)v;
+		return 0;
+	case OPT_SNAPLEN:
+		if (parse_size(optarg, &n) < 0 || n > 262144)
+			return bad_usage("--snaplen needs a number from 1 to 262144, not \"%s\"", optarg);
+		o->mon.capture.snaplen = (int)n;
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_size(optarg, &n) < 0 || n > 60000)
+			return bad_usage("--timeout needs milliseconds from 1 to 60000, not \"%s\"", optarg);
+		o->mon.capture.timeout_ms = (int)n;
+		return 0;
+	case OPT_IMMEDIATE:
+		o->mon.capture.immediate = true;
+		return 0;
+	case OPT_NO_PROMISC:
+		o->mon.capture.no_promisc = true;
+		return 0;
+	case OPT_ROTATE_SIZE:
+		if (parse_bytes(optarg, &o->mon.rotate_bytes) < 0)
+			return bad_usage("--rotate-size needs a size like 100M, not \"%s\"", optarg);
+		return 0;
+	case OPT_ROTATE_KEEP:
+	case OPT_EVIDENCE_KEEP:
+		if (parse_size(optarg, &n) < 0 || n > 100000)
+			return bad_usage("--%s needs a number from 1 to 100000, not \"%s\"",
+				 c == OPT_ROTATE_KEEP ? "rotate-keep" : "evidence-keep", optarg);
+		*(c == OPT_ROTATE_KEEP ? &o->mon.rotate_keep : &o->mon.evidence_keep) = (unsigned)n;
+		return 0;
+	case OPT_SYSLOG:
+		o->mon.syslog_target = optarg;
+		return 0;
+	case OPT_SYSLOG_FACILITY:
+		o->syslog_facility = optarg;
+		return 0;
+	case OPT_EVIDENCE_SIZE:
+		if (parse_bytes(optarg, &o->mon.evidence_bytes) < 0)
+			return bad_usage("--evidence-size needs a size like 100M, not \"%s\"", optarg);
+		return 0;
+	case OPT_STATS_INTERVAL:
+		if (parse_seconds(optarg, &o->mon.stats_interval_ns) < 0)
+			return bad_usage("--stats-interval needs seconds, not \"%s\"", optarg);
+		return 0;
+	case OPT_REPEAT_WINDOW:
+		if (parse_seconds(optarg, &o->mon.repeat_window_ns) < 0)
+			return bad_usage("--repeat-window needs seconds, not \"%s\"", optarg);
+		return 0;
+	case OPT_STATION_IDLE:
+		if (parse_seconds(optarg, &o->mon.station_idle_ns) < 0)
+			return bad_usage("--station-idle needs seconds, not \"%s\"", optarg);
+		return 0;
+	case OPT_MAX_STATIONS:
+		if (parse_size(optarg, &o->mon.max_stations) < 0)
+			return bad_usage("--max-stations needs a positive number, not \"%s\"", optarg);
+		return 0;
+	default:
+		return -1;
+	}
+}
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -138,20 +299,42 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"ignore-vlan", no_argument, NULL, OPT_IGNORE_VLAN},
 		{"ruleset", required_argument, NULL, OPT_RULESET},
 		{"live", required_argument, NULL, OPT_LIVE},
+		{"user", required_argument, NULL, 'Z'},
+		{"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
+		{"snaplen", required_argument, NULL, OPT_SNAPLEN},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"immediate", no_argument, NULL, OPT_IMMEDIATE},
+		{"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
+		{"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
+		{"rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP},
+		{"syslog", required_argument, NULL, OPT_SYSLOG},
+		{"syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY},
+		{"evidence-size", required_argument, NULL, OPT_EVIDENCE_SIZE},
+		{"evidence-keep", required_argument, NULL, OPT_EVIDENCE_KEEP},
+		{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+		{"repeat-window", required_argument, NULL, OPT_REPEAT_WINDOW},
+		{"max-stations", required_argument, NULL, OPT_MAX_STATIONS},
+		{"station-idle", required_argument, NULL, OPT_STATION_IDLE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{0},
 	};
-	int c;
+	int c, r;
 
 	o->captures = calloc((size_t)argc, sizeof(char *));
 	o->sources = calloc((size_t)argc, sizeof(*o->sources));
-	if (!o->captures || !o->sources)
+	o->ifaces = calloc((size_t)argc, sizeof(char *));
+	if (!o->captures || !o->sources || !o->ifaces)
 		return -ENOMEM;
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "t:r:f:o:i:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:r:f:o:i:Z:qvh", longopts, NULL)) != -1) {
+		r = monitor_option(c, o);
+		if (r > 0)
+			return r;
+		if (r == 0)
+			continue;
 		switch (c) {
 		case 't':
 			o->topology = optarg;
@@ -165,8 +348,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'o':
 			o->output = optarg;
 			break;
-		case 'i':
-			break; /* monitor: rejected below */
 		case OPT_RULESET: {
 			char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg || !eq[1])
@@ -201,6 +382,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->evidence = optarg;
 			break;
 		case OPT_FAIL_ON:
+			o->fail_on_given = true;
 			if (an_severity_parse(optarg, &o->fail_on) < 0)
 				return bad_usage("unknown --fail-on severity \"%s\" (expected low, medium, high or critical)",
 						 optarg);
@@ -551,7 +733,12 @@ static int cmd_audit(const struct options *o)
 	int r, status;
 
 	if (o->n_captures == 0) {
-		fprintf(stderr, "sanso audit: no capture given: -r CAPTURE.pcap[ng]\n");
+		fprintf(stderr, "sanso audit: no capture given: -r CAPTURE.pcap[ng]%s\n",
+			o->n_ifaces ? " (to watch an interface, use sanso monitor -i)" : "");
+		return EXIT_BAD_INPUT;
+	}
+	if (o->n_ifaces) {
+		fprintf(stderr, "sanso audit: -i is for sanso monitor; audit reads captures (-r)\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (load_topology(o, &site) < 0)
@@ -615,8 +802,8 @@ static int cmd_verify(const struct options *o)
 	char err[1024] = "";
 	int r, status;
 
-	if (o->n_captures || o->evidence || o->filter) {
-		fprintf(stderr, "sanso verify: -r, -f and --evidence are for captures (sanso audit)\n");
+	if (o->n_captures || o->evidence || o->filter || o->n_ifaces) {
+		fprintf(stderr, "sanso verify: -r, -i, -f and --evidence are for traffic (sanso audit, sanso monitor)\n");
 		return EXIT_BAD_INPUT;
 	}
 	for (size_t i = 0; i < o->n_sources; i++)
@@ -668,9 +855,70 @@ static int cmd_verify(const struct options *o)
 	return status;
 }
 
+/* ---------------------------------------------------------------- monitor */
+
+static int cmd_monitor(struct options *o)
+{
+	struct topo_site *site = NULL;
+	struct an_monitor_result res;
+	char err[2048];
+	int r;
+
+	if (o->n_captures || o->n_sources) {
+		fprintf(stderr, "sanso monitor: -r, --ruleset and --live are for audit and verify\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (o->n_ifaces == 0) {
+		fprintf(stderr, "sanso monitor: no interface given: -i IFACE (a span or mirror port)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (o->out.format != AN_FORMAT_TEXT && o->out.format != AN_FORMAT_JSON) {
+		fprintf(stderr, "sanso monitor: records stream as they are decided: --format text or json\n");
+		return EXIT_BAD_INPUT;
+	}
+	o->mon.syslog_facility = 3; /* daemon */
+	if (o->syslog_facility && an_syslog_facility_parse(o->syslog_facility, &o->mon.syslog_facility) < 0) {
+		fprintf(stderr, "sanso monitor: unknown --syslog-facility \"%s\" (daemon, user, local0 … local7, …)\n",
+			o->syslog_facility);
+		return EXIT_BAD_INPUT;
+	}
+	if (o->syslog_facility && !o->mon.syslog_target) {
+		fprintf(stderr, "sanso monitor: --syslog-facility needs --syslog TARGET\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (load_topology(o, &site) < 0)
+		return EXIT_BAD_INPUT;
+
+	o->mon.topology_path = o->topology;
+	o->mon.ifaces = o->ifaces;
+	o->mon.n_ifaces = o->n_ifaces;
+	o->mon.capture.bpf_filter = o->filter;
+	o->mon.output = o->output;
+	o->mon.out = o->out;
+	o->mon.evidence = o->evidence;
+	o->mon.flows.max_flows = o->max_flows;
+	o->mon.flows.ignore_vlan = o->ignore_vlan;
+	o->mon.fail_on = o->fail_on;
+	r = an_monitor_run(&o->mon, site, &res, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "sanso monitor: %s\n", err[0] ? err : strerror(-r));
+		return res.started || r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	/* a monitor stopped by a signal ran as it should: 0, unless the
+	 * operator asked for the audit's status with --fail-on */
+	return o->fail_on_given && res.at_least ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
 int main(int argc, char **argv)
 {
-	struct options o = {.fail_on = AN_SEV_LOW};
+	struct options o = {
+		.fail_on = AN_SEV_LOW,
+		.mon = {
+			.stats_interval_ns = 60 * 1000000000ull,
+			.repeat_window_ns = 60 * 1000000000ull,
+			.station_idle_ns = 86400 * 1000000000ull,
+		},
+	};
 	int r;
 
 	if (argc < 2) {
@@ -690,6 +938,7 @@ int main(int argc, char **argv)
 	if (r != 0) {
 		free(o.captures);
 		free(o.sources);
+		free(o.ifaces);
 		return r < 0 ? EXIT_RUNTIME : r;
 	}
 
@@ -699,14 +948,14 @@ int main(int argc, char **argv)
 		r = cmd_topology(&o);
 	else if (strcmp(o.command, "verify") == 0)
 		r = cmd_verify(&o);
-	else if (strcmp(o.command, "monitor") == 0) {
-		fprintf(stderr, "sanso %s: not available in this version yet; see docs/cli.md\n", o.command);
-		r = EXIT_BAD_INPUT;
-	} else {
+	else if (strcmp(o.command, "monitor") == 0)
+		r = cmd_monitor(&o);
+	else {
 		fprintf(stderr, "sanso: unknown command \"%s\"\nTry 'sanso --help'.\n", o.command);
 		r = EXIT_BAD_INPUT;
 	}
 	free(o.captures);
 	free(o.sources);
+	free(o.ifaces);
 	return r;
 }

@@ -40,12 +40,17 @@ static size_t traffic_message(const struct an_finding *f, bool ja, char *buf, si
 	an_describe_endpoint(&f->src, sbuf, sizeof(sbuf));
 	an_describe_endpoint(&f->dst, dbuf, sizeof(dbuf));
 	an_describe_service(f->proto, f->dst.port, svc, sizeof(svc));
+	/* monitoring reports a connection while it opens: no answer yet is
+	 * not "never answered" */
 	if (ja)
 		n = snprintf(buf, len, "%s が %s へ %s の接続を%s", sbuf, dbuf, svc,
-			     f->established ? "確立した" : "試みた (応答なし)");
+			     f->established ? "確立した"
+			     : f->in_progress ? "開始した (応答待ち)"
+					      : "試みた (応答なし)");
 	else
-		n = snprintf(buf, len, "%s %s %s to %s%s", sbuf, f->established ? "opened" : "tried to open", svc, dbuf,
-			     f->established ? "" : " (never answered)");
+		n = snprintf(buf, len, "%s %s %s to %s%s", sbuf,
+			     f->established ? "opened" : f->in_progress ? "is opening" : "tried to open", svc, dbuf,
+			     f->established || f->in_progress ? "" : " (never answered)");
 	if (n < 0 || (size_t)n >= len || !f->near_flow)
 		return 0;
 	if (ja)

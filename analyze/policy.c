@@ -2,8 +2,9 @@
 /*
  * The three-tier policy for one connection (docs/checks.md).
  *
- * A connection is judged once, when its flow ends, so the initiator is
- * decided with everything the flow saw.  It gets at most one finding: the
+ * An audit judges a connection when its flow ends, so the initiator is
+ * decided with everything the flow saw; monitoring judges it as soon as it
+ * is seen (analyze/engine.c).  It gets at most one finding: the
  * most specific check that applies, in this order —
  *   REMOTE-TO-MYNUMBER, MYNUMBER-INTERNET, EXCEPTION-MISMATCH,
  *   MYNUMBER-ISOLATION, SANITIZER-BYPASS, LGWAN-INTERNET,
@@ -217,14 +218,10 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 	return true;
 }
 
-bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret)
+void an_policy_describe_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret)
 {
 	enum probe_initiator_reason reason;
 	unsigned init, resp;
-	const struct topo_flow *near = NULL;
-	enum an_mismatch why = AN_MISMATCH_NONE;
-	enum an_check check;
-	char msg[640];
 
 	memset(ret, 0, sizeof(*ret));
 	init = probe_flow_initiator(f, declared_port, (void *)site, &reason);
@@ -247,7 +244,16 @@ bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow 
 	ret->bytes[0] = f->bytes[init];
 	ret->bytes[1] = f->bytes[resp];
 	ret->key = f->key;
+}
 
+bool an_policy_judge_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret)
+{
+	const struct topo_flow *near = NULL;
+	enum an_mismatch why = AN_MISMATCH_NONE;
+	enum an_check check;
+	char msg[640];
+
+	an_policy_describe_flow(site, f, ret);
 	if (!decide(site, ret, &check, &near, &why))
 		return false;
 

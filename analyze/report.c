@@ -150,11 +150,16 @@ static json_t *json_pair(const char *a, uint64_t x, const char *b, uint64_t y)
 	return o;
 }
 
-static json_t *json_finding(const struct an_report *r, const struct an_finding *f, bool japanese)
+static const char *capture_name(const char *const *captures, size_t n, unsigned i)
+{
+	return i < n ? captures[i] : "?";
+}
+
+json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,
+			const struct an_finding *f, bool japanese)
 {
 	char t[48], filter[512], msg[640];
 	json_t *o = json_object();
-	const struct topo_site *site = an_report_site(r);
 
 	json_object_set_new(o, "type", json_string("finding"));
 	json_object_set_new(o, "check", json_string(an_check_id(f->check)));
@@ -181,7 +186,7 @@ static json_t *json_finding(const struct an_report *r, const struct an_finding *
 			json_object_set_new(x, "via", json_string(ob->via_arp ? "arp" : "ip"));
 			json_object_set_new(x, "first_frame", json_integer(ob->first_frame.frame));
 			json_object_set_new(x, "first_seen", json_string(an_format_time(ob->first_ns, t, sizeof(t))));
-			json_object_set_new(x, "capture", json_string(an_report_capture(r, ob->first_frame.file)));
+			json_object_set_new(x, "capture", json_string(capture_name(captures, n_captures, ob->first_frame.file)));
 			json_object_set_new(x, "count", json_integer((json_int_t)ob->count));
 			json_array_append_new(obs, x);
 		}
@@ -211,7 +216,7 @@ static json_t *json_finding(const struct an_report *r, const struct an_finding *
 		json_object_set_new(o, "packets", json_pair("src_to_dst", f->packets[0], "dst_to_src", f->packets[1]));
 		json_object_set_new(o, "bytes", json_pair("src_to_dst", f->bytes[0], "dst_to_src", f->bytes[1]));
 	}
-	json_object_set_new(o, "capture", json_string(an_report_capture(r, f->first_frame.file)));
+	json_object_set_new(o, "capture", json_string(capture_name(captures, n_captures, f->first_frame.file)));
 	json_object_set_new(o, "wireshark", json_string(an_finding_wireshark_filter(f, filter, sizeof(filter))));
 	return o;
 }
@@ -263,7 +268,9 @@ static int write_json(const struct an_report *r, const struct an_output_options 
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < an_report_n_findings(r) && ret == 0; i++)
-		ret = an_json_line(json_finding(r, v[i], opt->japanese), out);
+		ret = an_json_line(an_json_finding(an_report_site(r), an_report_captures(r), an_report_n_captures(r), v[i],
+						   opt->japanese),
+				   out);
 	if (ret == 0)
 		ret = an_json_line(json_summary(r), out);
 	free(v);

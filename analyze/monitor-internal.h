@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The pieces of `sanso monitor` that are not about packets: where its
+ * records go (a rotated log file, syslog) and giving up privileges once the
+ * captures are open.  analyze/monitor.c drives them; analyze/sink.c and
+ * analyze/privs.c implement them.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ log */
+
+/*
+ * A stream of lines (JSON Lines or text): stdout, or a file that is
+ * rotated by size, logrotate-style: when the next line would take a
+ * non-empty FILE over rotate_bytes, FILE.keep is deleted, FILE.N renamed
+ * FILE.N+1 (N = keep-1 … 1), FILE renamed FILE.1, and a new FILE opened.
+ * A line is never split across two files; a single line longer than
+ * rotate_bytes gets a file of its own.  Every write goes straight to the
+ * kernel (tail -f, a SIEM agent).  The file is opened in append mode (a
+ * restart continues it, and what it holds counts towards rotate_bytes),
+ * created with mode 0640 (less if the umask says so).  A FILE that is not
+ * a regular file (a FIFO, /dev/null) is never rotated.
+ */
+struct an_log;
+
+/* path NULL or "-": stdout (never rotated; written with stdio and flushed,
+ * so it stays in order with other stdout output, and never closed).
+ * rotate_bytes 0: no rotation.  keep: rotated files kept besides FILE (0:
+ * 10; more than 1000: -EINVAL).  0 or -errno (errbuf names the path). */
+int an_log_open(const char *path, uint64_t rotate_bytes, unsigned keep, struct an_log **ret, char *errbuf,
+		size_t errlen);
+/* Writes len bytes, which must be whole lines ending in '\n' (-EINVAL
+ * otherwise).  0 or -errno (-ENOSPC, -EIO, or a failed rotation's rename
+ * or open …: the caller treats it as a runtime failure; after a failed
+ * rotation the next write tries to open FILE again). */
+int an_log_write(struct an_log *l, const char *lines, size_t len);
+int an_log_close(struct an_log *l); /* 0 or -errno; NULL: 0 */
+
+/* --------------------------------------------------------------- syslog */
+
+/*
+ * RFC 5424 messages, for a SIEM:
+ *   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD-ID name="value" …] BOM MSG
+ * TIMESTAMP is UTC with microseconds; PARAM-VALUEs are escaped (", \ and ]);
+ * MSG is UTF-8 and starts with the BOM as RFC 5424 §6.4 asks.
+ * Targets: "local" (the system's /dev/log), "unix:PATH" (a datagram
+ * socket), "udp:HOST:PORT" (RFC 5426; HOST may be an IPv6 literal in
+ * brackets; resolved once, at open).  Only sends: no socket is ever bound
+ * or listening.  A message the receiver is not there to take is counted,
+ * not an error: syslog must never stop monitoring.  A unix receiver that
+ * went away (a restarted rsyslog) is connected again, at most one attempt
+ * per message.
+ * Messages longer than the transport's limit are cut on a UTF-8 character
+ * boundary: 8192 bytes on unix sockets (rsyslog's default $MaxMessageSize,
+ * so the receiver never cuts one itself), 2048 on UDP (what RFC 5426 §3.2
+ * says every receiver SHOULD accept).  The MSG is cut first; if the header
+ * and structured data alone are too long, every PARAM-VALUE is cut to the
+ * same length so the message stays well-formed.  Malformed UTF-8 in a
+ * value or the MSG becomes U+FFFD.  HOSTNAME is gethostname() when it is
+ * 1–255 printable ASCII characters, else "-".
+ */
+struct an_syslog;
+
+struct an_sd_param {
+	const char *name;  /* RFC 5424 PARAM-NAME: printable ASCII, no '=', ' ', ']', '"' */
+	const char *value; /* any UTF-8 */
+};
+
+/* facility names (any case) → RFC 5424 codes: kern 0, user 1, mail 2,
+ * daemon 3, auth and security 4, syslog 5, lpr 6, news 7, uucp 8, cron 9,
+ * authpriv 10, ftp 11, ntp 12, audit 13, console 14, solaris-cron 15,
+ * local0 … local7 16 … 23; -EINVAL otherwise. */
+int an_syslog_facility_parse(const char *name, int *ret);
+/* facility 0..23; app_name 1–48 printable ASCII (NULL or "": "-").
+ * -EINVAL for a malformed target or argument; the socket's -errno when
+ * it cannot be reached now (no /dev/log, no socket at PATH, a name that
+ * does not resolve: -EADDRNOTAVAIL).  errbuf says which and what to do. */
+int an_syslog_open(const char *target, int facility, const char *app_name, struct an_syslog **ret, char *errbuf,
+		   size_t errlen);
+/*
+ * severity: 0 emerg … 7 debug.  msgid: e.g. "finding", "stats" (≤ 32
+ * printable ASCII; NULL: "-").  sd_id: e.g. "sanso@32473" (NULL: no
+ * structured data, and then n_params must be 0).  A NULL value is "".
+ * msg NULL or "": no MSG.  ts_ns: the event's time (0: now).  Returns 0
+ * (also when the message was dropped: see an_syslog_dropped), -EINVAL for
+ * a malformed argument, -EMSGSIZE when the parameters do not fit even
+ * with empty values, or -errno for a local failure such as -ENOMEM
+ * (counted as dropped too).  A message too long is cut, not an error.
+ */
+int an_syslog_send(struct an_syslog *s, int severity, const char *msgid, const char *sd_id,
+		   const struct an_sd_param *params, size_t n_params, uint64_t ts_ns, const char *msg);
+/* messages sent but not delivered: the receiver gone, its queue full
+ * (sends never block), the network unreachable; over UDP, also earlier
+ * datagrams the host answered with ICMP port unreachable */
+uint64_t an_syslog_dropped(const struct an_syslog *s);
+void an_syslog_close(struct an_syslog *s);              /* NULL is a no-op */
+
+/* ----------------------------------------------------------- privileges */
+
+/*
+ * Called once the captures are open.  With user: switches to that user's
+ * uid, gid and supplementary groups (real, effective and saved; nothing to
+ * switch when the process already is that user) and keeps no capability,
+ * also in the bounding set when allowed; a switch that could be undone
+ * (setuid(0) still works) is an error.  Without (user NULL): stays the
+ * same user but keeps only CAP_NET_RAW in the permitted and effective sets
+ * (and the bounding set, when allowed) — nothing, if it did not have it.
+ * Either way the inheritable and ambient sets are emptied and
+ * PR_SET_NO_NEW_PRIVS is set.  Dropping from the bounding set needs
+ * CAP_SETPCAP; without it the bounding set is left alone.  0, or -errno
+ * with a message (unknown user: -ENOENT; not permitted: -EPERM).  A
+ * failure can leave the process half-way: the caller must exit.
+ */
+int an_drop_privileges(const char *user, char *errbuf, size_t errlen);
