@@ -4,11 +4,13 @@
 
 Four namespaces: three hosts on one bridge, and the bridge's namespace,
 where every frame entering a bridge port is mirrored (tc mirred) to a veth
-pair, span0 → span1: a span port.  sanso monitors span1.
+pair: a span port.  Ports pa and pc are mirrored to span0 → span1, port pb to
+span2 → span3 (a second span port: a connection of lg-srv-01 is seen half on
+each, as with asymmetric mirroring).  sanso monitors span1 (and span3).
 
-  mn-pc-01   10.10.1.1  (mynumber) ── pa ┐
-  lg-srv-01  10.20.0.2  (lgwan)    ── pb ├ br0 ── mirror ──> span0 ═ span1 <- sanso monitor
-  inet-pc-01 10.30.0.5  (internet) ── pc ┘
+  mn-pc-01   10.10.1.1  (mynumber) ── pa ┐                ┌─> span0 ═ span1 <- sanso monitor
+  lg-srv-01  10.20.0.2  (lgwan)    ── pb ├ br0 ── mirror ─┤
+  inet-pc-01 10.30.0.5  (internet) ── pc ┘                └─> span2 ═ span3 <- (main mode)
 
 MODE
   main        an allowed flow (lg-srv-01 → inet-pc-01 tcp/3389, declared) and a
@@ -145,9 +147,10 @@ def build_network():
     br = NS["br"]
     sh("ip", "-n", br, "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0")
     sh("ip", "-n", br, "link", "set", "br0", "up")
-    sh("ip", "-n", br, "link", "add", "span0", "type", "veth", "peer", "name", "span1")
-    sh("ip", "-n", br, "link", "set", "span0", "up")
-    sh("ip", "-n", br, "link", "set", "span1", "up")
+    for a, b in (("span0", "span1"), ("span2", "span3")):
+        sh("ip", "-n", br, "link", "add", a, "type", "veth", "peer", "name", b)
+        sh("ip", "-n", br, "link", "set", a, "up")
+        sh("ip", "-n", br, "link", "set", b, "up")
     addrs = {"a": "10.10.1.1", "b": "10.20.0.2", "c": "10.30.0.5"}
     mirrored = True
     for k in ("a", "b", "c"):
@@ -157,10 +160,11 @@ def build_network():
         sh("ip", "-n", br, "link", "set", port, "up")
         sh("ip", "-n", NS[k], "link", "set", "eth0", "up")
         sh("ip", "-n", NS[k], "addr", "add", addrs[k] + "/8", "dev", "eth0")
-        # the span: every frame entering the bridge through this port, copied out of span0
+        # the span: every frame entering the bridge through this port, copied out of span0 (span2)
         if sh("tc", "-n", br, "qdisc", "add", "dev", port, "clsact", check=False).returncode != 0 or \
            sh("tc", "-n", br, "filter", "add", "dev", port, "ingress", "u32", "match", "u32", "0", "0",
-              "action", "mirred", "egress", "mirror", "dev", "span0", check=False).returncode != 0:
+              "action", "mirred", "egress", "mirror", "dev", "span2" if k == "b" else "span0",
+              check=False).returncode != 0:
             mirrored = False
     if not mirrored:
         skip("the kernel has no tc u32/mirred to build a span port")
@@ -330,11 +334,11 @@ def mode_main():
     a, b, c = Agent(NS["a"], "mn-pc-01"), Agent(NS["b"], "lg-srv-01"), Agent(NS["c"], "inet-pc-01")
     c.cmd("listen 443")
     c.cmd("listen 3389")
-    mon = Monitor(topo, "--syslog", "unix:" + sock_path, "--evidence", os.path.join(evdir, "ev.pcap"))
+    mon = Monitor(topo, "-i", "span3", "--syslog", "unix:" + sock_path, "--evidence", os.path.join(evdir, "ev.pcap"))
 
-    iface = mon.start["interfaces"][0]
-    check(iface["name"] == "span1" and iface["ring"] == "tpacket_v3",
-          "start record: expected span1 on tpacket_v3, got %s" % iface)
+    ifs = mon.start["interfaces"]
+    check([i["name"] for i in ifs] == ["span1", "span3"] and all(i["ring"] == "tpacket_v3" for i in ifs),
+          "start record: expected span1 and span3 on tpacket_v3, got %s" % ifs)
     st = proc_status(mon.pid)
     check(int(st["CapEff"], 16) == 1 << 13 and int(st["CapPrm"], 16) == 1 << 13,
           "capabilities after start: CapEff %s CapPrm %s, expected CAP_NET_RAW only" % (st["CapEff"], st["CapPrm"]))
@@ -374,7 +378,8 @@ def mode_main():
     check(r["ok"] is True, "reload refused: %s" % r)
     vb2 = b.cmd("connect vb2 10.30.0.5 3389")
     f2 = mon.wait("finding", is_finding("LGWAN-INTERNET", 3389, int(vb2[3])))
-    check(f2["src"]["host"] == "lg-srv-01" and f2["state"] == "open", "finding after reload: %s" % f2)
+    check(f2["src"]["host"] == "lg-srv-01" and f2["state"] == "open" and f2["capture"] == "span3",
+          "finding after reload: %s" % f2)
     b.cmd("close vb2")
 
     # syslog: the finding as RFC 5424 with its fields in structured data
@@ -413,8 +418,8 @@ def mode_main():
 
     # evidence: every packet of the flagged connections, none of the allowed one
     files = sorted(os.listdir(evdir))
-    check(files == ["ev-span1-000001.pcap"], "evidence files: %s" % files)
-    dump = sh("tcpdump", "-nn", "-r", os.path.join(evdir, files[0])).stdout.splitlines()
+    check(files == ["ev-span1-000001.pcap", "ev-span3-000001.pcap"], "evidence files: %s" % files)
+    dump = [l for x in files for l in sh("tcpdump", "-nn", "-r", os.path.join(evdir, x)).stdout.splitlines()]
     allowed_port = int(allowed[3])
     check(all((".%d " % allowed_port) not in l and (".%d:" % allowed_port) not in l for l in dump),
           "the allowed connection's packets are in the evidence")
@@ -423,7 +428,9 @@ def mode_main():
     e_total = e["packets"]["src_to_dst"] + e["packets"]["dst_to_src"]
     check(len(ev_443) >= e_total + 9, "evidence has %d packets of tcp/443, the first connection alone %d" %
           (len(ev_443), e_total))
-    check(any("10.30.0.5.3389" in l for l in dump), "no evidence of the post-reload 3389 connection")
+    # its packets on both span ports: the request half on span3, the replies on span1
+    check(any("> 10.30.0.5.3389" in l for l in dump) and any("10.30.0.5.3389 >" in l for l in dump),
+          "no evidence of both halves of the post-reload 3389 connection")
     print("evidence: %d packets" % len(dump))
     print("PASS: %d records" % len(recs))
 
