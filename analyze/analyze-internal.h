@@ -36,6 +36,9 @@ json_t *an_json_str_or_null(const char *s);
 int an_json_line(json_t *o, FILE *out); /* one compact line; takes the reference */
 void an_xml_escape(FILE *out, const char *s); /* NULL prints nothing */
 const char *an_severity_heading(enum an_severity s, bool japanese); /* "CRITICAL", "重大" */
+/* The summary's first fields (site, model, findings per check, packets
+ * read and undecoded), shared by audit and monitor. */
+void an_json_summary_counts(json_t *o, const struct topo_site *site, const struct an_counters *c);
 /* A finding as the JSON object of docs/cli.md; captures[i] names ref.file i
  * (capture files, or the monitor's interfaces). */
 json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,

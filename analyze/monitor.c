@@ -13,6 +13,8 @@
  *
  * Findings are queued while the engine runs and written after it returns,
  * so a finding can name the evidence file its first packet went to.
+ * Several interfaces are merged in time order as far as their rings have
+ * handed packets over (read_captures).
  * Memory: the engine's bounded tables, a fixed repeat table and the
  * queue (a few entries per packet at most).
  */
@@ -187,6 +189,8 @@ struct iface {
 	bool stats_known;
 	uint64_t dropped_warned; /* kernel drops already warned about */
 	bool down;               /* set down: read once a tick until it is up again */
+	struct probe_record rec; /* read, not yet processed (merging by time) */
+	bool has_rec;
 };
 
 struct mon {
@@ -780,19 +784,12 @@ static void write_start(struct mon *m)
 static void write_summary(struct mon *m)
 {
 	const struct an_counters *c = an_engine_counters(m->engine);
-	json_t *o = record("summary", now_ns()), *counts = json_object();
+	json_t *o = record("summary", now_ns());
 	uint64_t dropped;
 	char t[48], t0[48];
 
 	refresh_stats(m);
-	json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
-	json_object_set_new(o, "model", json_string(topo_model_name(topo_site_model(m->site))));
-	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
-		if (c->findings[i])
-			json_object_set_new(counts, an_check_id(i), json_integer((json_int_t)c->findings[i]));
-	json_object_set_new(o, "findings", counts);
-	json_object_set_new(o, "packets_read", json_integer((json_int_t)c->packets_read));
-	json_object_set_new(o, "packets_undecoded", json_integer((json_int_t)c->packets_undecoded));
+	an_json_summary_counts(o, m->site, c);
 	json_object_set_new(o, "interfaces", json_iface_counts(m, &dropped));
 	json_object_set_new(o, "packets_dropped", all_stats_known(m) ? json_integer((json_int_t)dropped) : json_null());
 	json_object_set_new(o, "flows", json_integer((json_int_t)c->flows));
@@ -831,7 +828,18 @@ static void reload(struct mon *m)
 	}
 	json_object_set_new(o, "topology", json_string(m->cfg->topology_path));
 	json_object_set_new(o, "ok", json_boolean(r == 0));
-	if (r < 0) {
+	if (r == 0) {
+		/* nothing may point into the old topology once it is freed: the
+		 * repeat windows (their findings name zones) are closed first */
+		repeat_tick(m, ts, true);
+		flush_pending(m);
+		an_engine_set_site(m->engine, site);
+		topo_site_free(m->site);
+		m->site = site;
+		m->reloads++;
+		snprintf(line, sizeof(line), "%s: topology reloaded, site %s", m->cfg->topology_path,
+			 topo_site_name(site));
+	} else {
 		m->reloads_refused++;
 		if (json_array_size(errs) == 0)
 			json_array_append_new(errs, json_string(strerror(-r)));
@@ -839,32 +847,15 @@ static void reload(struct mon *m)
 			 m->cfg->topology_path, json_array_size(errs), json_array_size(errs) == 1 ? "" : "s",
 			 topo_site_name(m->site));
 		fprintf(stderr, "sanso monitor: %s\n", line);
-		json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
-		json_object_set_new(o, "errors", errs);
-		json_object_set_new(o, "message", json_string(line));
-		json_decref(warns);
-		write_json(m, o);
-		write_text(m, "%s RELOAD REFUSED %s", an_format_time(ts, t, sizeof(t)), line);
-		to_syslog(m, 3, "reload", NULL, 0, ts, line);
-		topo_diag_list_clear(&diags);
-		return;
 	}
-	/* nothing may point into the old topology once it is freed: the
-	 * repeat windows (their findings name zones) are closed first */
-	repeat_tick(m, ts, true);
-	flush_pending(m);
-	an_engine_set_site(m->engine, site);
-	topo_site_free(m->site);
-	m->site = site;
-	m->reloads++;
-	snprintf(line, sizeof(line), "%s: topology reloaded, site %s", m->cfg->topology_path, topo_site_name(site));
-	json_object_set_new(o, "site", json_string(topo_site_name(site)));
-	json_object_set_new(o, "warnings", warns);
+	json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
+	json_object_set_new(o, r == 0 ? "warnings" : "errors", json_incref(r == 0 ? warns : errs));
 	json_object_set_new(o, "message", json_string(line));
+	json_decref(warns);
 	json_decref(errs);
 	write_json(m, o);
-	write_text(m, "%s RELOAD %s", an_format_time(ts, t, sizeof(t)), line);
-	to_syslog(m, 5, "reload", NULL, 0, ts, line);
+	write_text(m, "%s RELOAD%s %s", an_format_time(ts, t, sizeof(t)), r == 0 ? "" : " REFUSED", line);
+	to_syslog(m, r == 0 ? 5 : 3, "reload", NULL, 0, ts, line);
 	/* findings the new topology raises on live connections */
 	flush_pending(m);
 	topo_diag_list_clear(&diags);
@@ -872,41 +863,85 @@ static void reload(struct mon *m)
 
 /* ------------------------------------------------------------------ loop */
 
-static void read_capture(struct mon *m, struct iface *it)
+/* The next record of one interface into it->rec (it->has_rec), handling
+ * an interface set down or back up.  false when it has none now. */
+static bool fetch(struct mon *m, struct iface *it)
 {
-	struct probe_record rec;
+	int r = probe_capture_next(it->cap, &it->rec);
+
+	it->has_rec = false;
+	if (r == 0)
+		return false;
+	if (r == -ENETDOWN && if_nametoindex(it->name) != 0) {
+		/* set down, not removed (a switch rebooting, a cable pulled):
+		 * say so, and wait for it to come back */
+		if (!it->down)
+			warn(m, "INTERFACE-DOWN", it->name, "%s; waiting for it to come back up",
+			     probe_capture_error(it->cap));
+		it->down = true;
+		return false;
+	}
+	if (r < 0) {
+		fail(m, r, "%s", probe_capture_error(it->cap));
+		return false;
+	}
+	if (it->down) {
+		it->down = false;
+		warn(m, "INTERFACE-UP", it->name, "%s is up again; packets flow", it->name);
+	}
+	it->has_rec = true;
+	return true;
+}
+
+static void process(struct mon *m, struct iface *it)
+{
 	int r;
 
+	if (an_engine_packet(m->engine, &it->rec) && it->ring) {
+		r = probe_ring_write(it->ring, &it->rec);
+		if (r < 0)
+			fail(m, r, "evidence: %s", probe_ring_error(it->ring));
+		else
+			m->evidence_packets++;
+	}
+	if (m->n_pending)
+		flush_pending(m);
+}
+
+/*
+ * Reads what the interfaces have now, merged in time order: with one
+ * record held per interface (libpcap keeps it valid until that handle's
+ * next read), the oldest goes first.  A span split over two ports (one
+ * direction each) then shows a SYN before its SYN-ACK as far as both rings
+ * have handed their packets over.  At most BATCH records per call.
+ * `all`: every interface, also those set down (tried once a tick).
+ */
+static void read_captures(struct mon *m, bool all)
+{
+	for (size_t i = 0; i < m->n_ifs && !m->error; i++)
+		if (all || !m->ifs[i].down)
+			(void)fetch(m, &m->ifs[i]);
 	for (unsigned k = 0; k < BATCH && !m->error; k++) {
-		r = probe_capture_next(it->cap, &rec);
-		if (r == 0)
+		struct iface *oldest = NULL;
+
+		for (size_t i = 0; i < m->n_ifs; i++)
+			if (m->ifs[i].has_rec && (!oldest || m->ifs[i].rec.ts_ns < oldest->rec.ts_ns))
+				oldest = &m->ifs[i];
+		if (!oldest)
 			return;
-		if (r == -ENETDOWN && if_nametoindex(it->name) != 0) {
-			/* set down, not removed (a switch rebooting, a cable
-			 * pulled): say so, and wait for it to come back */
-			if (!it->down)
-				warn(m, "INTERFACE-DOWN", it->name, "%s; waiting for it to come back up",
-				     probe_capture_error(it->cap));
-			it->down = true;
-			return;
-		}
-		if (r < 0) {
-			fail(m, r, "%s", probe_capture_error(it->cap));
-			return;
-		}
-		if (it->down) {
-			it->down = false;
-			warn(m, "INTERFACE-UP", it->name, "%s is up again; packets flow", it->name);
-		}
-		if (an_engine_packet(m->engine, &rec) && it->ring) {
-			r = probe_ring_write(it->ring, &rec);
-			if (r < 0)
-				fail(m, r, "evidence: %s", probe_ring_error(it->ring));
-			else
-				m->evidence_packets++;
-		}
-		if (m->n_pending)
-			flush_pending(m);
+		process(m, oldest);
+		(void)fetch(m, oldest);
+	}
+	/* the batch is full: the records held are processed now, in order,
+	 * since the next read of their handle would invalidate them */
+	for (struct iface *oldest = NULL;; oldest = NULL) {
+		for (size_t i = 0; i < m->n_ifs; i++)
+			if (m->ifs[i].has_rec && (!oldest || m->ifs[i].rec.ts_ns < oldest->rec.ts_ns))
+				oldest = &m->ifs[i];
+		if (!oldest || m->error)
+			break;
+		process(m, oldest);
+		oldest->has_rec = false;
 	}
 }
 
@@ -950,15 +985,13 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 		}
 		/* every capture, readable or not: a TPACKET_V3 block can be
 		 * ready without a wake-up of its own, and an error shows as
-		 * POLLERR, which reading reports best */
+		 * POLLERR, which reading reports best.  A downed interface is
+		 * only tried once a tick, and not polled: its descriptor may
+		 * report an error forever */
 		now = now_ns();
-		for (size_t i = 0; i < m->n_ifs && !m->error; i++) {
-			/* a downed interface is only tried once a tick, and not
-			 * polled: its descriptor may report an error forever */
-			if (!m->ifs[i].down || now >= m->next_tick_ns)
-				read_capture(m, &m->ifs[i]);
+		read_captures(m, now >= m->next_tick_ns);
+		for (size_t i = 0; i < m->n_ifs; i++)
 			pfd[i].fd = m->ifs[i].down ? -1 : probe_capture_fd(m->ifs[i].cap);
-		}
 		if (now >= m->next_tick_ns) {
 			tick(m, now);
 			m->next_tick_ns = now + TICK_NS;
@@ -978,8 +1011,7 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 
 			if (ppoll(pfd, m->n_ifs, &ts, &all) <= 0)
 				break;
-			for (size_t i = 0; i < m->n_ifs && !m->error; i++)
-				read_capture(m, &m->ifs[i]);
+			read_captures(m, false);
 		}
 	}
 	free(pfd);

@@ -221,13 +221,10 @@ json_t *an_json_finding(const struct topo_site *site, const char *const *capture
 	return o;
 }
 
-static json_t *json_summary(const struct an_report *r)
+void an_json_summary_counts(json_t *o, const struct topo_site *site, const struct an_counters *c)
 {
-	const struct an_counters *c = an_report_counters(r);
-	const struct topo_site *site = an_report_site(r);
-	json_t *o = json_object(), *counts = json_object(), *caps = json_array(), *ev = json_array();
+	json_t *counts = json_object();
 
-	json_object_set_new(o, "type", json_string("summary"));
 	json_object_set_new(o, "site", json_string(topo_site_name(site)));
 	json_object_set_new(o, "model", json_string(topo_model_name(topo_site_model(site))));
 	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
@@ -236,6 +233,15 @@ static json_t *json_summary(const struct an_report *r)
 	json_object_set_new(o, "findings", counts);
 	json_object_set_new(o, "packets_read", json_integer((json_int_t)c->packets_read));
 	json_object_set_new(o, "packets_undecoded", json_integer((json_int_t)c->packets_undecoded));
+}
+
+static json_t *json_summary(const struct an_report *r)
+{
+	const struct an_counters *c = an_report_counters(r);
+	json_t *o = json_object(), *caps = json_array(), *ev = json_array();
+
+	json_object_set_new(o, "type", json_string("summary"));
+	an_json_summary_counts(o, an_report_site(r), c);
 	json_object_set_new(o, "packets_dropped", json_null()); /* offline: no kernel to drop */
 	json_object_set_new(o, "packets_filtered", json_integer((json_int_t)c->packets_filtered));
 	json_object_set_new(o, "flows", json_integer((json_int_t)c->flows));

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "probe-internal.h"
 #include "probe.h"
 
 struct probe_dump {
@@ -126,6 +127,15 @@ out:
 	return r;
 }
 
+void probe_pkthdr_fill(struct pcap_pkthdr *h, const struct probe_record *r, int snaplen)
+{
+	memset(h, 0, sizeof(*h));
+	h->ts.tv_sec = (time_t)(r->ts_ns / 1000000000u);
+	h->ts.tv_usec = (suseconds_t)(r->ts_ns % 1000000000u);
+	h->caplen = r->caplen > (uint32_t)snaplen ? (uint32_t)snaplen : r->caplen;
+	h->len = r->len < h->caplen ? h->caplen : r->len;
+}
+
 int probe_dump_write(struct probe_dump *d, const struct probe_record *r)
 {
 	struct pcap_pkthdr h;
@@ -136,12 +146,7 @@ int probe_dump_write(struct probe_dump *d, const struct probe_record *r)
 	 * misread by every tool, so refuse it */
 	if (r->linktype != d->linktype)
 		return -EINVAL;
-	memset(&h, 0, sizeof(h));
-	/* the dumper was opened with nanosecond precision: tv_usec carries ns */
-	h.ts.tv_sec = (time_t)(r->ts_ns / 1000000000u);
-	h.ts.tv_usec = (suseconds_t)(r->ts_ns % 1000000000u);
-	h.caplen = r->caplen > (uint32_t)d->snaplen ? (uint32_t)d->snaplen : r->caplen;
-	h.len = r->len < h.caplen ? h.caplen : r->len;
+	probe_pkthdr_fill(&h, r, d->snaplen);
 	pcap_dump((u_char *)d->dumper, &h, r->data);
 	/* pcap_dump() reports nothing; stdio remembers the failure */
 	if (ferror(d->fp)) {

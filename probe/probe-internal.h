@@ -54,3 +54,9 @@ static inline uint64_t probe_hash(const struct probe_hash_seed *seed, const void
 				   (n > 8 ? probe_hash_load(p + 8, n - 8) : 0) ^ seed->s[2]);
 	return probe_hash_mum(h ^ seed->s[3], len ^ 0x9e3779b97f4a7c15ull);
 }
+
+/* The pcap record header of a record, for a dumper opened with nanosecond
+ * precision (tv_usec carries ns), cut to snaplen (dump.c, ring.c). */
+struct pcap_pkthdr;
+struct probe_record;
+void probe_pkthdr_fill(struct pcap_pkthdr *h, const struct probe_record *r, int snaplen);

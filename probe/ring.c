@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "probe-internal.h"
 #include "probe.h"
 
 #define RING_DEFAULT_SNAPLEN 262144
@@ -336,12 +337,7 @@ int probe_ring_write(struct probe_ring *r, const struct probe_record *rec)
 			 rec->linktype, r->linktype);
 		return -EINVAL;
 	}
-	memset(&h, 0, sizeof(h));
-	/* the dumper was opened with nanosecond precision: tv_usec carries ns */
-	h.ts.tv_sec = (time_t)(rec->ts_ns / 1000000000u);
-	h.ts.tv_usec = (suseconds_t)(rec->ts_ns % 1000000000u);
-	h.caplen = rec->caplen > (uint32_t)r->snaplen ? (uint32_t)r->snaplen : rec->caplen;
-	h.len = rec->len < h.caplen ? h.caplen : rec->len;
+	probe_pkthdr_fill(&h, rec, r->snaplen);
 	size = RING_RECORD_HEADER + h.caplen;
 
 	/* rotate before the record that would take the file over max_bytes;
