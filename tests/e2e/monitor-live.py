@@ -494,7 +494,10 @@ def mode_lost():
 
 
 if mode == "usage":
-    mode_usage()
+    try:
+        mode_usage()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(0)
 try:
     build_network()
