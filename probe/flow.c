@@ -11,15 +11,19 @@
  * fragmentation over weeks); an ended flow's node goes to a free list.  A
  * node is the public struct probe_flow (224 bytes) plus two uint32 LRU
  * links: 232 bytes.  The hash index is an open-addressing array of uint32
- * with at least 2 slots per flow (load <= 1/2), allocated once with
- * calloc() so the kernel commits its pages only as they are touched: 8
- * bytes per flow.  Total: 240 bytes per flow, 240 MiB for the default
- * 1<<20 flows.  The fragment table is fixed at FRAG_CAPACITY entries.
+ * with at least 2 slots per live flow (load <= 1/2); it starts at
+ * INDEX_MIN slots and doubles as flows arrive, up to 2 slots per max flow
+ * (8 bytes per flow), so a few live flows keep it small and cache-resident.
+ * Total: 240 bytes per flow, 240 MiB for the default 1<<20 flows (plus half
+ * the index again for a moment while it doubles).  The fragment table is
+ * fixed at FRAG_CAPACITY entries.
  *
  * Work per packet: O(1), independent of the number of flows.
  *  - lookup/insert: one hash of the 44-byte key and a linear probe at load
  *    <= 1/2 (expected < 2.5 slots; the seeded hash keeps attackers from
- *    building long probe chains).  Each index slot carries the upper bits
+ *    building long probe chains).  An insert that finds the index half full
+ *    first doubles it (index_reserve): O(live) at most log2(max/4096)
+ *    times in a run, so O(1) amortised.  Each index slot carries the upper bits
  *    of the hash as a tag, so mismatching slots rarely cost a key compare.
  *    Deletion is backward-shift (no tombstones to pile up over weeks).
  *  - LRU: each timeout class (open TCP, closed TCP, UDP, other) has its
@@ -65,6 +69,7 @@
 #define FLOW_SLAB_SHIFT 12
 #define FLOW_SLAB_SIZE (1u << FLOW_SLAB_SHIFT) /* 4096 nodes, ~0.9 MiB */
 #define NIL UINT32_MAX
+#define INDEX_MIN 4096 /* index slots to start with (16 KiB) */
 
 /* Flows (and fragment entries) ended per update() call at most; see the
  * file comment. */
@@ -125,6 +130,7 @@ struct probe_flow_table {
 
 	uint32_t *index;
 	size_t index_mask;
+	size_t index_max; /* slots at full size: 2 * max_flows, a power of two */
 	unsigned idx_bits; /* low bits of a slot: node + 1; high bits: hash tag */
 
 	struct flow_lru lru[N_CLASSES];
@@ -239,6 +245,44 @@ static uint32_t index_lookup(const struct probe_flow_table *t, const struct prob
 	}
 	*ret_pos = pos;
 	return NIL;
+}
+
+/*
+ * Doubles the index (all flows re-inserted) when one more flow would take
+ * it over half full.  The index starts small and grows with the flows
+ * actually live, so a table sized for a million flows that holds a
+ * thousand keeps its index in a few cache lines, not megabytes: growth
+ * happens at most log2(index_max / INDEX_MIN) times, O(live) each, so
+ * O(1) amortised per new flow.  false when memory runs out (the index
+ * stays as it was and is still at most half full).
+ */
+static bool index_reserve(struct probe_flow_table *t)
+{
+	size_t slots = t->index_mask + 1, n;
+	uint32_t *old = t->index;
+
+	if ((t->stats.live + 1) * 2 <= slots || slots >= t->index_max)
+		return (t->stats.live + 1) * 2 <= slots;
+	n = slots * 2;
+	t->index = calloc(n, sizeof(*t->index));
+	if (!t->index) {
+		t->index = old;
+		return false;
+	}
+	t->index_mask = n - 1;
+	for (size_t j = 0; j < slots; j++) {
+		uint32_t s = old[j];
+		size_t pos;
+
+		if (s == 0)
+			continue;
+		pos = key_hash(t, &node_at(t, slot_node(t, s))->f.key) & t->index_mask;
+		while (t->index[pos] != 0)
+			pos = (pos + 1) & t->index_mask;
+		t->index[pos] = s;
+	}
+	free(old);
+	return true;
 }
 
 /* Removes node i's slot with backward-shift deletion (Knuth 6.4 algorithm R),
@@ -662,6 +706,9 @@ struct probe_flow_table *probe_flow_table_new(const struct probe_flow_config *cf
 	t->slabs = calloc(t->n_slabs, sizeof(*t->slabs));
 	for (slots = 64; slots < 2 * t->cfg.max_flows; slots <<= 1)
 		;
+	t->index_max = slots;
+	if (slots > INDEX_MIN)
+		slots = INDEX_MIN;
 	t->index = calloc(slots, sizeof(*t->index));
 	if (!t->slabs || !t->index) {
 		probe_flow_table_free(t);
@@ -761,6 +808,11 @@ struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const str
 		if (t->stats.live >= t->cfg.max_flows) {
 			flow_end(t, lru_oldest(t), PROBE_END_CAPACITY);
 			(void)index_lookup(t, &k, h, &pos); /* the shift may have moved our slot */
+		}
+		if ((t->stats.live + 1) * 2 > t->index_mask + 1) {
+			if (!index_reserve(t))
+				return NULL; /* out of memory: the packet goes unaccounted */
+			(void)index_lookup(t, &k, h, &pos);
 		}
 		i = node_alloc(t);
 		if (i == NIL)
