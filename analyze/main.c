@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -429,12 +430,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 /* ------------------------------------------------------------- output file */
 
 /* Output goes to a temporary file next to the target and is renamed into
- * place only when complete: bad input never leaves a half-written report. */
+ * place only when complete: bad input never leaves a half-written report.
+ * A target that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written in place instead: a rename would replace it — run as
+ * root, -o /dev/null would leave a regular file as the system's /dev/null. */
 struct output {
 	FILE *f;
 	char *tmp;
 	const char *path;
 };
+
+static bool output_in_place(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
 
 static int output_open(struct output *out, const char *path)
 {
@@ -444,6 +455,10 @@ static int output_open(struct output *out, const char *path)
 	if (!path || strcmp(path, "-") == 0) {
 		out->f = stdout;
 		return 0;
+	}
+	if (output_in_place(path)) {
+		out->f = fopen(path, "we");
+		return out->f ? 0 : -errno;
 	}
 	if (asprintf(&out->tmp, "%s.tmp-XXXXXX", path) < 0)
 		return -ENOMEM;
@@ -470,8 +485,13 @@ static int output_commit(struct output *out)
 {
 	int r = 0;
 
-	if (!out->tmp)
-		return fflush(out->f) == 0 && !ferror(out->f) ? 0 : -EIO;
+	if (!out->tmp) {
+		r = fflush(out->f) == 0 && !ferror(out->f) ? 0 : -EIO;
+		if (out->f != stdout && fclose(out->f) != 0 && r == 0)
+			r = -errno;
+		out->f = NULL;
+		return r;
+	}
 	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0)
 		r = -errno ? -errno : -EIO;
 	if (fclose(out->f) != 0 && r == 0)
@@ -488,6 +508,10 @@ static int output_commit(struct output *out)
 
 static void output_abort(struct output *out)
 {
+	if (!out->tmp && out->f && out->f != stdout) {
+		fclose(out->f);
+		out->f = NULL;
+	}
 	if (out->tmp) {
 		if (out->f)
 			fclose(out->f);
@@ -717,7 +741,11 @@ static int cmd_topology(const struct options *o)
 static int check_writable(const char *path)
 {
 	struct output probe = {0};
-	int r = output_open(&probe, path);
+	int r;
+
+	if (output_in_place(path)) /* opening a FIFO would block, then end its reader's input */
+		return access(path, W_OK) == 0 ? 0 : -errno;
+	r = output_open(&probe, path);
 
 	if (r == 0)
 		output_abort(&probe);
