@@ -9,6 +9,10 @@
  * The file keeps mkstemp()'s 0600 mode: evidence holds captured traffic of
  * the My Number and LGWAN zones, which should not become world-readable
  * by accident.
+ *
+ * A target that exists and is not a regular file (/dev/null, a FIFO) is
+ * written in place: a rename would replace it — run as root, the system's
+ * /dev/null with a regular file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "probe-internal.h"
@@ -69,6 +74,7 @@ int probe_dump_open(const char *path, int linktype, int snaplen, struct probe_du
 		    size_t errlen)
 {
 	struct probe_dump *d;
+	struct stat st;
 	int fd, r;
 
 	*ret = NULL;
@@ -82,14 +88,24 @@ int probe_dump_open(const char *path, int linktype, int snaplen, struct probe_du
 	d->linktype = linktype;
 	d->snaplen = snaplen;
 	d->path = strdup(path);
-	if (!d->path || asprintf(&d->tmp, "%s.tmp-XXXXXX", path) < 0) {
-		d->tmp = NULL;
+	if (!d->path) {
 		r = -ENOMEM;
 		snprintf(errbuf, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	fd = mkostemp(d->tmp, O_CLOEXEC);
-	if (fd < 0) {
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			snprintf(errbuf, errlen, "%s: cannot open the evidence file: %s", path, strerror(-r));
+			goto out;
+		}
+	} else if (asprintf(&d->tmp, "%s.tmp-XXXXXX", path) < 0) {
+		d->tmp = NULL;
+		r = -ENOMEM;
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		goto out;
+	} else if ((fd = mkostemp(d->tmp, O_CLOEXEC)) < 0) {
 		r = -errno;
 		snprintf(errbuf, errlen, "%s: cannot create the evidence file: %s", d->tmp, strerror(-r));
 		free(d->tmp);
@@ -100,7 +116,7 @@ int probe_dump_open(const char *path, int linktype, int snaplen, struct probe_du
 	if (!d->fp) {
 		r = -errno;
 		close(fd);
-		snprintf(errbuf, errlen, "%s: %s", d->tmp, strerror(-r));
+		snprintf(errbuf, errlen, "%s: %s", d->tmp ? d->tmp : path, strerror(-r));
 		goto out;
 	}
 	d->dead = pcap_open_dead_with_tstamp_precision(linktype, snaplen, PCAP_TSTAMP_PRECISION_NANO);
@@ -112,7 +128,8 @@ int probe_dump_open(const char *path, int linktype, int snaplen, struct probe_du
 	d->dumper = pcap_dump_fopen(d->dead, d->fp);
 	if (!d->dumper) {
 		r = -EIO;
-		snprintf(errbuf, errlen, "%s: cannot write the evidence file: %s", d->tmp, pcap_geterr(d->dead));
+		snprintf(errbuf, errlen, "%s: cannot write the evidence file: %s", d->tmp ? d->tmp : path,
+			 pcap_geterr(d->dead));
 		goto out;
 	}
 	*ret = d;
@@ -169,7 +186,7 @@ int probe_dump_commit(struct probe_dump *d)
 		r = errno ? -errno : -EIO;
 		goto out;
 	}
-	if (fsync(fileno(d->fp)) < 0) {
+	if (d->tmp && fsync(fileno(d->fp)) < 0) {
 		r = -errno;
 		goto out;
 	}
@@ -178,14 +195,16 @@ int probe_dump_commit(struct probe_dump *d)
 	pcap_dump_close(d->dumper);
 	d->dumper = NULL;
 	d->fp = NULL;
+	r = 0;
+	if (!d->tmp) /* written in place */
+		goto out;
 	if (rename(d->tmp, d->path) < 0) {
 		r = -errno;
 		goto out;
 	}
 	sync_dir(d->path);
-	r = 0;
 out:
-	if (r < 0)
+	if (r < 0 && d->tmp)
 		unlink(d->tmp);
 	dump_free(d);
 	return r;
@@ -195,6 +214,7 @@ void probe_dump_abort(struct probe_dump *d)
 {
 	if (!d)
 		return;
-	unlink(d->tmp);
+	if (d->tmp)
+		unlink(d->tmp);
 	dump_free(d);
 }

@@ -179,8 +179,12 @@ static int child_enter_netns(struct report *rep)
 static int child_link_add(struct mnl_socket *nl, const char *name, const char *kind, unsigned seq)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 
+	/* libmnl 1.0.4 (Debian 12) leaves the alignment padding after an
+	 * attribute as it found it: zero it all rather than send stack bytes */
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
