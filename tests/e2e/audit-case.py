@@ -33,17 +33,24 @@ import json
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get('SANSO_SOURCE_ROOT') or os.path.dirname(os.path.dirname(HERE))
 DATA = os.path.join(SRC, 'tests', 'data', 'e2e')
 EXAMPLES = os.path.join(SRC, 'docs', 'examples')
 
-RUN_TIMEOUT = 60
+# `meson test --setup valgrind` (meson.build): its valgrind command goes
+# before every sanso run (split at blanks), and the timeouts stretch.
+WRAPPER = os.environ.get('SANSO_WRAPPER', '').split()
+TIME_SCALE = float(os.environ.get('SANSO_TEST_TIME_SCALE', '1'))
+
+RUN_TIMEOUT = 60 * TIME_SCALE
 
 # docs checks.md, traffic table.
 SEVERITY = {
@@ -629,6 +636,10 @@ class Ctx:
     def __init__(self, sanso, gen, tmp):
         self.sanso, self.gen, self.tmp = sanso, gen, tmp
 
+    def cmd(self, *args):
+        """The argv running sanso with args, behind SANSO_WRAPPER if set."""
+        return WRAPPER + [self.sanso, *args]
+
     def generate(self, scenario, name=None):
         out = os.path.join(self.tmp, (name or scenario) + '.pcap')
         p = run([self.gen, scenario, out])
@@ -637,7 +648,7 @@ class Ctx:
         return out
 
     def audit(self, topo, captures, extra=(), out=None):
-        argv = [self.sanso, 'audit', '-t', topo]
+        argv = self.cmd('audit', '-t', topo)
         for c in captures:
             argv += ['-r', c]
         argv += ['--format', 'json']
@@ -803,7 +814,7 @@ def case_unwritable_output(ctx):
                     '--evidence', os.path.join(outdir, 'ev.pcap')], r'-o .*no-such-dir'),
             ('--evidence', ['-o', os.path.join(outdir, 'report.jsonl'),
                             '--evidence', os.path.join(missing, 'ev.pcap')], r'--evidence .*no-such-dir')):
-        p = run([ctx.sanso, 'audit', '-t', site, '-r', pcap, '--format', 'json'] + extra)
+        p = run(ctx.cmd('audit', '-t', site, '-r', pcap, '--format', 'json') + extra)
         show_stderr(p)
         err = p.stderr.decode(errors='replace')
         if p.returncode != 2:
@@ -813,6 +824,43 @@ def case_unwritable_output(ctx):
         left = os.listdir(outdir)
         if left:
             problems.append(f'{what}: left behind: {left}')
+    if problems:
+        raise Fail('\n'.join(problems))
+
+
+def case_fifo_output(ctx):
+    # -o and --evidence naming something that exists and is not a regular
+    # file (a FIFO here, /dev/null in practice) are written in place: the
+    # finished file renamed over it would replace it — as root, /dev/null.
+    site = os.path.join(EXAMPLES, 'site.yaml')
+    pcap = os.path.join(EXAMPLES, 'example.pcap')
+    rep, ev = os.path.join(ctx.tmp, 'report.fifo'), os.path.join(ctx.tmp, 'evidence.fifo')
+    got = {}
+
+    def drain(path):
+        with open(path, 'rb') as f:
+            got[path] = f.read()
+    readers = []
+    for path in (rep, ev):
+        os.mkfifo(path)
+        readers.append(threading.Thread(target=drain, args=(path,), daemon=True))
+        readers[-1].start()
+    p = run(ctx.cmd('audit', '-t', site, '-r', pcap, '--format', 'json', '-o', rep, '--evidence', ev))
+    show_stderr(p)
+    for t in readers:
+        t.join(10)
+    problems = []
+    if p.returncode != 1:
+        problems.append(f'exit status {p.returncode}, expected 1')
+    for path in (rep, ev):
+        if not stat.S_ISFIFO(os.lstat(path).st_mode):
+            problems.append(f'{os.path.basename(path)} is no longer a FIFO')
+    lines = got.get(rep, b'').decode(errors='replace').splitlines()
+    if not lines or json.loads(lines[-1]).get('type') != 'summary':
+        problems.append(f'the report FIFO got {len(lines)} line(s), not ending with the summary')
+    data = got.get(ev, b'')
+    if len(data) <= 24 or struct.unpack('<I', data[:4])[0] != 0xa1b23c4d:
+        problems.append(f'the evidence FIFO got {len(data)} bytes, not a nanosecond pcap with packets')
     if problems:
         raise Fail('\n'.join(problems))
 
@@ -966,8 +1014,8 @@ def case_format(fmt):
         expected = load_expected(os.path.join(EXAMPLES, 'expected.tsv'))
         checks = sorted({e['check'] for e in expected})
         out = os.path.join(ctx.tmp, 'report.' + fmt)
-        argv = [ctx.sanso, 'audit', '-t', os.path.join(EXAMPLES, 'site.yaml'), '-r',
-                os.path.join(EXAMPLES, 'example.pcap'), '--format', fmt, '-o', out]
+        argv = ctx.cmd('audit', '-t', os.path.join(EXAMPLES, 'site.yaml'), '-r',
+                       os.path.join(EXAMPLES, 'example.pcap'), '--format', fmt, '-o', out)
         p = run(argv)
         show_stderr(p)
         err = p.stderr.decode(errors='replace')
@@ -1008,7 +1056,7 @@ def case_lang_ja(ctx):
     pcap = os.path.join(EXAMPLES, 'example.pcap')
     expected = load_expected(os.path.join(EXAMPLES, 'expected.tsv'))
     problems = []
-    p = run([ctx.sanso, 'audit', '-t', site, '-r', pcap, '--lang', 'ja'])
+    p = run(ctx.cmd('audit', '-t', site, '-r', pcap, '--lang', 'ja'))
     show_stderr(p)
     text = p.stdout.decode('utf-8')
     if p.returncode != 1:
@@ -1019,7 +1067,7 @@ def case_lang_ja(ctx):
     missing = sorted({e['check'] for e in expected if e['check'] not in text})
     if missing:
         problems.append(f'text --lang ja: does not mention {missing}')
-    p = run([ctx.sanso, 'audit', '-t', site, '-r', pcap, '--lang', 'ja', '--format', 'json'])
+    p = run(ctx.cmd('audit', '-t', site, '-r', pcap, '--lang', 'ja', '--format', 'json'))
     lines = [json.loads(l) for l in p.stdout.decode('utf-8').splitlines() if l.strip()]
     findings = [l for l in lines if l.get('type') == 'finding']
     if len(findings) != len(expected):
@@ -1038,7 +1086,7 @@ def case_topologies_valid(ctx):
     topos = [os.path.join(EXAMPLES, 'site.yaml')] + sorted(
         os.path.join(DATA, n) for n in os.listdir(DATA) if n.endswith('.yaml') and not n.startswith('bad-'))
     for t in topos:
-        p = run([ctx.sanso, 'topology', '-t', t])
+        p = run(ctx.cmd('topology', '-t', t))
         err = p.stderr.decode(errors='replace')
         if p.returncode != 0 or 'error:' in err:
             problems.append(f'{os.path.basename(t)}: exit {p.returncode}\n  ' + err.strip().replace('\n', '\n  '))
@@ -1059,6 +1107,7 @@ CASES = {
     'truncated-header': case_truncated_header,
     'missing-capture': case_missing_capture,
     'unwritable-output': case_unwritable_output,
+    'fifo-output': case_fifo_output,
     'fail-on': case_fail_on,
     'evidence': case_evidence,
     'evidence-example': case_evidence_example,

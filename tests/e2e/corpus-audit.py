@@ -39,7 +39,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get('SANSO_SOURCE_ROOT') or os.path.dirname(os.path.dirname(HERE))
-PER_FILE_TIMEOUT = 30
+# `meson test --setup valgrind` (meson.build): its valgrind command goes
+# before every sanso run (split at blanks), and the timeouts stretch.
+WRAPPER = os.environ.get('SANSO_WRAPPER', '').split()
+TIME_SCALE = float(os.environ.get('SANSO_TEST_TIME_SCALE', '1'))
+PER_FILE_TIMEOUT = 30 * TIME_SCALE
 SKIP_EXT = ('.txt', '.tsv', '.md')
 
 
@@ -69,7 +73,7 @@ def list_files(pcap_dir, expected):
 def audit_one(sanso, topo, path):
     t0 = time.monotonic()
     try:
-        p = subprocess.run([sanso, 'audit', '-t', topo, '-r', path, '--format', 'json'],
+        p = subprocess.run(WRAPPER + [sanso, 'audit', '-t', topo, '-r', path, '--format', 'json'],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=PER_FILE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return path, None, b'', b'', time.monotonic() - t0
@@ -79,7 +83,7 @@ def audit_one(sanso, topo, path):
 def judge(path, rc, out, err, row):
     """Returns (kind, problem-or-None, packets_read-or-None)."""
     if rc is None:
-        return 'timeout', f'no exit within {PER_FILE_TIMEOUT}s', None
+        return 'timeout', f'no exit within {PER_FILE_TIMEOUT:.0f}s', None
     if rc < 0:
         try:
             name = signal.Signals(-rc).name
@@ -87,7 +91,7 @@ def judge(path, rc, out, err, row):
             name = str(-rc)
         return 'signal', f'killed by {name}; stderr: {err.decode(errors="replace").strip()[-300:]}', None
     if rc not in (0, 1, 2):
-        return 'status', f'exit status {rc}', None
+        return 'status', f'exit status {rc}; stderr: {err.decode(errors="replace").strip()[-3000:]}', None
     tcpdump_ok = row is not None and row.get('tcpdump_exit') == '0' and (row.get('tcpdump_packets') or '').isdigit()
     if rc == 2:
         if not err.strip():

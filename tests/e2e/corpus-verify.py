@@ -21,6 +21,11 @@ import os
 import subprocess
 import sys
 
+# `meson test --setup valgrind` (meson.build): its valgrind command goes
+# before every sanso run (split at blanks), and the timeouts stretch.
+WRAPPER = os.environ.get('SANSO_WRAPPER', '').split()
+TIME_SCALE = float(os.environ.get('SANSO_TEST_TIME_SCALE', '1'))
+
 
 def rulesets(corpus, with_text):
     for top in ('nft', 'iptables'):
@@ -63,11 +68,11 @@ def main(argv):
     for path, kind in rulesets(corpus, with_text):
         stats[kind] += 1
         try:
-            p = subprocess.run([sanso, 'verify', '-t', site, '--ruleset', 'fw=' + path, '--format', 'json',
-                                '--max-findings', '200'], capture_output=True, text=True, timeout=120,
-                               errors='replace')
+            p = subprocess.run(WRAPPER + [sanso, 'verify', '-t', site, '--ruleset', 'fw=' + path, '--format', 'json',
+                                          '--max-findings', '200'], capture_output=True, text=True,
+                               timeout=120 * TIME_SCALE, errors='replace')
         except subprocess.TimeoutExpired:
-            failures.append(f'{path}: no answer within 120 s')
+            failures.append(f'{path}: no answer within {120 * TIME_SCALE:.0f} s')
             continue
         rel = os.path.relpath(path, corpus)
         negative = rel in negatives
@@ -90,7 +95,7 @@ def main(argv):
                 failures.append(f'{rel}: refused without naming the file: {p.stderr.strip()[:300]}')
             stats[kind + ' refused'] += 1
         else:
-            failures.append(f'{rel}: exit {p.returncode}: {p.stderr.strip()[-500:]}')
+            failures.append(f'{rel}: exit {p.returncode}: {p.stderr.strip()[-3000:]}')
     print(', '.join(f'{k}: {v}' for k, v in sorted(stats.items())))
     if not with_text:
         print('(nft text files skipped: loading them needs root here)')

@@ -26,6 +26,9 @@ set -euo pipefail
 sanso=${1:?usage: live-capture.sh SANSO CAPTURE-HELPER}
 helper=${2:?usage: live-capture.sh SANSO CAPTURE-HELPER}
 WAIT=10 # seconds, for any readiness line
+# `meson test --setup valgrind` (meson.build): its valgrind command goes
+# before sanso (split at blanks)
+read -ra wrapper <<<"${SANSO_WRAPPER:-}"
 
 skip() {
 	echo "SKIP: $*"
@@ -203,7 +206,7 @@ if [ -n "${LIVE_NO_AUDIT:-}" ]; then
 fi
 
 set +e
-"$sanso" audit -t "$tmp/live-site.yaml" -r "$tmp/live.pcap" --format json -o "$tmp/out.jsonl" 2>"$tmp/audit.err"
+"${wrapper[@]}" "$sanso" audit -t "$tmp/live-site.yaml" -r "$tmp/live.pcap" --format json -o "$tmp/out.jsonl" 2>"$tmp/audit.err"
 rc=$?
 set -e
 cat "$tmp/audit.err"

@@ -32,6 +32,10 @@ EXAMPLES = os.path.join(SRC, 'docs', 'examples')
 DATA = os.path.join(SRC, 'tests', 'data', 'verify')
 SITE = os.path.join(EXAMPLES, 'site.yaml')
 SITE4 = os.path.join(DATA, 'site.yaml')
+# `meson test --setup valgrind` (meson.build): its valgrind command goes
+# before every sanso run (split at blanks), and the timeouts stretch.
+WRAPPER = os.environ.get('SANSO_WRAPPER', '').split()
+TIME_SCALE = float(os.environ.get('SANSO_TEST_TIME_SCALE', '1'))
 
 SEVERITY = {  # docs/checks.md, ruleset table
     'RULESET-MYNUMBER-OPEN': 'critical',
@@ -53,7 +57,7 @@ class Fail(Exception):
 
 
 def run(sanso, *args, expect=None):
-    p = subprocess.run([sanso, 'verify', *args], capture_output=True, text=True, timeout=120)
+    p = subprocess.run(WRAPPER + [sanso, 'verify', *args], capture_output=True, text=True, timeout=120 * TIME_SCALE)
     if p.returncode < 0 or p.returncode > 3:
         raise Fail(f'sanso verify {" ".join(args)} died: status {p.returncode}\n{p.stderr}')
     if expect is not None and p.returncode != expect:
