@@ -1348,54 +1348,6 @@ static int parse_line(struct parser *p, char *line)
 #undef COL
 }
 
-/* Reads the whole file (bounded by MAX_FILE): lines are checked for
- * binary bytes anyway, and this keeps NULs visible. */
-static int read_all(struct parser *p, char **ret, size_t *ret_len)
-{
-	FILE *f = fopen(p->path, "re");
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-
-	if (!f) {
-		int err = errno;
-		topo_diag_add(p->diags, p->path, 0, 0, TOPO_SEV_ERROR, "can't open: %s", strerror(err));
-		return -err;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= MAX_FILE) {
-				fclose(f);
-				free(buf);
-				topo_diag_add(p->diags, p->path, 0, 0, TOPO_SEV_ERROR, "file larger than %u MiB",
-					      MAX_FILE >> 20);
-				return -EBADMSG;
-			}
-			cap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		size_t k = fread(buf + len, 1, cap - len, f);
-		len += k;
-		if (k == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		topo_diag_add(p->diags, p->path, 0, 0, TOPO_SEV_ERROR, "read error");
-		return -EIO;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
 /* The family from the evidence gathered (see the top of the file), or an error. */
 static int decide_family(struct parser *p, enum rs_family *ret)
 {
@@ -1429,18 +1381,41 @@ static int decide_family(struct parser *p, enum rs_family *ret)
 
 int rs_load_iptables_save(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags)
 {
-	struct parser *p = calloc(1, sizeof(*p));
 	char *data = NULL;
 	size_t len = 0;
 	int err;
+
+	*ret = NULL;
+	/* the whole file (bounded by MAX_FILE): lines are checked for binary
+	 * bytes anyway, and this keeps NULs visible */
+	err = topo_read_file(path, MAX_FILE, &data, &len);
+	if (err == -EFBIG)
+		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "file larger than %u MiB: not read", MAX_FILE >> 20);
+	else if (err < 0)
+		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't read: %s", strerror(-err));
+	if (err < 0)
+		return err == -EFBIG ? -EBADMSG : err;
+	err = rs_load_iptables_save_buffer(path, data, len, ret, diags);
+	free(data);
+	return err;
+}
+
+int rs_load_iptables_save_buffer(const char *path, const char *data, size_t len, struct rs_ruleset **ret,
+				 struct topo_diag_list *diags)
+{
+	struct parser *p = calloc(1, sizeof(*p));
+	int err = 0;
 
 	*ret = NULL;
 	if (!p)
 		return -ENOMEM;
 	p->path = path;
 	p->diags = diags;
-	if ((err = read_all(p, &data, &len)) < 0)
+	if (len > MAX_FILE) {
+		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "file larger than %u MiB: not read", MAX_FILE >> 20);
+		err = -EBADMSG;
 		goto out;
+	}
 	p->r = rs_ruleset_new(path, RS_ORIGIN_IPTABLES_SAVE);
 	if (!p->r) {
 		err = -ENOMEM;
@@ -1494,7 +1469,6 @@ out:
 		topo_diag_add(diags, path, p->line, 0, TOPO_SEV_ERROR, "out of memory");
 	if (p->r)
 		rs_ruleset_free(p->r);
-	free(data);
 	free(p);
 	return err;
 }

@@ -1684,76 +1684,48 @@ static int read_object(struct ctx *c, const char *at, json_t *item, int pass)
 	return 0;
 }
 
-static int read_file(const char *path, char **ret, size_t *ret_len, struct topo_diag_list *diags)
+int rs_load_nft_json(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, len = 0;
 	char *buf = NULL;
+	size_t len = 0;
 	int err;
 
-	if (!f) {
-		err = -errno;
-		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "cannot open: %s", strerror(-err));
-		return err;
-	}
-	for (;;) {
-		if (len == cap || !buf) {
-			/* one byte past the limit tells "too large" from "just fits" */
-			if (buf)
-				cap = cap * 2 > MAX_INPUT + 1 ? MAX_INPUT + 1 : cap * 2;
-			char *p = realloc(buf, cap);
-			if (!p) {
-				err = -ENOMEM;
-				topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "out of memory");
-				goto fail;
-			}
-			buf = p;
-		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (len > MAX_INPUT) {
-			topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "larger than %u MiB: not read", MAX_INPUT >> 20);
-			err = -EBADMSG;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		err = errno ? -errno : -EIO; /* e.g. EISDIR */
+	*ret = NULL;
+	err = topo_read_file(path, MAX_INPUT, &buf, &len);
+	if (err == -EFBIG)
+		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "larger than %u MiB: not read", MAX_INPUT >> 20);
+	else if (err < 0)
 		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "cannot read: %s", strerror(-err));
-		goto fail;
-	}
-	fclose(f);
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-fail:
+	if (err < 0)
+		return err == -EFBIG ? -EBADMSG : err;
+	err = rs_load_nft_json_buffer(path, buf, len, ret, diags);
 	free(buf);
-	fclose(f);
 	return err;
 }
 
-int rs_load_nft_json(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags)
+int rs_load_nft_json_buffer(const char *path, const char *buf, size_t len, struct rs_ruleset **ret,
+			    struct topo_diag_list *diags)
 {
 	struct ctx c = {.path = path, .diags = diags};
 	json_error_t jerr;
 	json_t *root = NULL, *list, *item;
-	char *buf = NULL;
-	size_t len = 0, i;
+	size_t i;
 	int err;
 
 	*ret = NULL;
-	if ((err = read_file(path, &buf, &len, diags)) < 0)
-		return err;
+	if (len > MAX_INPUT) {
+		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "larger than %u MiB: not read", MAX_INPUT >> 20);
+		return -EBADMSG;
+	}
 	/* duplicate keys would make "which one counts" ambiguous; NUL in
 	 * strings is rejected by default (interface names are C strings) */
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(buf);
 	if (!root) {
+		/* jansson's text for its depth limit doesn't say what the limit is */
+		bool deep = json_error_code(&jerr) == json_error_stack_overflow;
 		topo_diag_add(diags, path, (unsigned)(jerr.line > 0 ? jerr.line : 0),
-			      (unsigned)(jerr.column > 0 ? jerr.column : 0), TOPO_SEV_ERROR, "invalid JSON: %s",
-			      jerr.text);
+			      (unsigned)(jerr.column > 0 ? jerr.column : 0), TOPO_SEV_ERROR, "invalid JSON: %s%s",
+			      jerr.text, deep ? " (arrays and objects nested more than 2048 levels deep)" : "");
 		return json_error_code(&jerr) == json_error_out_of_memory ? -ENOMEM : -EBADMSG;
 	}
 	list = json_object_get(root, "nftables");

@@ -236,6 +236,12 @@ struct rs_ruleset {
  */
 int rs_load_nft_json(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags);
 int rs_load_iptables_save(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags);
+/* The same two from memory (tests, fuzzing): `name` is the diagnostics' and
+ * the ruleset's source; buf need not be NUL-terminated. */
+int rs_load_nft_json_buffer(const char *name, const char *buf, size_t len, struct rs_ruleset **ret,
+			    struct topo_diag_list *diags);
+int rs_load_iptables_save_buffer(const char *name, const char *buf, size_t len, struct rs_ruleset **ret,
+				 struct topo_diag_list *diags);
 /* ifnames: interface names to create (dummy links) in the private namespace
  * before loading, so `iif "eth0"` rules load; may be empty. */
 int rs_load_nft_text(const char *path, const char *const *ifnames, size_t n_ifnames, struct rs_ruleset **ret,

@@ -22,8 +22,13 @@
  * allocation; the depth keeps walks shallow; the node count bounds the tree
  * (a 64 MiB file of "[],[],…" would otherwise need ~700 MB of nodes); the
  * diagnostics cap keeps a pathological file from producing millions of lines.
+ * The line length is checked before libyaml sees the file: libyaml scans a
+ * plain scalar or a flow collection written on one line before it returns
+ * the events that our other limits count, so a 60 MiB line would otherwise
+ * cost seconds and a copy of itself before being refused.
  */
 #define TOPO_MAX_FILE_SIZE (64u * 1024 * 1024)
+#define TOPO_MAX_LINE (1024u * 1024)
 #define TOPO_MAX_SCALAR (1024u * 1024)
 #define TOPO_MAX_DEPTH 64
 #define TOPO_MAX_NODES (8u * 1024 * 1024)

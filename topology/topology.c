@@ -128,6 +128,33 @@ void topo_site_free(struct topo_site *s)
 }
 
 /*
+ * False, with a diagnostic naming the line, when a line is longer than
+ * TOPO_MAX_LINE bytes (see topology-internal.h).  Lines end at LF, CR or
+ * CR LF, as libyaml counts them, so the line number matches its marks.
+ */
+static bool lines_within_limit(struct topo_report *rep, const char *buf, size_t len)
+{
+	unsigned line = 1;
+	size_t start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n' || buf[i] == '\r') {
+			if (buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+				i++;
+			line++;
+			start = i + 1;
+		} else if (i - start >= TOPO_MAX_LINE) {
+			/* the column of the first byte past the limit */
+			topo_report_add(rep, TOPO_SEV_ERROR, line, TOPO_MAX_LINE + 1,
+					"the line is longer than the limit of %u bytes (%u MiB)", TOPO_MAX_LINE,
+					TOPO_MAX_LINE / (1024 * 1024));
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * Parses and validates buf.  `dir` is where relative ruleset paths resolve
  * (NULL: as written), `path` what topo_site_path() returns.
  */
@@ -159,6 +186,10 @@ static int load_common(const char *source, const char *path, const char *dir, co
 		goto out;
 	}
 
+	if (!lines_within_limit(&rep, buf, len)) {
+		r = -EFBIG;
+		goto out;
+	}
 	r = topo_ytree_parse(buf, len, &tree, &rep, &root);
 	/* A tree with syntax errors is incomplete: validating it would only
 	 * add noise to the one message that matters. */
@@ -192,29 +223,30 @@ int topo_site_load_buffer(const char *name, const char *buf, size_t len, struct 
 	return load_common(name, name, NULL, buf ? buf : "", len, ret, diags);
 }
 
-/* Reads at most TOPO_MAX_FILE_SIZE + 1 bytes, so "too big" is detected
- * without trusting st_size (pipes and /proc files report 0). */
-static int read_bounded(int fd, size_t hint, char **ret_buf, size_t *ret_len)
+/* Reads at most limit + 1 bytes, so "too big" is detected without trusting
+ * st_size (pipes and /proc files report 0). */
+static int read_bounded(int fd, size_t hint, size_t limit, char **ret_buf, size_t *ret_len)
 {
-	size_t cap = hint + 1 < 4096 ? 4096 : hint + 1, len = 0;
+	size_t cap = hint + 2 < 4096 ? 4096 : hint + 2, len = 0;
 	char *buf = NULL;
 
-	if (cap > (size_t)TOPO_MAX_FILE_SIZE + 1)
-		cap = (size_t)TOPO_MAX_FILE_SIZE + 1;
+	if (cap > limit + 2)
+		cap = limit + 2;
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		ssize_t n;
 
-		if (len == cap) {
+		/* room for the terminating NUL stays free */
+		if (len + 1 == cap) {
 			size_t ncap = cap * 2;
 			char *nbuf;
 
-			if (cap > (size_t)TOPO_MAX_FILE_SIZE)
+			if (len > limit)
 				break; /* read one byte past the limit: enough */
-			if (ncap > (size_t)TOPO_MAX_FILE_SIZE + 1)
-				ncap = (size_t)TOPO_MAX_FILE_SIZE + 1;
+			if (ncap > limit + 2)
+				ncap = limit + 2;
 			nbuf = realloc(buf, ncap);
 			if (!nbuf) {
 				free(buf);
@@ -223,7 +255,7 @@ static int read_bounded(int fd, size_t hint, char **ret_buf, size_t *ret_len)
 			buf = nbuf;
 			cap = ncap;
 		}
-		n = read(fd, buf + len, cap - len);
+		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -235,49 +267,58 @@ static int read_bounded(int fd, size_t hint, char **ret_buf, size_t *ret_len)
 			break;
 		len += (size_t)n;
 	}
+	if (len > limit) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[len] = '\0';
 	*ret_buf = buf;
 	*ret_len = len;
 	return 0;
 }
 
-int topo_site_load(const char *path, struct topo_site **ret, struct topo_diag_list *diags)
+int topo_read_file(const char *path, size_t limit, char **ret_buf, size_t *ret_len)
 {
 	struct stat st;
+	int fd, r;
+
+	*ret_buf = NULL;
+	*ret_len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > limit)
+		r = -EFBIG;
+	else
+		r = read_bounded(fd, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, limit, ret_buf, ret_len);
+	close(fd);
+	return r;
+}
+
+int topo_site_load(const char *path, struct topo_site **ret, struct topo_diag_list *diags)
+{
 	char *buf = NULL, *dir = NULL;
 	const char *slash;
 	size_t len = 0;
-	int fd = -1, r;
+	int r;
 
 	if (!path || !ret || !diags)
 		return -EINVAL;
 	*ret = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't open the topology file: %s", strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't read the topology file: %s", strerror(-r));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
+	r = topo_read_file(path, TOPO_MAX_FILE_SIZE, &buf, &len);
+	if (r == -EISDIR)
 		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "is a directory, not a topology file");
-		goto out;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > (off_t)TOPO_MAX_FILE_SIZE) {
-		r = -EFBIG;
+	else if (r == -EFBIG)
 		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "the file is larger than the limit of %u MiB",
 			      TOPO_MAX_FILE_SIZE / (1024 * 1024));
-		goto out;
-	}
-	r = read_bounded(fd, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, &buf, &len);
-	if (r < 0) {
+	else if (r < 0)
 		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't read the topology file: %s", strerror(-r));
+	if (r < 0)
 		goto out;
-	}
 
 	/* Ruleset paths are relative to the file's directory. */
 	slash = strrchr(path, '/');
@@ -292,8 +333,6 @@ int topo_site_load(const char *path, struct topo_site **ret, struct topo_diag_li
 out:
 	free(dir);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return r;
 }
 

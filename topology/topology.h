@@ -239,6 +239,17 @@ struct topo_firewall {
 	unsigned line, column;
 };
 
+/*
+ * Reads the whole of path into a malloc'ed buffer (*ret_buf, *ret_len; one
+ * NUL after the data, not counted), at most `limit` bytes: -EFBIG when the
+ * file is larger — from st_size before a byte is read for a regular file,
+ * after limit + 1 bytes for a pipe or a device, which report no size.
+ * -EISDIR for a directory, another negative errno when it can't be opened
+ * or read.  No diagnostics: each caller words its own.  Shared by every
+ * loader of a file sanso is handed (topology, rulesets).
+ */
+int topo_read_file(const char *path, size_t limit, char **ret_buf, size_t *ret_len);
+
 /* ------------------------------------------------------------------ the site */
 
 struct topo_site; /* opaque */

@@ -414,6 +414,15 @@ START_TEST(test_hostile)
 	ck_assert_ptr_null(l.r);
 	ck_assert_uint_eq(l.d.n_errors, 1);
 	topo_diag_list_clear(&l.d);
+
+	/* from memory, not NUL-terminated: the same rules, the name as source */
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(rs_load_iptables_save_buffer("mem.rules", rich, sizeof(rich) - 1, &l.r, &l.d), 0);
+	ck_assert_str_eq(l.r->source, "mem.rules");
+	unload(&l);
+	ck_assert_int_eq(rs_load_iptables_save_buffer("mem.rules", "*filter\n-A", 11, &l.r, &l.d), -EBADMSG);
+	ck_assert_str_eq(l.d.items[0].source, "mem.rules");
+	unload(&l);
 }
 END_TEST
 

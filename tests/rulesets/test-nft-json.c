@@ -604,6 +604,14 @@ START_TEST(test_hostile_nesting)
 	ck_assert_int_eq(load_str(json, &r, &d), -EBADMSG);
 	ck_assert_uint_eq(d.items[0].line, 1);
 	ck_assert_uint_gt(d.items[0].column, 0);
+	/* the message says what the limit is, not only that one was hit */
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "nested more than 2048 levels"));
+	topo_diag_list_clear(&d);
+
+	/* the same from memory */
+	ck_assert_int_eq(rs_load_nft_json_buffer("mem.json", json, strlen(json), &r, &d), -EBADMSG);
+	ck_assert_str_eq(d.items[0].source, "mem.json");
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "nested more than 2048 levels"));
 	topo_diag_list_clear(&d);
 	free(json);
 }
