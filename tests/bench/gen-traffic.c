@@ -31,6 +31,9 @@
  *                66 bytes); TCP control segments are among the small ones
  *   --mix        all of it: --vlan --ipv6 20 --udp 20 --imix (the traffic
  *                of tests/bench/compare.py)
+ *   --gap NS     NS nanoseconds between packets instead of 1000: a longer
+ *                capture time per packet, so connections time out within
+ *                the file (compare.py --length)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -158,12 +161,13 @@ int main(int argc, char **argv)
 		{"udp", required_argument, NULL, 'U'},
 		{"imix", no_argument, NULL, 'I'},
 		{"mix", no_argument, NULL, 'M'},
+		{"gap", required_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	static const char usage[] = "usage: gen-traffic OUT.pcap PACKETS [CONCURRENT [LIFE]] "
-				    "[--vlan] [--ipv6 PCT] [--udp PCT] [--imix] [--mix]\n";
-	unsigned long packets, conc = 100000, life = 20;
+				    "[--vlan] [--ipv6 PCT] [--udp PCT] [--imix] [--mix] [--gap NS]\n";
+	unsigned long packets, conc = 100000, life = 20, gap = 1000;
 	unsigned pct6 = 0, pct_udp = 0;
 	bool vlan = false, imix = false;
 	uint8_t frame[1600];
@@ -190,6 +194,9 @@ int main(int argc, char **argv)
 		case 'M':
 			vlan = imix = true;
 			pct6 = pct_udp = 20;
+			break;
+		case 'G':
+			gap = parse(optarg, "--gap nanoseconds", 1000000000);
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -338,8 +345,8 @@ int main(int argc, char **argv)
 			len = 60;
 		}
 		memset(&ph, 0, sizeof(ph));
-		ph.ts.tv_sec = (time_t)(T0 + i / 1000000);
-		ph.ts.tv_usec = (suseconds_t)((i % 1000000) * 1000); /* nanoseconds: 1 µs apart */
+		ph.ts.tv_sec = (time_t)(T0 + (uint64_t)i * gap / 1000000000);
+		ph.ts.tv_usec = (suseconds_t)((uint64_t)i * gap % 1000000000); /* nanoseconds, gap apart */
 		ph.caplen = ph.len = (bpf_u_int32)len;
 		pcap_dump((u_char *)d, &ph, frame);
 	}
