@@ -39,20 +39,26 @@ int topo_addr_parse(const char *s, struct topo_addr *ret)
 	return 0;
 }
 
+/* A byte at a time, not a bit: the segment lookup masks the address once
+ * per prefix length the site uses, for every station and connection end. */
 void topo_addr_mask(struct topo_addr *a, uint8_t len)
 {
-	unsigned bits = topo_addr_bits(a);
+	unsigned n = (unsigned)topo_addr_len(a);
 
-	for (unsigned i = len; i < bits; i++)
-		a->bytes[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	if (len >= n * 8)
+		return;
+	a->bytes[len / 8] &= (uint8_t)(0xff00u >> (len % 8));
+	memset(a->bytes + len / 8 + 1, 0, n - len / 8 - 1);
 }
 
 void topo_addr_last(struct topo_addr *a, uint8_t len)
 {
-	unsigned bits = topo_addr_bits(a);
+	unsigned n = (unsigned)topo_addr_len(a);
 
-	for (unsigned i = len; i < bits; i++)
-		a->bytes[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	if (len >= n * 8)
+		return;
+	a->bytes[len / 8] |= (uint8_t)(0xffu >> (len % 8));
+	memset(a->bytes + len / 8 + 1, 0xff, n - len / 8 - 1);
 }
 
 int topo_addr_cmp(const struct topo_addr *a, const struct topo_addr *b)
