@@ -189,9 +189,12 @@ struct an_engine;
 
 struct an_engine *an_engine_new(const struct an_engine_config *cfg, an_finding_fn on_finding, void *userdata);
 void an_engine_free(struct an_engine *e); /* NULL is a no-op */
-/* Feeds one record (decoded here).  Never fails: undecodable frames are
- * counted.  Returns true when streaming and the record belongs to a
- * flagged connection (its evidence). */
+/* Feeds one record (decoded here: its data may be reused once this
+ * returns).  Never fails: undecodable frames are counted.  Returns true
+ * when streaming and the record belongs to a flagged connection (its
+ * evidence).  Without streaming the record may be accounted a few records
+ * later, still in order (the engine looks ahead to overlap the flow
+ * table's cache misses); an_engine_finish() accounts the rest. */
 bool an_engine_packet(struct an_engine *e, const struct probe_record *r);
 /* Streaming: ends flows idle at now_ns and forgets idle stations. */
 void an_engine_expire(struct an_engine *e, uint64_t now_ns);

@@ -26,6 +26,9 @@
  *    times in a run, so O(1) amortised.  Each index slot carries the upper bits
  *    of the hash as a tag, so mismatching slots rarely cost a key compare.
  *    Deletion is backward-shift (no tombstones to pile up over weeks).
+ *    A reader that looks ahead (probe_flow_table_prepare/_prefetch, the
+ *    audit engine) has the key hashed and the slot and flow in cache by
+ *    the time it updates: the same work, its memory latency overlapped.
  *  - LRU: each timeout class (open TCP, closed TCP, UDP, other) has its
  *    own intrusive doubly-linked list ordered by last packet; a packet
  *    moves its flow to the tail of its class's list.  With one timeout per
@@ -739,10 +742,51 @@ void probe_flow_table_free(struct probe_flow_table *t)
 	free(t);
 }
 
+void probe_flow_table_prepare(const struct probe_flow_table *t, const struct probe_packet *p,
+			      struct probe_flow_hint *ret)
+{
+	uint16_t sport, dport;
+
+	ret->valid = false;
+	if (p->l3 != PROBE_L3_IPV4 && p->l3 != PROBE_L3_IPV6)
+		return;
+	if ((p->is_fragment && !p->first_fragment) || !packet_ports(p, &sport, &dport))
+		return;
+	ret->side = (uint8_t)key_make(p, sport, dport, t->cfg.ignore_vlan, &ret->key);
+	ret->hash = key_hash(t, &ret->key);
+	ret->valid = true;
+	__builtin_prefetch(&t->index[ret->hash & t->index_mask]);
+}
+
+void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct probe_flow_hint *h)
+{
+	const char *n;
+	uint32_t s;
+
+	if (!h->valid)
+		return;
+	/* the home slot only: at load <= 1/2 the flow is mostly there */
+	s = t->index[h->hash & t->index_mask];
+	if (s == 0 || (t->idx_bits < 32 && (s >> t->idx_bits) != slot_tag(t, h->hash)))
+		return;
+	n = (const char *)node_at(t, slot_node(t, s));
+	for (size_t off = 0; off < sizeof(struct flow_node); off += 64)
+		__builtin_prefetch(n + off, 1);
+	__builtin_prefetch(n + sizeof(struct flow_node) - 1, 1);
+}
+
 struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const struct probe_packet *p,
 					   const struct probe_record *r, unsigned *ret_side, unsigned *ret_events)
 {
-	struct probe_flow_key k;
+	return probe_flow_table_update_prepared(t, p, r, NULL, ret_side, ret_events);
+}
+
+struct probe_flow *probe_flow_table_update_prepared(struct probe_flow_table *t, const struct probe_packet *p,
+						    const struct probe_record *r, const struct probe_flow_hint *hint,
+						    unsigned *ret_side, unsigned *ret_events)
+{
+	struct probe_flow_key kbuf;
+	const struct probe_flow_key *kp = &kbuf;
 	enum flow_class old_class = CLASS_OTHER, new_class;
 	unsigned side, events = 0;
 	uint16_t sport, dport;
@@ -788,9 +832,15 @@ struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const str
 			return NULL;
 	}
 
-	side = key_make(p, sport, dport, t->cfg.ignore_vlan, &k);
-	h = key_hash(t, &k);
-	i = index_lookup(t, &k, h, &pos);
+	if (hint && hint->valid) {
+		kp = &hint->key;
+		side = hint->side;
+		h = hint->hash;
+	} else {
+		side = key_make(p, sport, dport, t->cfg.ignore_vlan, &kbuf);
+		h = key_hash(t, &kbuf);
+	}
+	i = index_lookup(t, kp, h, &pos);
 
 	/* A SYN on a connection that already closed is the next connection
 	 * reusing the ports: end the old one ("closed and drained") rather
@@ -799,7 +849,7 @@ struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const str
 	    (p->tcp_flags & (PROBE_TCP_SYN | PROBE_TCP_ACK)) == PROBE_TCP_SYN &&
 	    flow_class(&node_at(t, i)->f) == CLASS_TCP_CLOSED) {
 		flow_end(t, i, PROBE_END_IDLE);
-		i = index_lookup(t, &k, h, &pos);
+		i = index_lookup(t, kp, h, &pos);
 	}
 
 	if (i == NIL) {
@@ -807,19 +857,19 @@ struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const str
 
 		if (t->stats.live >= t->cfg.max_flows) {
 			flow_end(t, lru_oldest(t), PROBE_END_CAPACITY);
-			(void)index_lookup(t, &k, h, &pos); /* the shift may have moved our slot */
+			(void)index_lookup(t, kp, h, &pos); /* the shift may have moved our slot */
 		}
 		if ((t->stats.live + 1) * 2 > t->index_mask + 1) {
 			if (!index_reserve(t))
 				return NULL; /* out of memory: the packet goes unaccounted */
-			(void)index_lookup(t, &k, h, &pos);
+			(void)index_lookup(t, kp, h, &pos);
 		}
 		i = node_alloc(t);
 		if (i == NIL)
 			return NULL; /* out of memory for a new slab: the packet goes unaccounted */
 		f = &node_at(t, i)->f;
 		memset(f, 0, sizeof(*f));
-		f->key = k;
+		f->key = *kp;
 		f->first_side = (uint8_t)side;
 		f->first_ns = f->last_ns = r->ts_ns;
 		f->first_frame = f->last_frame = r->ref;

@@ -375,6 +375,38 @@ void probe_flow_table_free(struct probe_flow_table *t); /* does not call on_end;
  */
 struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const struct probe_packet *p,
 					   const struct probe_record *r, unsigned *ret_side, unsigned *ret_events);
+/*
+ * Looking ahead.  A lookup in a big table costs two cache misses in a row:
+ * the index slot, then the flow it names.  A reader that can decode a few
+ * packets before it accounts them hides both behind the work on earlier
+ * packets:
+ *   probe_flow_table_prepare()  on arrival: builds the key, hashes it and
+ *                               prefetches its index slot (into *ret);
+ *   probe_flow_table_prefetch() a few packets later: reads that slot and
+ *                               prefetches the flow it points to;
+ *   probe_flow_table_update_prepared()  later still, in arrival order:
+ *                               exactly probe_flow_table_update(), minus
+ *                               the key and hash already computed.
+ * The hint holds only what the packet alone decides (key, side, hash), so
+ * whatever the table does between the calls (flows ending, the index
+ * growing) cannot make it wrong; prefetches are hints to the CPU and
+ * change nothing.  A later fragment's key depends on the fragment table
+ * at update time: its hint stays empty and the update keys it then.
+ */
+struct probe_flow_hint {
+	struct probe_flow_key key;
+	uint64_t hash;
+	uint8_t side;
+	bool valid; /* false: update() keys the packet itself */
+};
+void probe_flow_table_prepare(const struct probe_flow_table *t, const struct probe_packet *p,
+			      struct probe_flow_hint *ret);
+void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct probe_flow_hint *h);
+/* h may be NULL (then it is probe_flow_table_update()); p must be the
+ * packet h was prepared from. */
+struct probe_flow *probe_flow_table_update_prepared(struct probe_flow_table *t, const struct probe_packet *p,
+						    const struct probe_record *r, const struct probe_flow_hint *h,
+						    unsigned *ret_side, unsigned *ret_events);
 /* Ends every flow idle at `now_ns` (monitoring calls it on a timer). */
 void probe_flow_table_expire(struct probe_flow_table *t, uint64_t now_ns);
 /* Ends every flow (end of input). */

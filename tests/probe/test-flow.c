@@ -774,6 +774,130 @@ START_TEST(test_random_model)
 }
 END_TEST
 
+/* What a table did, packet by packet and flow end by flow end, to compare
+ * two tables fed the same packets. */
+struct trace {
+	uint64_t h;
+	unsigned n_ends;
+};
+
+static void trace_mix(struct trace *tr, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		tr->h = (tr->h ^ b[i]) * 1099511628211ull;
+}
+
+static void trace_end(const struct probe_flow *f, enum probe_flow_end why, void *userdata)
+{
+	struct trace *tr = userdata;
+	struct probe_flow copy = *f;
+
+	tr->n_ends++;
+	trace_mix(tr, &why, sizeof(why));
+	trace_mix(tr, &copy, sizeof(copy));
+}
+
+/* Random packets: TCP connections opened, closed and reused, UDP, echo,
+ * first and later fragments, out-of-order time, capacity eviction. */
+static struct probe_packet random_packet(unsigned *seed)
+{
+	unsigned id = (unsigned)rand_r(seed) % 300, r = (unsigned)rand_r(seed) % 100;
+	char a[32];
+	struct probe_packet p;
+	bool rev = rand_r(seed) % 2;
+
+	snprintf(a, sizeof(a), id % 5 ? "10.0.%u.%u" : "fd00::%u:%u", id % 11, id % 13 + 1);
+	if (r < 50) {
+		static const uint8_t flags[] = {0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x02};
+
+		p = tcp(a, (uint16_t)(2000 + id), id % 5 ? "10.9.0.1" : "fd00::9", 443,
+			flags[(unsigned)rand_r(seed) % sizeof(flags)], (unsigned)rand_r(seed) % 2 ? 100 : 0);
+	} else if (r < 80) {
+		p = udp(a, (uint16_t)(3000 + id), id % 5 ? "10.9.0.1" : "fd00::9", 53);
+	} else if (r < 90) {
+		p = icmp(a, id % 5 ? "10.9.0.1" : "fd00::9", id % 5 ? 8 : 128, (uint16_t)id);
+	} else {
+		p = udp(a, (uint16_t)(4000 + id), id % 5 ? "10.9.0.1" : "fd00::9", 123);
+		p.is_fragment = true;
+		p.frag_id = id;
+		p.first_fragment = r < 95;
+		if (!p.first_fragment)
+			p.has_ports = false;
+	}
+	if (rev) {
+		struct topo_addr t = p.src;
+		uint16_t port = p.sport;
+
+		p.src = p.dst;
+		p.dst = t;
+		p.sport = p.dport;
+		p.dport = port;
+	}
+	p.src_mac[5] = (uint8_t)(rand_r(seed) % 4);
+	return p;
+}
+
+/* Looking ahead changes nothing: a table fed through prepare/prefetch/
+ * update_prepared with a delay does exactly what one fed through update()
+ * does — the same sides, events and flows, ended in the same order. */
+START_TEST(test_prepared_same)
+{
+	enum { DELAY = 16, N = 300000 };
+	struct probe_flow_config cfg = { .max_flows = 128, .udp_idle_ns = S(5), .tcp_closed_ns = S(2) };
+	struct trace ta = { 1469598103934665603ull, 0 }, tb = ta;
+	struct probe_flow_table *a = probe_flow_table_new(&cfg, trace_end, &ta);
+	struct probe_flow_table *b = probe_flow_table_new(&cfg, trace_end, &tb);
+	static struct probe_packet ring[DELAY];
+	static struct probe_flow_hint hints[DELAY];
+	static struct probe_record recs[DELAY];
+	unsigned seed = 11;
+	uint64_t now = S(1000);
+
+	for (unsigned i = 0; i < N + DELAY; i++) {
+		unsigned slot = i % DELAY;
+
+		if (i >= DELAY) {
+			struct probe_flow *fa, *fb;
+			unsigned sa = 9, sb = 9, ea = 99, eb = 99;
+
+			fa = probe_flow_table_update(a, &ring[slot], &recs[slot], &sa, &ea);
+			fb = probe_flow_table_update_prepared(b, &ring[slot], &recs[slot], &hints[slot], &sb, &eb);
+			CHECK((fa == NULL) == (fb == NULL));
+			CHECK(sa == sb);
+			CHECK(ea == eb);
+			if (fa)
+				CHECK(memcmp(&fa->key, &fb->key, sizeof(fa->key)) == 0 && fa->packets[0] == fb->packets[0] &&
+				      fa->packets[1] == fb->packets[1]);
+		}
+		if (i >= N)
+			continue;
+		switch (rand_r(&seed) % 1000) {
+		case 0:
+			now += S(6);
+			break;
+		case 1:
+			now -= S(3);
+			break;
+		default:
+			now += 1000;
+		}
+		ring[slot] = random_packet(&seed);
+		recs[slot] = rec(now, i + 1);
+		probe_flow_table_prepare(b, &ring[slot], &hints[slot]);
+		probe_flow_table_prefetch(b, &hints[(slot + DELAY / 2) % DELAY]);
+	}
+	probe_flow_table_flush(a);
+	probe_flow_table_flush(b);
+	ck_assert_uint_eq(ta.n_ends, tb.n_ends);
+	ck_assert(ta.h == tb.h);
+	ck_assert_uint_gt(ta.n_ends, 1000);
+	probe_flow_table_free(a);
+	probe_flow_table_free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe-flow");
@@ -797,6 +921,7 @@ int main(void)
 	tcase_add_test(tc, test_capacity_and_flush);
 	tcase_add_test(tc, test_million_flows);
 	tcase_add_test(tc, test_random_model);
+	tcase_add_test(tc, test_prepared_same);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
