@@ -758,9 +758,17 @@ void probe_flow_table_prepare(const struct probe_flow_table *t, const struct pro
 	__builtin_prefetch(&t->index[ret->hash & t->index_mask]);
 }
 
+static inline void node_prefetch(const struct probe_flow_table *t, uint32_t i)
+{
+	const char *n = (const char *)node_at(t, i);
+
+	for (size_t off = 0; off < sizeof(struct flow_node); off += 64)
+		__builtin_prefetch(n + off, 1);
+	__builtin_prefetch(n + sizeof(struct flow_node) - 1, 1);
+}
+
 void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct probe_flow_hint *h)
 {
-	const char *n;
 	uint32_t s;
 
 	if (!h->valid)
@@ -769,10 +777,7 @@ void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct pr
 	s = t->index[h->hash & t->index_mask];
 	if (s == 0 || (t->idx_bits < 32 && (s >> t->idx_bits) != slot_tag(t, h->hash)))
 		return;
-	n = (const char *)node_at(t, slot_node(t, s));
-	for (size_t off = 0; off < sizeof(struct flow_node); off += 64)
-		__builtin_prefetch(n + off, 1);
-	__builtin_prefetch(n + sizeof(struct flow_node) - 1, 1);
+	node_prefetch(t, slot_node(t, s));
 }
 
 struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const struct probe_packet *p,
@@ -907,13 +912,50 @@ void probe_flow_table_expire(struct probe_flow_table *t, uint64_t now_ns)
 		frag_expire(t, now_ns, SIZE_MAX);
 }
 
+/*
+ * Everything ends, oldest activity first so the order of reports is
+ * stable: the order flow_end() on lru_oldest() would take, one flow at a
+ * time.  Rather than unlink each flow and delete it from the index (a
+ * backward shift that rehashes its neighbours' keys: cache misses on
+ * other flows), walk the four lists side by side and then empty the table
+ * at once.  The callback sees each flow intact, as before; it must not
+ * call into the table, so it cannot tell the difference.
+ */
 void probe_flow_table_flush(struct probe_flow_table *t)
 {
-	uint32_t i;
+	uint32_t cur[N_CLASSES];
+	unsigned c;
 
-	/* oldest activity first, so the order of reports is stable */
-	while ((i = lru_oldest(t)) != NIL)
-		flow_end(t, i, PROBE_END_FLUSH);
+	for (c = 0; c < N_CLASSES; c++)
+		cur[c] = t->lru[c].head;
+	for (;;) {
+		uint32_t best = NIL;
+		unsigned bc = 0;
+		struct flow_node *n;
+
+		for (c = 0; c < N_CLASSES; c++)
+			if (cur[c] != NIL && (best == NIL || node_at(t, cur[c])->f.last_ns < node_at(t, best)->f.last_ns)) {
+				best = cur[c];
+				bc = c;
+			}
+		if (best == NIL)
+			break;
+		n = node_at(t, best);
+		cur[bc] = n->next;
+		/* the list's next flow is compared on the next turn: fetch it
+		 * while the callback judges this one */
+		if (n->next != NIL)
+			node_prefetch(t, n->next);
+		if (t->on_end)
+			t->on_end(&n->f, PROBE_END_FLUSH, t->userdata);
+		t->stats.live--;
+		t->stats.ended_flush++;
+	}
+	memset(t->index, 0, (t->index_mask + 1) * sizeof(*t->index));
+	for (c = 0; c < N_CLASSES; c++)
+		t->lru[c].head = t->lru[c].tail = NIL;
+	t->free_head = NIL;
+	t->n_nodes = 0; /* the slabs stay, carved again from the start */
 	while (t->frag_count > 0)
 		frag_drop_oldest(t);
 }
