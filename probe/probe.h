@@ -437,8 +437,10 @@ bool probe_flow_key_from_packet(const struct probe_packet *p, bool ignore_vlan, 
  * replacement rule; dropped_obs and probe_station_table_dropped() count
  * sightings that could not be kept, not distinct addresses or MACs.
  * Memory: stations in slabs allocated on demand (1056 bytes each) plus an
- * 8-byte index slot per possible station; O(1) per observation.  Slots
- * of expired stations are reused, so memory never exceeds max_stations.
+ * index of 8 to 16 bytes per live station (it doubles as they arrive), at
+ * most 8 bytes per possible station; O(1) per observation, amortised.
+ * Slots of expired stations are reused, so memory never exceeds
+ * max_stations.
  */
 
 #define PROBE_STATION_OBS 16 /* observations kept per MAC */

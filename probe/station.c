@@ -13,12 +13,15 @@
  *    first, so a long run never needs more than max_stations slots
  *    however many MACs come and go;
  *  - the index is open addressing over uint32 (station + 1) with at least
- *    two slots per station (load <= 1/2), allocated once with calloc() so
- *    only touched pages are committed: lookup is O(1) expected, with a
- *    seeded hash so MACs can't be chosen to collide.  Linear probing has
- *    no cheap single deletion, so an expiry rebuilds the whole index from
- *    the live stations: O(max_stations), like the expiry scan itself, and
- *    done on a timer rather than per packet;
+ *    two slots per station (load <= 1/2): lookup is O(1) expected, with a
+ *    seeded hash so MACs can't be chosen to collide.  It starts at
+ *    INDEX_MIN slots and doubles (rebuilt from the stations) as stations
+ *    arrive, up to two slots per possible station, so a site of a few
+ *    thousand MACs keeps its index in L1/L2 instead of scattering lookups
+ *    over megabytes; the doublings cost O(1) amortised per new station.
+ *    Linear probing has no cheap single deletion, so an expiry rebuilds
+ *    the whole index from the live stations: O(max_stations), like the
+ *    expiry scan itself, and done on a timer rather than per packet;
  *  - at most PROBE_STATION_OBS observations per station, each found by a
  *    linear scan of those 16 slots: O(1) per packet.
  */
@@ -32,6 +35,7 @@
 #define STATION_MAX_MAX (1u << 28)
 #define STATION_SLAB_SHIFT 8
 #define STATION_SLAB_SIZE (1u << STATION_SLAB_SHIFT) /* 256 stations, ~260 KiB */
+#define INDEX_MIN 1024 /* index slots to start with (4 KiB) */
 
 /*
  * A free slot is marked by n_obs = STATION_FREE (a live station has at
@@ -54,6 +58,7 @@ struct probe_station_table {
 	size_t n_slabs;
 	uint32_t *index;
 	size_t index_mask;
+	size_t index_max; /* slots at full size: 2 * max, a power of two */
 };
 
 static inline struct probe_station *station_at(const struct probe_station_table *t, size_t i)
@@ -77,6 +82,9 @@ struct probe_station_table *probe_station_table_new(size_t max_stations)
 	t->slabs = calloc(t->n_slabs, sizeof(*t->slabs));
 	for (slots = 64; slots < 2 * t->max; slots <<= 1)
 		;
+	t->index_max = slots;
+	if (slots > INDEX_MIN)
+		slots = INDEX_MIN;
 	t->index = calloc(slots, sizeof(*t->index));
 	if (!t->slabs || !t->index) {
 		probe_station_table_free(t);
@@ -101,6 +109,49 @@ void probe_station_table_free(struct probe_station_table *t)
 	free(t);
 }
 
+/* Rebuilds the index from the live stations (after removals: linear
+ * probing cannot simply blank a slot without cutting probe chains; after
+ * a doubling: every station has a new home).  A walk over the slabs in
+ * order, so the memory streams rather than misses. */
+static void station_index_rebuild(struct probe_station_table *t)
+{
+	size_t i, pos;
+
+	memset(t->index, 0, (t->index_mask + 1) * sizeof(*t->index));
+	for (i = 0; i < t->used; i++) {
+		const struct probe_station *s = station_at(t, i);
+
+		if (s->n_obs == STATION_FREE)
+			continue;
+		pos = probe_hash(&t->seed, s->mac, 6) & t->index_mask;
+		while (t->index[pos] != 0)
+			pos = (pos + 1) & t->index_mask;
+		t->index[pos] = (uint32_t)(i + 1);
+	}
+}
+
+/* Doubles the index when one more station would take it over half full.
+ * false when memory runs out: the index stays as it was, still at most
+ * half full, and the new station is not recorded. */
+static bool station_index_reserve(struct probe_station_table *t)
+{
+	size_t slots = t->index_mask + 1;
+	uint32_t *n;
+
+	if ((t->count + 1) * 2 <= slots)
+		return true;
+	if (slots >= t->index_max)
+		return false; /* not reached: count < max keeps load <= 1/2 */
+	n = calloc(slots * 2, sizeof(*n));
+	if (!n)
+		return false;
+	free(t->index);
+	t->index = n;
+	t->index_mask = slots * 2 - 1;
+	station_index_rebuild(t);
+	return true;
+}
+
 /* The station of `mac`, created if new and there is room; NULL otherwise
  * (counted in t->dropped). */
 static struct probe_station *station_get(struct probe_station_table *t, const uint8_t mac[6])
@@ -117,6 +168,16 @@ static struct probe_station *station_get(struct probe_station_table *t, const ui
 	if (t->count >= t->max) {
 		t->dropped++;
 		return NULL;
+	}
+	if ((t->count + 1) * 2 > t->index_mask + 1) {
+		if (!station_index_reserve(t)) {
+			t->dropped++;
+			return NULL;
+		}
+		/* every home moved: find the empty slot for mac again */
+		for (pos = probe_hash(&t->seed, mac, 6) & t->index_mask; t->index[pos] != 0;
+		     pos = (pos + 1) & t->index_mask)
+			;
 	}
 	if (t->free_head != STATION_NO_SLOT) {
 		/* an expired station's slot first: memory stays bounded */
@@ -249,27 +310,6 @@ void probe_station_table_reclassify(struct probe_station_table *t,
 			kept++;
 		}
 		s->n_obs = (uint8_t)kept;
-	}
-}
-
-/* Rebuilds the index from the live stations (after removals: linear
- * probing cannot simply blank a slot without cutting probe chains).  The
- * memset commits the whole index, which is the documented bound anyway
- * (8 bytes per possible station). */
-static void station_index_rebuild(struct probe_station_table *t)
-{
-	size_t i, pos;
-
-	memset(t->index, 0, (t->index_mask + 1) * sizeof(*t->index));
-	for (i = 0; i < t->used; i++) {
-		const struct probe_station *s = station_at(t, i);
-
-		if (s->n_obs == STATION_FREE)
-			continue;
-		pos = probe_hash(&t->seed, s->mac, 6) & t->index_mask;
-		while (t->index[pos] != 0)
-			pos = (pos + 1) & t->index_mask;
-		t->index[pos] = (uint32_t)(i + 1);
 	}
 }
 
