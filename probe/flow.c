@@ -7,10 +7,10 @@
  * bounded, whatever the traffic:
  *
  * Memory.  At most max_flows flows.  They live in slabs of
- * FLOW_SLAB_SIZE nodes allocated on first need (no malloc per flow, no
- * fragmentation over weeks); an ended flow's node goes to a free list.  A
- * node is the public struct probe_flow (224 bytes) plus two uint32 LRU
- * links: 232 bytes.  The hash index is an open-addressing array of uint32
+ * FLOW_SLAB_SIZE nodes (one 2 MiB huge page each, see slab_alloc)
+ * allocated on first need (no malloc per flow, no fragmentation over
+ * weeks); an ended flow's node goes to a free list.  A node is the public
+ * struct probe_flow (224 bytes) plus two uint32 LRU links: 232 bytes.  The hash index is an open-addressing array of uint32
  * with at least 2 slots per live flow (load <= 1/2); it starts at
  * INDEX_MIN slots and doubles as flows arrive, up to 2 slots per max flow
  * (8 bytes per flow), so a few live flows keep it small and cache-resident.
@@ -51,6 +51,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "probe-internal.h"
 #include "probe.h"
@@ -69,9 +70,10 @@
 /* 2^28 flows would already be 60 GiB; the cap keeps at least 3 tag bits
  * in an index slot. */
 #define FLOW_MAX_MAX (1u << 28)
-#define FLOW_SLAB_SHIFT 12
-#define FLOW_SLAB_SIZE (1u << FLOW_SLAB_SHIFT) /* 4096 nodes, ~0.9 MiB */
+#define SLAB_BYTES (2u << 20) /* a huge page */
+#define FLOW_SLAB_SIZE ((uint32_t)(SLAB_BYTES / sizeof(struct flow_node))) /* 9039 nodes */
 #define NIL UINT32_MAX
+#define NODE_FREE (UINT32_MAX - 1) /* prev of a node on the free list */
 #define INDEX_MIN 4096 /* index slots to start with (16 KiB) */
 
 /* Flows (and fragment entries) ended per update() call at most; see the
@@ -96,7 +98,7 @@ enum flow_class {
 
 struct flow_node {
 	struct probe_flow f;
-	uint32_t prev, next; /* LRU list of the flow's class; next alone on the free list */
+	uint32_t prev, next; /* LRU list of the flow's class; on the free list: NODE_FREE, next free */
 };
 
 struct flow_lru {
@@ -147,7 +149,7 @@ struct probe_flow_table {
 
 static inline struct flow_node *node_at(const struct probe_flow_table *t, uint32_t i)
 {
-	return &t->slabs[i >> FLOW_SLAB_SHIFT][i & (FLOW_SLAB_SIZE - 1)];
+	return &t->slabs[i / FLOW_SLAB_SIZE][i % FLOW_SLAB_SIZE];
 }
 
 static enum flow_class flow_class(const struct probe_flow *f)
@@ -256,8 +258,10 @@ static uint32_t index_lookup(const struct probe_flow_table *t, const struct prob
  * actually live, so a table sized for a million flows that holds a
  * thousand keeps its index in a few cache lines, not megabytes: growth
  * happens at most log2(index_max / INDEX_MIN) times, O(live) each, so
- * O(1) amortised per new flow.  false when memory runs out (the index
- * stays as it was and is still at most half full).
+ * O(1) amortised per new flow.  The flows are rehashed in node order, a
+ * stream through the slabs, rather than in slot order (a cache miss per
+ * flow).  false when memory runs out (the index stays as it was and is
+ * still at most half full).
  */
 static bool index_reserve(struct probe_flow_table *t)
 {
@@ -273,16 +277,17 @@ static bool index_reserve(struct probe_flow_table *t)
 		return false;
 	}
 	t->index_mask = n - 1;
-	for (size_t j = 0; j < slots; j++) {
-		uint32_t s = old[j];
+	for (uint32_t i = 0; i < t->n_nodes; i++) {
+		const struct flow_node *nd = node_at(t, i);
+		uint64_t h;
 		size_t pos;
 
-		if (s == 0)
+		if (nd->prev == NODE_FREE)
 			continue;
-		pos = key_hash(t, &node_at(t, slot_node(t, s))->f.key) & t->index_mask;
-		while (t->index[pos] != 0)
-			pos = (pos + 1) & t->index_mask;
-		t->index[pos] = s;
+		h = key_hash(t, &nd->f.key);
+		for (pos = h & t->index_mask; t->index[pos] != 0; pos = (pos + 1) & t->index_mask)
+			;
+		t->index[pos] = slot_make(t, h, i);
 	}
 	free(old);
 	return true;
@@ -314,6 +319,51 @@ static void index_remove(struct probe_flow_table *t, uint32_t i)
 
 /* ------------------------------------------------------------ node pool */
 
+/*
+ * A full slab is SLAB_BYTES, mapped on a 2 MiB boundary and advised to
+ * the kernel for transparent huge pages: at a million flows the nodes
+ * span 220 MiB, and in 4 KiB pages each lookup would also miss the TLB
+ * (the prefetches too) and each new page cost a page fault.  Where huge
+ * pages are off, it is 512 ordinary pages, committed as touched.  A
+ * shorter slab (the last one of a small max_flows) comes from malloc.
+ */
+static struct flow_node *slab_alloc(uint32_t nodes)
+{
+	size_t len = 2 * (size_t)SLAB_BYTES;
+	uintptr_t p, a;
+	void *m;
+
+	if (nodes < FLOW_SLAB_SIZE)
+		return malloc(nodes * sizeof(struct flow_node));
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	p = (uintptr_t)m;
+	a = (p + SLAB_BYTES - 1) & ~(uintptr_t)(SLAB_BYTES - 1);
+	if (a > p)
+		munmap(m, a - p);
+	if (p + len > a + SLAB_BYTES)
+		munmap((void *)(a + SLAB_BYTES), p + len - a - SLAB_BYTES);
+	(void)madvise((void *)a, SLAB_BYTES, MADV_HUGEPAGE); /* advice: fine if refused */
+	return (struct flow_node *)a;
+}
+
+static void slab_free(struct flow_node *slab, uint32_t nodes)
+{
+	if (nodes < FLOW_SLAB_SIZE)
+		free(slab);
+	else if (slab)
+		munmap(slab, SLAB_BYTES);
+}
+
+/* Nodes in slab k of a table of max_flows. */
+static uint32_t slab_nodes(const struct probe_flow_table *t, size_t k)
+{
+	size_t left = t->cfg.max_flows - k * FLOW_SLAB_SIZE;
+
+	return left < FLOW_SLAB_SIZE ? (uint32_t)left : FLOW_SLAB_SIZE;
+}
+
 static uint32_t node_alloc(struct probe_flow_table *t)
 {
 	uint32_t i;
@@ -326,12 +376,9 @@ static uint32_t node_alloc(struct probe_flow_table *t)
 	if (t->n_nodes >= t->cfg.max_flows)
 		return NIL;
 	i = t->n_nodes;
-	if (!t->slabs[i >> FLOW_SLAB_SHIFT]) {
-		size_t left = t->cfg.max_flows - i;
-		size_t n = left < FLOW_SLAB_SIZE ? left : FLOW_SLAB_SIZE;
-
-		t->slabs[i >> FLOW_SLAB_SHIFT] = malloc(n * sizeof(struct flow_node));
-		if (!t->slabs[i >> FLOW_SLAB_SHIFT])
+	if (!t->slabs[i / FLOW_SLAB_SIZE]) {
+		t->slabs[i / FLOW_SLAB_SIZE] = slab_alloc(slab_nodes(t, i / FLOW_SLAB_SIZE));
+		if (!t->slabs[i / FLOW_SLAB_SIZE])
 			return NIL;
 	}
 	t->n_nodes++;
@@ -348,6 +395,7 @@ static void flow_end(struct probe_flow_table *t, uint32_t i, enum probe_flow_end
 		t->on_end(&n->f, why, t->userdata);
 	index_remove(t, i);
 	lru_unlink(t, flow_class(&n->f), i);
+	n->prev = NODE_FREE;
 	n->next = t->free_head;
 	t->free_head = i;
 	t->stats.live--;
@@ -734,7 +782,7 @@ void probe_flow_table_free(struct probe_flow_table *t)
 		return;
 	if (t->slabs)
 		for (i = 0; i < t->n_slabs; i++)
-			free(t->slabs[i]);
+			slab_free(t->slabs[i], slab_nodes(t, i));
 	free(t->slabs);
 	free(t->index);
 	free(t->frags);
