@@ -817,15 +817,25 @@ static inline void node_prefetch(const struct probe_flow_table *t, uint32_t i)
 
 void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct probe_flow_hint *h)
 {
-	uint32_t s;
+	size_t pos = h->hash & t->index_mask;
+	uint32_t tag = slot_tag(t, h->hash);
 
 	if (!h->valid)
 		return;
-	/* the home slot only: at load <= 1/2 the flow is mostly there */
-	s = t->index[h->hash & t->index_mask];
-	if (s == 0 || (t->idx_bits < 32 && (s >> t->idx_bits) != slot_tag(t, h->hash)))
-		return;
-	node_prefetch(t, slot_node(t, s));
+	/* the probe run as far as the home slot's cache line goes (16
+	 * slots): a flow pushed past its home by a collision is still found
+	 * without another miss; the first tag match is the flow nearly always */
+	do {
+		uint32_t s = t->index[pos];
+
+		if (s == 0)
+			return;
+		if (t->idx_bits >= 32 || (s >> t->idx_bits) == tag) {
+			node_prefetch(t, slot_node(t, s));
+			return;
+		}
+		pos = (pos + 1) & t->index_mask;
+	} while (pos % (64 / sizeof(*t->index)) != 0);
 }
 
 struct probe_flow *probe_flow_table_update(struct probe_flow_table *t, const struct probe_packet *p,
