@@ -113,16 +113,30 @@ static uint64_t fmix64(uint64_t k)
 	return k;
 }
 
-/* FNV-1a with a murmur finaliser: cheap, and the finaliser spreads the
- * low bits the table indexes with. */
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* Eight bytes at a time, each word folded in with a 64x64->128 multiply
+ * (wyhash's mum), and the murmur finaliser to spread the low bits the
+ * table indexes with.  Addresses and MACs are hashed for every station
+ * observation and connection end; byte-wise FNV cost ~4 cycles a byte. */
 uint64_t topo_hash_bytes(const void *p, size_t n, uint64_t seed)
 {
 	const unsigned char *b = p;
-	uint64_t h = UINT64_C(0xcbf29ce484222325) ^ seed;
+	uint64_t h = seed ^ (n * UINT64_C(0x9e3779b97f4a7c15)), w;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= UINT64_C(0x100000001b3);
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = mum(h ^ w, UINT64_C(0xa0761d6478bd642f));
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, b, n);
+		h = mum(h ^ w, UINT64_C(0xe7037ed1a0b428db));
 	}
 	return fmix64(h);
 }
