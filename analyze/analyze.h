@@ -110,19 +110,24 @@ struct an_finding {
 	enum an_mismatch mismatch;           /* how it differs from near_flow */
 	struct probe_flow_key key;           /* to find its packets again */
 
-	/* station findings: src holds the station, observed what it did */
-	uint8_t n_observed;
-	struct probe_obs observed[PROBE_STATION_OBS];
-	uint64_t observed_dropped;
-
 	/* streaming (monitor): the finding's number in this run (1, 2, …; 0 in
 	 * an audit), and for AN_EVENT_FLOW_END why the connection ended */
 	uint32_t id;
 	enum probe_flow_end end;
 	bool in_progress; /* judged while the connection was still open */
+
+	/* station findings: src holds the station, observed what it did.
+	 * Last, and read only up to n_observed: a copy made by
+	 * an_finding_dup() ends there (a traffic finding keeps ~400 bytes,
+	 * not the 1 KiB of observations it never has). */
+	uint8_t n_observed;
+	uint64_t observed_dropped;
+	struct probe_obs observed[PROBE_STATION_OBS];
 };
 
-struct an_finding *an_finding_dup(const struct an_finding *f); /* NULL on OOM */
+/* A copy on the heap, NULL on OOM.  It holds observed[0..n_observed)
+ * only: copy it by pointer, never by value. */
+struct an_finding *an_finding_dup(const struct an_finding *f);
 void an_finding_free(struct an_finding *f);                     /* NULL is a no-op */
 
 /* The one-line message, in English or Japanese, into buf; returns buf. */

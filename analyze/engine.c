@@ -12,6 +12,7 @@
  * the flow's end in case what came later (the initiator, a MAC) changed
  * the verdict.  The flow's user_flags remember that it was reported.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,11 +376,13 @@ const struct an_counters *an_engine_counters(struct an_engine *e)
 
 struct an_finding *an_finding_dup(const struct an_finding *f)
 {
-	struct an_finding *d = malloc(sizeof(*d));
+	size_t n = f->n_observed < PROBE_STATION_OBS ? f->n_observed : PROBE_STATION_OBS;
+	size_t size = offsetof(struct an_finding, observed) + n * sizeof(f->observed[0]);
+	struct an_finding *d = malloc(size);
 
 	if (!d)
 		return NULL;
-	*d = *f;
+	memcpy(d, f, size);
 	d->message = f->message ? strdup(f->message) : NULL;
 	if (f->message && !d->message) {
 		free(d);

@@ -13,6 +13,7 @@
  * protocol, port and MACs all match; matching the addresses alone makes the
  * flow the finding's `near_flow`, never a pass.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,9 @@ void an_policy_describe_flow(const struct topo_site *site, const struct probe_fl
 	enum probe_initiator_reason reason;
 	unsigned init, resp;
 
-	memset(ret, 0, sizeof(*ret));
+	/* not the 1 KiB of observed[]: n_observed 0 says it is empty, and
+	 * this runs for every connection that ends */
+	memset(ret, 0, offsetof(struct an_finding, observed));
 	init = probe_flow_initiator(f, declared_port, (void *)site, &reason);
 	resp = !init;
 
