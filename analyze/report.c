@@ -259,11 +259,29 @@ static json_t *json_summary(const struct an_report *r)
 int an_json_line(json_t *o, FILE *out)
 {
 	/* reals (verify's seconds) to 6 significant digits, not 17 */
-	int r = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6);
+	char stack[8192], *buf = stack;
+	size_t n;
+	int r = 0;
+
+	/* into a buffer, then one fwrite: json_dumpf() calls fwrite per
+	 * token, ~40 calls for a finding's line */
+	n = json_dumpb(o, stack, sizeof(stack) - 1, flags);
+	if (n >= sizeof(stack) - 1) {
+		buf = n > 0 ? malloc(n + 1) : NULL;
+		if (buf && json_dumpb(o, buf, n, flags) != n) {
+			free(buf);
+			buf = NULL;
+		}
+	}
 	json_decref(o);
-	if (r < 0 || fputc('\n', out) == EOF)
-		return -EIO;
-	return 0;
+	if (!buf || n == 0)
+		r = -EIO;
+	else if ((buf[n] = '\n', fwrite(buf, 1, n + 1, out)) != n + 1)
+		r = -EIO;
+	if (buf != stack)
+		free(buf);
+	return r;
 }
 
 static int write_json(const struct an_report *r, const struct an_output_options *opt, FILE *out)
