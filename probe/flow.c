@@ -13,7 +13,8 @@
  * struct probe_flow (224 bytes) plus two uint32 LRU links: 232 bytes.  The hash index is an open-addressing array of uint32
  * with at least 2 slots per live flow (load <= 1/2); it starts at
  * INDEX_MIN slots and doubles as flows arrive, up to 2 slots per max flow
- * (8 bytes per flow), so a few live flows keep it small and cache-resident.
+ * (8 bytes per flow), so a few live flows keep it small and cache-resident
+ * (from 2 MiB up it is in huge pages too, see index_alloc).
  * Total: 240 bytes per flow, 240 MiB for the default 1<<20 flows (plus half
  * the index again for a moment while it doubles).  The fragment table is
  * fixed at FRAG_CAPACITY entries.
@@ -200,6 +201,48 @@ static void lru_append(struct probe_flow_table *t, enum flow_class c, uint32_t i
 
 /* ------------------------------------------------------------ hash index */
 
+/*
+ * bytes (a multiple of SLAB_BYTES) of zeroed memory on a 2 MiB boundary,
+ * advised for transparent huge pages; NULL when out of memory.  See
+ * slab_alloc() for why.
+ */
+static void *huge_alloc(size_t bytes)
+{
+	size_t len = bytes + SLAB_BYTES;
+	uintptr_t p, a;
+	void *m;
+
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	p = (uintptr_t)m;
+	a = (p + SLAB_BYTES - 1) & ~(uintptr_t)(SLAB_BYTES - 1);
+	if (a > p)
+		munmap(m, a - p);
+	if (p + len > a + bytes)
+		munmap((void *)(a + bytes), p + len - a - bytes);
+	(void)madvise((void *)a, bytes, MADV_HUGEPAGE); /* advice: fine if refused */
+	return (void *)a;
+}
+
+/* The index, zeroed: from 2 MiB up (a million flows take 8 MiB) in huge
+ * pages like the slabs, so the slot prefetches don't miss the TLB; below
+ * that from calloc, committed as touched. */
+static uint32_t *index_alloc(size_t slots)
+{
+	if (slots * sizeof(uint32_t) < SLAB_BYTES)
+		return calloc(slots, sizeof(uint32_t));
+	return huge_alloc(slots * sizeof(uint32_t));
+}
+
+static void index_free(uint32_t *index, size_t slots)
+{
+	if (slots * sizeof(uint32_t) < SLAB_BYTES)
+		free(index);
+	else if (index)
+		munmap(index, slots * sizeof(uint32_t));
+}
+
 _Static_assert(sizeof(struct probe_flow_key) == 44, "key_eq() compares 44 bytes");
 
 /* memcmp(a, b, 44) == 0 as six loads a side, without the call: every
@@ -291,7 +334,7 @@ static bool index_reserve(struct probe_flow_table *t)
 	if ((t->stats.live + 1) * 2 <= slots || slots >= t->index_max)
 		return (t->stats.live + 1) * 2 <= slots;
 	n = slots * 2;
-	t->index = calloc(n, sizeof(*t->index));
+	t->index = index_alloc(n);
 	if (!t->index) {
 		t->index = old;
 		return false;
@@ -309,7 +352,7 @@ static bool index_reserve(struct probe_flow_table *t)
 			;
 		t->index[pos] = slot_make(t, h, i);
 	}
-	free(old);
+	index_free(old, slots);
 	return true;
 }
 
@@ -349,23 +392,9 @@ static void index_remove(struct probe_flow_table *t, uint32_t i)
  */
 static struct flow_node *slab_alloc(uint32_t nodes)
 {
-	size_t len = 2 * (size_t)SLAB_BYTES;
-	uintptr_t p, a;
-	void *m;
-
 	if (nodes < FLOW_SLAB_SIZE)
 		return malloc(nodes * sizeof(struct flow_node));
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	p = (uintptr_t)m;
-	a = (p + SLAB_BYTES - 1) & ~(uintptr_t)(SLAB_BYTES - 1);
-	if (a > p)
-		munmap(m, a - p);
-	if (p + len > a + SLAB_BYTES)
-		munmap((void *)(a + SLAB_BYTES), p + len - a - SLAB_BYTES);
-	(void)madvise((void *)a, SLAB_BYTES, MADV_HUGEPAGE); /* advice: fine if refused */
-	return (struct flow_node *)a;
+	return huge_alloc(SLAB_BYTES);
 }
 
 static void slab_free(struct flow_node *slab, uint32_t nodes)
@@ -797,12 +826,12 @@ struct probe_flow_table *probe_flow_table_new(const struct probe_flow_config *cf
 	t->index_max = slots;
 	if (slots > INDEX_MIN)
 		slots = INDEX_MIN;
-	t->index = calloc(slots, sizeof(*t->index));
+	t->index = index_alloc(slots);
+	t->index_mask = slots - 1;
 	if (!t->slabs || !t->index) {
 		probe_flow_table_free(t);
 		return NULL;
 	}
-	t->index_mask = slots - 1;
 	for (t->idx_bits = 1; (1ull << t->idx_bits) <= t->cfg.max_flows; t->idx_bits++)
 		;
 	t->free_head = NIL;
@@ -821,7 +850,7 @@ void probe_flow_table_free(struct probe_flow_table *t)
 		for (i = 0; i < t->n_slabs; i++)
 			slab_free(t->slabs[i], slab_nodes(t, i));
 	free(t->slabs);
-	free(t->index);
+	index_free(t->index, t->index_mask + 1);
 	free(t->frags);
 	free(t->frag_buckets);
 	free(t);
