@@ -87,6 +87,15 @@ def buildtype(build):
     return "?"
 
 
+def label(build, builds):
+    """The build's buildtype, and its directory when another build has the
+    same one (a before/after comparison of two trees)."""
+    bt = buildtype(build)
+    if sum(buildtype(b) == bt for b in builds) > 1:
+        return "%s, %s" % (bt, build)
+    return bt
+
+
 def parse_time_v(path):
     """wall, user+sys seconds and peak RSS (KiB) from a `time -v -o` file."""
     wall = cpu = rss = None
@@ -236,7 +245,7 @@ def comparison(args, builds, pin, scratch, path):
              Tool("pcap_next_ex loop, mmap'd file (sanso's way)", [pcap_read, "--mmap", path],
                   check=check_bare(args.packets))]
     for b in builds:
-        tools.append(sanso_tool(b, "sanso audit (%s)" % buildtype(b), path, args.packets))
+        tools.append(sanso_tool(b, "sanso audit (%s)" % label(b, builds), path, args.packets))
     skipped = []
     if shutil.which("softflowd"):
         # -6: track IPv6 too (sanso does); -T vlan: key on the VLAN like
@@ -314,7 +323,7 @@ def scaling(args, builds, pin, scratch, workdir):
     # taken off the per-packet figures: the smallest run is short
     tiny = os.path.join(scratch, "tiny.pcap")
     subprocess.run([gen, tiny, "10", "10", "10", "--mix"], check=True)
-    fixed = [Tool(buildtype(b), [os.path.join(b, "sanso"), "audit", "-t", SITE, "-r", tiny, "--format", "json"],
+    fixed = [Tool(label(b, builds), [os.path.join(b, "sanso"), "audit", "-t", SITE, "-r", tiny, "--format", "json"],
                   ok_status=(0, 1)) for b in builds]
     measure(fixed, args.runs, pin, scratch)
 
@@ -327,7 +336,7 @@ def scaling(args, builds, pin, scratch, workdir):
         path = os.path.join(workdir, "bench-%d-%d-%d.pcap" % (packets, flows, args.life))
         generate(gen, path, packets, flows, args.life)
         bare = Tool("bare", [pcap_read, path], check=check_bare(packets))
-        tools = [bare] + [sanso_tool(b, buildtype(b), path, packets) for b in builds]
+        tools = [bare] + [sanso_tool(b, label(b, builds), path, packets) for b in builds]
         warm(pcap_read, path)
         measure(tools, args.runs, pin, scratch)
         base = best(bare, args.metric)[0]
