@@ -134,8 +134,19 @@ uint64_t topo_hash_bytes(const void *p, size_t n, uint64_t seed)
 		h = mum(h ^ w, UINT64_C(0xa0761d6478bd642f));
 	}
 	if (n > 0) {
-		w = 0;
-		memcpy(&w, b, n);
+		/* the last 1-7 bytes in at most two loads, overlapping for 5-7
+		 * (the length is in h already), as wyhash does: copying them
+		 * byte by byte into a word stalled on store forwarding.  An
+		 * IPv4 address and a MAC always end up here. */
+		if (n >= 4) {
+			uint32_t lo, hi;
+
+			memcpy(&lo, b, 4);
+			memcpy(&hi, b + n - 4, 4);
+			w = (uint64_t)lo << 32 | hi;
+		} else {
+			w = (uint64_t)b[0] << 16 | (uint64_t)b[n / 2] << 8 | b[n - 1];
+		}
 		h = mum(h ^ w, UINT64_C(0xe7037ed1a0b428db));
 	}
 	return fmix64(h);
