@@ -10,8 +10,9 @@
  * FLOW_SLAB_SIZE nodes (one 2 MiB huge page each, see slab_alloc)
  * allocated on first need (no malloc per flow, no fragmentation over
  * weeks); an ended flow's node goes to a free list.  A node is the public
- * struct probe_flow (224 bytes) plus two uint32 LRU links: 232 bytes.  The hash index is an open-addressing array of uint32
- * with at least 2 slots per live flow (load <= 1/2); it starts at
+ * struct probe_flow (224 bytes) plus two uint32 LRU links: 232 bytes.  The
+ * hash index is an open-addressing array of uint32 with at least 2 slots
+ * per live flow (load <= 1/2); it starts at
  * INDEX_MIN slots and doubles as flows arrive, up to 2 slots per max flow
  * (8 bytes per flow), so a few live flows keep it small and cache-resident
  * (from 2 MiB up it is in huge pages too, see index_alloc).
