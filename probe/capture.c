@@ -161,6 +161,20 @@ static void map_follow(struct capture_map *m)
 	madvise(m->base, m->size, MADV_SEQUENTIAL);
 }
 
+/* Every MAP_RELEASE bytes read, the pages more than lag bytes behind pos
+ * leave our RSS; they stay in the page cache.  Records handed out in place
+ * are still read for a while (the audit engine's look-ahead): released
+ * under them, their pages would fault back in and stay. */
+static inline void map_release(struct capture_map *m, size_t lag)
+{
+	if (m->pos - m->released >= MAP_RELEASE + lag) {
+		size_t upto = (m->pos - lag) & ~(size_t)(MAP_RELEASE - 1);
+
+		madvise(m->base + m->released, upto - m->released, MADV_DONTNEED);
+		m->released = upto;
+	}
+}
+
 static ssize_t map_read(void *cookie, char *buf, size_t n)
 {
 	struct capture_map *m = cookie;
@@ -175,14 +189,38 @@ static ssize_t map_read(void *cookie, char *buf, size_t n)
 		errno = EIO;
 		return -1;
 	}
-	if (m->pos - m->released >= MAP_RELEASE) {
-		size_t upto = m->pos & ~(size_t)(MAP_RELEASE - 1);
-
-		/* the pages stay in the page cache, just not in our RSS */
-		madvise(m->base + m->released, upto - m->released, MADV_DONTNEED);
-		m->released = upto;
-	}
+	map_release(m, 0);
 	return (ssize_t)n;
+}
+
+/* Lets capture_next_direct() hand the rest of the file back to libpcap
+ * (fseek), and stdio's ftell work. */
+static int map_seek(void *cookie, off64_t *offset, int whence)
+{
+	struct capture_map *m = cookie;
+	off64_t to;
+
+	switch (whence) {
+	case SEEK_SET:
+		to = *offset;
+		break;
+	case SEEK_CUR:
+		to = (off64_t)m->pos + *offset;
+		break;
+	case SEEK_END:
+		to = (off64_t)m->size + *offset;
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	if (to < 0 || (uint64_t)to > m->size) {
+		errno = EINVAL;
+		return -1;
+	}
+	m->pos = (size_t)to;
+	*offset = to;
+	return 0;
 }
 
 static void map_free(struct capture_map *m)
@@ -230,7 +268,7 @@ static FILE *map_open(int fd, const struct stat *st, struct capture_map **ret_ma
 		free(m);
 		return NULL;
 	}
-	f = fopencookie(m, "r", (cookie_io_functions_t){ .read = map_read, .close = map_close });
+	f = fopencookie(m, "r", (cookie_io_functions_t){ .read = map_read, .seek = map_seek, .close = map_close });
 	if (!f) {
 		m->fd = -1;
 		map_unregister(m);
@@ -255,6 +293,9 @@ struct probe_capture {
 	bool live;
 	bool ts_nano; /* tv_usec carries nanoseconds (always offline; live unless refused) */
 	bool if_dropped_known;
+	bool direct;       /* records are read from the map here, not by libpcap: see capture_next_direct() */
+	bool direct_usec;  /* ... and their timestamps are in microseconds */
+	size_t direct_off; /* ... and the next one starts here */
 	/* libpcap's 32-bit counters as last read, and our 64-bit totals */
 	uint32_t last_recv, last_drop, last_ifdrop;
 	struct probe_capture_stats stats;
@@ -326,6 +367,38 @@ static int explain_pcap_error(const char *msg, char *buf, size_t len, const char
 	return -EINVAL;
 }
 
+/*
+ * A mapped file in the classic pcap format, in our byte order, version
+ * 2.4, of a link type libpcap hands out as stored: then libpcap's reader
+ * (a 16-byte fread and a caplen-byte fread per record, each through
+ * stdio's buffer) does nothing to a well-formed record but copy it twice,
+ * and capture_next_direct() reads the records in place instead.  libpcap
+ * has read and checked the file header; it still reads pcapng, swapped,
+ * old and patched files, and any record that is not plainly well-formed.
+ */
+static void direct_init(struct probe_capture *c)
+{
+	uint32_t magic, snaplen, linktype;
+	uint16_t major, minor;
+
+	if (!c->map || c->map->size < 24 || c->snaplen <= 0)
+		return;
+	memcpy(&magic, c->map->base, 4);
+	memcpy(&major, c->map->base + 4, 2);
+	memcpy(&minor, c->map->base + 6, 2);
+	memcpy(&snaplen, c->map->base + 16, 4);
+	memcpy(&linktype, c->map->base + 20, 4);
+	if ((magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) || major != 2 || minor != 4)
+		return;
+	/* no FCS or extension bits, and no pseudo-header libpcap rewrites */
+	if (linktype != 1 /* Ethernet */ && linktype != 101 /* raw IP */ && linktype != 113 /* Linux SLL */ &&
+	    linktype != 276 /* Linux SLL2 */)
+		return;
+	c->direct = true;
+	c->direct_usec = magic == 0xa1b2c3d4;
+	c->direct_off = 24;
+}
+
 int probe_capture_open_offline(const char *path, unsigned file_index, struct probe_capture **ret, char *errbuf,
 			       size_t errlen)
 {
@@ -393,6 +466,7 @@ int probe_capture_open_offline(const char *path, unsigned file_index, struct pro
 	c->file_index = file_index;
 	c->linktype = pcap_datalink(c->pcap);
 	c->snaplen = pcap_snapshot(c->pcap);
+	direct_init(c);
 	*ret = c;
 	c = NULL;
 	r = 0;
@@ -645,7 +719,70 @@ static int live_read_error(struct probe_capture *c)
 	return -EIO;
 }
 
+static int capture_next_pcap(struct probe_capture *c, struct probe_record *ret);
+
+/*
+ * The next record of a direct file (direct_init), in place in the map:
+ * what libpcap would return for it, without its two copies.  A record
+ * that is not whole in the map, longer than the snapshot length, or with
+ * a timestamp libpcap would read as negative, and the end of the file,
+ * go back to libpcap, positioned at that record, for the rest of the
+ * file: its checks, its error messages, its handling of a growing file.
+ */
+static int capture_next_direct(struct probe_capture *c, struct probe_record *ret)
+{
+	struct capture_map *m = c->map;
+	size_t off = c->direct_off;
+	uint32_t h[4]; /* seconds, micro- or nanoseconds, caplen, len */
+	struct timeval tv;
+	uint64_t frame;
+
+	if (m->shrunk || m->size - off < sizeof(h))
+		goto libpcap;
+	memcpy(h, m->base + off, sizeof(h));
+	if (h[2] > (uint32_t)c->snaplen || h[2] > CAPTURE_MAX_CAPLEN || m->size - off - sizeof(h) < h[2] ||
+	    ((h[0] | h[1]) & 0x80000000u))
+		goto libpcap;
+	/* The file may have shrunk under us: the SIGBUS handler then put zero
+	 * pages past its new end.  Touching the record's last byte finds out
+	 * before the record is handed out, as map_read() would have. */
+	if (h[2] > 0)
+		(void)*(volatile const uint8_t *)(m->base + off + sizeof(h) + h[2] - 1);
+	if (m->shrunk)
+		goto libpcap;
+	frame = c->frames + 1;
+	tv.tv_sec = (time_t)h[0];
+	tv.tv_usec = c->direct_usec ? (suseconds_t)h[1] * 1000 : (suseconds_t)h[1];
+	c->frames = frame;
+	ret->data = m->base + off + sizeof(h);
+	ret->caplen = h[2];
+	ret->len = h[3];
+	ret->ts_ns = ts_to_ns(&tv, true);
+	ret->linktype = c->linktype;
+	ret->ref.frame = frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
+	ret->ref.file = (uint16_t)c->file_index;
+	c->direct_off = m->pos = off + sizeof(h) + h[2];
+	map_release(m, MAP_RELEASE);
+	return 1;
+
+libpcap:
+	c->direct = false;
+	if (fseeko(pcap_file(c->pcap), (off_t)off, SEEK_SET) < 0) {
+		snprintf(c->error, sizeof(c->error), "frame %" PRIu64 ": cannot read the capture file: %s",
+			 c->frames + 1, strerror(errno));
+		return -EIO;
+	}
+	return capture_next_pcap(c, ret);
+}
+
 int probe_capture_next(struct probe_capture *c, struct probe_record *ret)
+{
+	if (c->direct)
+		return capture_next_direct(c, ret);
+	return capture_next_pcap(c, ret);
+}
+
+static int capture_next_pcap(struct probe_capture *c, struct probe_record *ret)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
