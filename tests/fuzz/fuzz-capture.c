@@ -4,7 +4,10 @@
  * probe_capture_open_offline() / probe_capture_next() — libpcap's parser
  * and our own checks on what it returns — and every record through the
  * decoder.  Input: the file, handed over as a memfd (libpcap wants a path
- * or a FILE; the capture code opens the path itself).
+ * or a FILE; the capture code opens the path itself).  Then the same file
+ * is read by libpcap alone and compared record by record: the memfd is a
+ * regular file, so probe reads it through its map and hands out most
+ * records without libpcap (tests/probe/capture-diff.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../probe/capture-diff.h"
 #include "fuzz.h"
 #include "probe.h"
 
@@ -53,5 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)probe_decode(r.linktype, r.data, r.caplen, &p);
 	}
 	probe_capture_free(c);
+	if (capture_diff(path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
 	return 0;
 }
