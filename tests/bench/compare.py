@@ -6,6 +6,7 @@
             [--packets 1000000] [--flows 100000] [--life 10] [--runs 3]
             [--workdir DIR] [--cpu 1 | --no-pin] [--metric wall|cpu]
             [--scaling [--scaling-flows 10000,100000,1000000]] [--perf]
+            [--length [--length-packets 1000000,3000000,10000000]]
 
 Generates one capture with tests/bench/gen-traffic (`--mix`: 802.1Q-tagged,
 IPv4 and IPv6, TCP and UDP, IMIX frame sizes 7:4:1, FLOWS concurrent
@@ -32,6 +33,14 @@ tools interleaved so a busy machine slows them alike:
 and prints a markdown table (seconds, packets/s, ratio to the bare loop, peak
 RSS) with the targets: sanso at least 2/3 of the bare loop's packet rate and
 5x softflowd, peak memory under 256 MiB at 1M concurrent flows.
+
+--length runs sanso alone on captures of growing length with the same
+traffic (10,000 concurrent connections, 100 µs between packets, so 1M
+packets are 100 s of capture time and connections time out within the file):
+its peak RSS must not grow with the length once the idle timeouts have
+passed (about a minute of capture time), apart from the findings an audit
+keeps for its report (bounded by --max-findings; a second run with
+--max-findings 100 shows the rest).
 
 --scaling also runs sanso alone at 10k, 100k and 1M concurrent flows, each
 on LIFE x FLOWS packets (100k, 1M, 10M): one connection per flow slot, all
@@ -172,12 +181,12 @@ def fmt_rate(pps):
     return "%.2f M" % (pps / 1e6) if pps >= 1e6 else "%.0f k" % (pps / 1e3)
 
 
-def generate(gen, path, packets, flows, life):
+def generate(gen, path, packets, flows, life, extra=()):
     if os.path.exists(path):
         return False
     t = time.time()
     tmp = path + ".part"
-    subprocess.run([gen, tmp, str(packets), str(flows), str(life), "--mix"], check=True)
+    subprocess.run([gen, tmp, str(packets), str(flows), str(life), "--mix", *extra], check=True)
     os.rename(tmp, path)
     print("generated %s: %d packets, %d concurrent flows of %d packets, %d MiB, %.1f s" %
           (os.path.basename(path), packets, flows, life, os.path.getsize(path) >> 20, time.time() - t),
@@ -366,6 +375,56 @@ def scaling(args, builds, pin, scratch, workdir):
         print("- %s, %d flows: %s" % (name, flows, note))
 
 
+LENGTH_FLOWS = 10000
+LENGTH_GAP_NS = 100000
+
+
+def length(args, builds, pin, scratch, workdir):
+    """Peak RSS against capture length, the traffic otherwise the same: as
+    is, and with --max-findings 100, so that the findings an audit keeps
+    for its report (1 connection in 100 here, up to --max-findings, 100,000
+    by default) are told apart from the tables."""
+    gen = os.path.join(builds[0], "tests", "bench", "gen-traffic")
+    rows = []
+    for packets in [int(x) for x in args.length_packets.split(",")]:
+        path = os.path.join(workdir, "bench-%d-%d-%d-gap%d.pcap" % (packets, LENGTH_FLOWS, args.life, LENGTH_GAP_NS))
+        generate(gen, path, packets, LENGTH_FLOWS, args.life, ("--gap", str(LENGTH_GAP_NS)))
+        tools = []
+        for b in builds:
+            t = sanso_tool(b, label(b, builds), path, packets)
+            capped = sanso_tool(b, label(b, builds), path, packets)
+            capped.argv += ["--max-findings", "100"]
+            tools += [t, capped]
+        measure(tools, 1, pin, scratch)
+        for t, capped in zip(tools[::2], tools[1::2]):
+            rows.append((t.name, packets, packets * LENGTH_GAP_NS / 1e9, os.path.getsize(path), best(t, "cpu")[2],
+                         best(t, "cpu")[3], best(capped, "cpu")[3], t.note))
+        if not args.keep_captures and workdir == scratch:
+            os.unlink(path)
+    print("\n### sanso audit against capture length (%d concurrent connections of %d packets, %d µs apart)\n" %
+          (LENGTH_FLOWS, args.life, LENGTH_GAP_NS // 1000))
+    print("| build | packets | capture time s | file MiB | CPU s | findings | peak RSS MiB "
+          "| peak RSS MiB, --max-findings 100 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, packets, span, size, cpu, rss, rss_capped, note in rows:
+        m = re.search(r"(\d+) findings", note)
+        print("| %s | %d | %.0f | %d | %.2f | %s | %.1f | %.1f |" %
+              (name, packets, span, size >> 20, cpu, m.group(1) if m else "?", rss / 1024, rss_capped / 1024))
+    print()
+    for name in dict.fromkeys(r[0] for r in rows):
+        mine = [r for r in rows if r[0] == name]
+        lo, hi = mine[0], mine[-1]
+        grew = (hi[6] - lo[6]) / lo[6]
+        f_lo, f_hi = (int(re.search(r"(\d+) findings", r[7]).group(1)) for r in (lo, hi))
+        print("- %s, --max-findings 100: peak RSS %.1f MiB at %d packets, %.1f MiB at %d (%+.0f %%; target: "
+              "independent of the capture's length: %s)" % (name, lo[6] / 1024, lo[1], hi[6] / 1024, hi[1],
+                                                            grew * 100, "met" if grew < 0.10 else "NOT met"))
+        if f_hi > f_lo:
+            print("- %s, as is: %+.1f MiB for %d more findings kept for the report, %.0f bytes each (bounded by "
+                  "--max-findings)" % (name, (hi[5] - lo[5]) / 1024, f_hi - f_lo,
+                                       (hi[5] - lo[5]) * 1024 / (f_hi - f_lo)))
+
+
 def perf(args, builds, scratch, path, pin):
     if not shutil.which("perf"):
         print("\n- perf: not installed, skipped")
@@ -412,6 +471,8 @@ def main():
     ap.add_argument("--metric", choices=("wall", "cpu"), default="wall")
     ap.add_argument("--scaling", action="store_true")
     ap.add_argument("--scaling-flows", default="10000,100000,1000000")
+    ap.add_argument("--length", action="store_true", help="peak memory against capture length")
+    ap.add_argument("--length-packets", default="1000000,3000000,10000000")
     ap.add_argument("--perf", action="store_true")
     ap.add_argument("--perf-top", type=int, default=15)
     args = ap.parse_args()
@@ -450,6 +511,8 @@ def main():
             perf(args, builds, scratch, path, pin)
         if args.scaling:
             scaling(args, builds, pin, scratch, workdir)
+        if args.length:
+            length(args, builds, pin, scratch, workdir)
         load = os.getloadavg()
         print("\nload average after: %s" % " ".join("%.2f" % x for x in load))
         if load[0] > (os.cpu_count() or 1) - 0.5:
