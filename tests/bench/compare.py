@@ -18,9 +18,10 @@ tools interleaved so a busy machine slows them alike:
 
   pcap_next_ex loop   BUILD_DIR/tests/bench/pcap-read FILE (the ceiling)
   ... mmap'd file     BUILD_DIR/tests/bench/pcap-read --mmap FILE: the same
-                      loop with libpcap reading the file the way sanso does
-                      (a memory map behind a FILE, no read(2)): the ceiling
-                      for sanso's own reader.  The targets stay against the
+                      loop with libpcap reading the file through a memory
+                      map behind a FILE (no read(2)).  sanso goes further and
+                      hands out pcap records in place from its map, so this
+                      is no ceiling for it.  The targets stay against the
                       plain loop.
   sanso audit         sanso audit -t tests/bench/site.yaml -r FILE --format json
                       (stdout to a scratch file, read back; one row per
@@ -251,7 +252,7 @@ def sanso_tool(build, label, path, packets):
 def comparison(args, builds, pin, scratch, path):
     pcap_read = os.path.join(builds[0], "tests", "bench", "pcap-read")
     tools = [Tool("pcap_next_ex loop (ceiling)", [pcap_read, path], check=check_bare(args.packets)),
-             Tool("pcap_next_ex loop, mmap'd file (sanso's way)", [pcap_read, "--mmap", path],
+             Tool("pcap_next_ex loop, mmap'd FILE", [pcap_read, "--mmap", path],
                   check=check_bare(args.packets))]
     for b in builds:
         tools.append(sanso_tool(b, "sanso audit (%s)" % label(b, builds), path, args.packets))
