@@ -296,6 +296,7 @@ struct probe_capture {
 	bool direct;       /* records are read from the map here, not by libpcap: see capture_next_direct() */
 	bool direct_usec;  /* ... and their timestamps are in microseconds */
 	size_t direct_off; /* ... and the next one starts here */
+	size_t direct_pf;  /* ... and the map is prefetched up to here */
 	/* libpcap's 32-bit counters as last read, and our 64-bit totals */
 	uint32_t last_recv, last_drop, last_ifdrop;
 	struct probe_capture_stats stats;
@@ -396,7 +397,7 @@ static void direct_init(struct probe_capture *c)
 		return;
 	c->direct = true;
 	c->direct_usec = magic == 0xa1b2c3d4;
-	c->direct_off = 24;
+	c->direct_off = c->direct_pf = 24;
 }
 
 int probe_capture_open_offline(const char *path, unsigned file_index, struct probe_capture **ret, char *errbuf,
@@ -721,6 +722,11 @@ static int live_read_error(struct probe_capture *c)
 
 static int capture_next_pcap(struct probe_capture *c, struct probe_record *ret);
 
+/* Bytes of the map prefetched ahead of the next record: the records are
+ * read in order, and a page ahead is enough to hide the miss on each new
+ * line (2 KiB measured the same, 16 KiB worse). */
+#define PREFETCH_AHEAD 4096
+
 /*
  * The next record of a direct file (direct_init), in place in the map:
  * what libpcap would return for it, without its two copies.  A record
@@ -762,6 +768,10 @@ static int capture_next_direct(struct probe_capture *c, struct probe_record *ret
 	ret->ref.frame = frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
 	ret->ref.file = (uint16_t)c->file_index;
 	c->direct_off = m->pos = off + sizeof(h) + h[2];
+	/* the records ahead are read in order: have their lines on the way */
+	for (size_t end = c->direct_off + PREFETCH_AHEAD < m->size ? c->direct_off + PREFETCH_AHEAD : m->size;
+	     c->direct_pf < end; c->direct_pf += 64)
+		__builtin_prefetch(m->base + c->direct_pf);
 	map_release(m, MAP_RELEASE);
 	return 1;
 
