@@ -268,7 +268,7 @@ int an_json_line(json_t *o, FILE *out)
 	 * token, ~40 calls for a finding's line */
 	n = json_dumpb(o, stack, sizeof(stack) - 1, flags);
 	if (n >= sizeof(stack) - 1) {
-		buf = n > 0 ? malloc(n + 1) : NULL;
+		buf = malloc(n + 1);
 		if (buf && json_dumpb(o, buf, n, flags) != n) {
 			free(buf);
 			buf = NULL;

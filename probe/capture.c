@@ -162,9 +162,10 @@ static void map_follow(struct capture_map *m)
 }
 
 /* Every MAP_RELEASE bytes read, the pages more than lag bytes behind pos
- * leave our RSS; they stay in the page cache.  Records handed out in place
- * are still read for a while (the audit engine's look-ahead): released
- * under them, their pages would fault back in and stay. */
+ * leave our RSS; they stay in the page cache.  A record handed out in
+ * place is read after the call that returns it (decoding, the filter,
+ * evidence), and may start before the release point: released under it,
+ * its pages would fault back in and stay. */
 static inline void map_release(struct capture_map *m, size_t lag)
 {
 	if (m->pos - m->released >= MAP_RELEASE + lag) {
@@ -379,7 +380,7 @@ static int explain_pcap_error(const char *msg, char *buf, size_t len, const char
  */
 static void direct_init(struct probe_capture *c)
 {
-	uint32_t magic, snaplen, linktype;
+	uint32_t magic, linktype;
 	uint16_t major, minor;
 
 	if (!c->map || c->map->size < 24 || c->snaplen <= 0)
@@ -387,7 +388,6 @@ static void direct_init(struct probe_capture *c)
 	memcpy(&magic, c->map->base, 4);
 	memcpy(&major, c->map->base + 4, 2);
 	memcpy(&minor, c->map->base + 6, 2);
-	memcpy(&snaplen, c->map->base + 16, 4);
 	memcpy(&linktype, c->map->base + 20, 4);
 	if ((magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) || major != 2 || minor != 4)
 		return;
@@ -722,6 +722,22 @@ static int live_read_error(struct probe_capture *c)
 
 static int capture_next_pcap(struct probe_capture *c, struct probe_record *ret);
 
+/* Fills *ret with frame number `frame` (counted in c) and returns 1: the
+ * end of both readers. */
+static int record_out(struct probe_capture *c, struct probe_record *ret, uint64_t frame, const uint8_t *data,
+		      uint32_t caplen, uint32_t len, uint64_t ts_ns, int linktype)
+{
+	c->frames = frame;
+	ret->data = data;
+	ret->caplen = caplen;
+	ret->len = len;
+	ret->ts_ns = ts_ns;
+	ret->linktype = linktype;
+	ret->ref.frame = frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
+	ret->ref.file = (uint16_t)c->file_index;
+	return 1;
+}
+
 /* Bytes of the map prefetched ahead of the next record: the records are
  * read in order, and a page ahead is enough to hide the miss on each new
  * line (2 KiB measured the same, 16 KiB worse). */
@@ -741,7 +757,6 @@ static int capture_next_direct(struct probe_capture *c, struct probe_record *ret
 	size_t off = c->direct_off;
 	uint32_t h[4]; /* seconds, micro- or nanoseconds, caplen, len */
 	struct timeval tv;
-	uint64_t frame;
 
 	if (m->shrunk || m->size - off < sizeof(h))
 		goto libpcap;
@@ -756,24 +771,16 @@ static int capture_next_direct(struct probe_capture *c, struct probe_record *ret
 		(void)*(volatile const uint8_t *)(m->base + off + sizeof(h) + h[2] - 1);
 	if (m->shrunk)
 		goto libpcap;
-	frame = c->frames + 1;
 	tv.tv_sec = (time_t)h[0];
 	tv.tv_usec = c->direct_usec ? (suseconds_t)h[1] * 1000 : (suseconds_t)h[1];
-	c->frames = frame;
-	ret->data = m->base + off + sizeof(h);
-	ret->caplen = h[2];
-	ret->len = h[3];
-	ret->ts_ns = ts_to_ns(&tv, true);
-	ret->linktype = c->linktype;
-	ret->ref.frame = frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
-	ret->ref.file = (uint16_t)c->file_index;
 	c->direct_off = m->pos = off + sizeof(h) + h[2];
 	/* the records ahead are read in order: have their lines on the way */
 	for (size_t end = c->direct_off + PREFETCH_AHEAD < m->size ? c->direct_off + PREFETCH_AHEAD : m->size;
 	     c->direct_pf < end; c->direct_pf += 64)
 		__builtin_prefetch(m->base + c->direct_pf);
 	map_release(m, MAP_RELEASE);
-	return 1;
+	return record_out(c, ret, c->frames + 1, m->base + off + sizeof(h), h[2], h[3], ts_to_ns(&tv, true),
+			  c->linktype);
 
 libpcap:
 	c->direct = false;
@@ -860,17 +867,10 @@ static int capture_next_pcap(struct probe_capture *c, struct probe_record *ret)
 		return -EBADMSG;
 	}
 
-	c->frames = frame;
-	ret->data = data;
-	ret->caplen = h->caplen;
-	ret->len = h->len;
-	ret->ts_ns = ts_to_ns(&h->ts, c->ts_nano);
 	/* one link type per file in libpcap 1.10; asked per record so a
 	 * libpcap that delivers per-interface types needs no change here */
-	ret->linktype = pcap_datalink(c->pcap);
-	ret->ref.frame = frame > UINT32_MAX ? UINT32_MAX : (uint32_t)frame;
-	ret->ref.file = (uint16_t)c->file_index;
-	return 1;
+	return record_out(c, ret, frame, data, h->caplen, h->len, ts_to_ns(&h->ts, c->ts_nano),
+			  pcap_datalink(c->pcap));
 }
 
 const char *probe_capture_error(const struct probe_capture *c)

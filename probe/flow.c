@@ -269,23 +269,6 @@ static uint64_t key_hash(const struct probe_flow_table *t, const struct probe_fl
 	return probe_hash(&t->seed, k, sizeof(*k));
 }
 
-static inline uint32_t slot_tag(const struct probe_flow_table *t, uint64_t h)
-{
-	if (t->idx_bits >= 32)
-		return 0;
-	return (uint32_t)(h >> 32) >> t->idx_bits; /* the top 32 - idx_bits bits */
-}
-
-static inline uint32_t slot_make(const struct probe_flow_table *t, uint64_t h, uint32_t i)
-{
-	return slot_tag(t, h) << t->idx_bits | (i + 1);
-}
-
-static inline uint32_t slot_node(const struct probe_flow_table *t, uint32_t slot)
-{
-	return (slot & (uint32_t)((1ull << t->idx_bits) - 1)) - 1;
-}
-
 /*
  * Finds the key.  Returns its node or NIL; *ret_pos is its slot, or the
  * empty slot where it would go.  Terminates because load <= 1/2 leaves an
@@ -294,7 +277,7 @@ static inline uint32_t slot_node(const struct probe_flow_table *t, uint32_t slot
 static uint32_t index_lookup(const struct probe_flow_table *t, const struct probe_flow_key *k, uint64_t h,
 			     size_t *ret_pos)
 {
-	uint32_t tag = slot_tag(t, h);
+	uint32_t tag = probe_slot_tag(t->idx_bits, h);
 	size_t pos = h & t->index_mask;
 
 	for (;;) {
@@ -302,8 +285,8 @@ static uint32_t index_lookup(const struct probe_flow_table *t, const struct prob
 
 		if (s == 0)
 			break;
-		if ((s >> t->idx_bits) == tag || t->idx_bits >= 32) {
-			uint32_t i = slot_node(t, s);
+		if (probe_slot_tag_ok(t->idx_bits, s, tag)) {
+			uint32_t i = probe_slot_item(t->idx_bits, s);
 
 			if (key_eq(&node_at(t, i)->f.key, k)) {
 				*ret_pos = pos;
@@ -351,7 +334,7 @@ static bool index_reserve(struct probe_flow_table *t)
 		h = key_hash(t, &nd->f.key);
 		for (pos = h & t->index_mask; t->index[pos] != 0; pos = (pos + 1) & t->index_mask)
 			;
-		t->index[pos] = slot_make(t, h, i);
+		t->index[pos] = probe_slot_make(t->idx_bits, h, i);
 	}
 	index_free(old, slots);
 	return true;
@@ -364,12 +347,12 @@ static void index_remove(struct probe_flow_table *t, uint32_t i)
 	uint64_t h = key_hash(t, &node_at(t, i)->f.key);
 	size_t hole = h & t->index_mask, j;
 
-	while (t->index[hole] == 0 || slot_node(t, t->index[hole]) != i)
+	while (t->index[hole] == 0 || probe_slot_item(t->idx_bits, t->index[hole]) != i)
 		hole = (hole + 1) & t->index_mask;
 	t->index[hole] = 0;
 	for (j = (hole + 1) & t->index_mask; t->index[j] != 0; j = (j + 1) & t->index_mask) {
 		uint32_t s = t->index[j];
-		size_t home = key_hash(t, &node_at(t, slot_node(t, s))->f.key) & t->index_mask;
+		size_t home = key_hash(t, &node_at(t, probe_slot_item(t->idx_bits, s))->f.key) & t->index_mask;
 
 		/* the entry at j may fill the hole unless its home lies
 		 * cyclically in (hole, j] */
@@ -833,8 +816,7 @@ struct probe_flow_table *probe_flow_table_new(const struct probe_flow_config *cf
 		probe_flow_table_free(t);
 		return NULL;
 	}
-	for (t->idx_bits = 1; (1ull << t->idx_bits) <= t->cfg.max_flows; t->idx_bits++)
-		;
+	t->idx_bits = probe_slot_bits(t->cfg.max_flows);
 	t->free_head = NIL;
 	for (c = 0; c < N_CLASSES; c++)
 		t->lru[c].head = t->lru[c].tail = NIL;
@@ -885,7 +867,7 @@ static inline void node_prefetch(const struct probe_flow_table *t, uint32_t i)
 void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct probe_flow_hint *h)
 {
 	size_t pos = h->hash & t->index_mask;
-	uint32_t tag = slot_tag(t, h->hash);
+	uint32_t tag = probe_slot_tag(t->idx_bits, h->hash);
 
 	if (!h->valid)
 		return;
@@ -897,8 +879,8 @@ void probe_flow_table_prefetch(const struct probe_flow_table *t, const struct pr
 
 		if (s == 0)
 			return;
-		if (t->idx_bits >= 32 || (s >> t->idx_bits) == tag) {
-			node_prefetch(t, slot_node(t, s));
+		if (probe_slot_tag_ok(t->idx_bits, s, tag)) {
+			node_prefetch(t, probe_slot_item(t->idx_bits, s));
 			return;
 		}
 		pos = (pos + 1) & t->index_mask;
@@ -1003,7 +985,7 @@ struct probe_flow *probe_flow_table_update_prepared(struct probe_flow_table *t, 
 		f->first_side = (uint8_t)side;
 		f->first_ns = f->last_ns = r->ts_ns;
 		f->first_frame = f->last_frame = r->ref;
-		t->index[pos] = slot_make(t, h, i);
+		t->index[pos] = probe_slot_make(t->idx_bits, h, i);
 		t->stats.created++;
 		t->stats.live++;
 		if (t->stats.live > t->stats.peak)

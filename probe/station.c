@@ -62,29 +62,6 @@ struct probe_station_table {
 	unsigned idx_bits; /* low bits of a slot: station + 1; high bits: hash tag */
 };
 
-/* A slot carries the top bits of its MAC's hash beside the station, so a
- * probe past a colliding slot rarely loads that station (a cache miss:
- * stations are 1 KiB each). */
-static inline uint32_t slot_tag(const struct probe_station_table *t, uint64_t h)
-{
-	return t->idx_bits >= 32 ? 0 : (uint32_t)(h >> 32) >> t->idx_bits;
-}
-
-static inline uint32_t slot_make(const struct probe_station_table *t, uint64_t h, size_t i)
-{
-	return slot_tag(t, h) << t->idx_bits | (uint32_t)(i + 1);
-}
-
-static inline size_t slot_station(const struct probe_station_table *t, uint32_t slot)
-{
-	return (slot & (uint32_t)((1ull << t->idx_bits) - 1)) - 1;
-}
-
-static inline bool slot_tag_ok(const struct probe_station_table *t, uint32_t slot, uint32_t tag)
-{
-	return t->idx_bits >= 32 || (slot >> t->idx_bits) == tag;
-}
-
 static inline struct probe_station *station_at(const struct probe_station_table *t, size_t i)
 {
 	return &t->slabs[i >> STATION_SLAB_SHIFT][i & (STATION_SLAB_SIZE - 1)];
@@ -115,8 +92,7 @@ struct probe_station_table *probe_station_table_new(size_t max_stations)
 		return NULL;
 	}
 	t->index_mask = slots - 1;
-	for (t->idx_bits = 1; (1ull << t->idx_bits) <= t->max; t->idx_bits++)
-		;
+	t->idx_bits = probe_slot_bits(t->max);
 	t->free_head = STATION_NO_SLOT;
 	return t;
 }
@@ -154,7 +130,7 @@ static void station_index_rebuild(struct probe_station_table *t)
 		h = probe_hash(&t->seed, s->mac, 6);
 		for (pos = h & t->index_mask; t->index[pos] != 0; pos = (pos + 1) & t->index_mask)
 			;
-		t->index[pos] = slot_make(t, h, i);
+		t->index[pos] = probe_slot_make(t->idx_bits, h, (uint32_t)i);
 	}
 }
 
@@ -185,15 +161,15 @@ static bool station_index_reserve(struct probe_station_table *t)
 static struct probe_station *station_get(struct probe_station_table *t, const uint8_t mac[6])
 {
 	uint64_t h = probe_hash(&t->seed, mac, 6);
-	uint32_t tag = slot_tag(t, h);
+	uint32_t tag = probe_slot_tag(t->idx_bits, h);
 	size_t pos = h & t->index_mask;
 	struct probe_station *s;
 	size_t i;
 
 	for (; t->index[pos] != 0; pos = (pos + 1) & t->index_mask) {
-		if (!slot_tag_ok(t, t->index[pos], tag))
+		if (!probe_slot_tag_ok(t->idx_bits, t->index[pos], tag))
 			continue;
-		s = station_at(t, slot_station(t, t->index[pos]));
+		s = station_at(t, probe_slot_item(t->idx_bits, t->index[pos]));
 		if (memcmp(s->mac, mac, 6) == 0)
 			return s;
 	}
@@ -231,7 +207,7 @@ static struct probe_station *station_get(struct probe_station_table *t, const ui
 	s = station_at(t, i);
 	memset(s, 0, sizeof(*s));
 	memcpy(s->mac, mac, 6);
-	t->index[pos] = slot_make(t, h, i);
+	t->index[pos] = probe_slot_make(t->idx_bits, h, (uint32_t)i);
 	t->count++;
 	return s;
 }
