@@ -572,7 +572,16 @@ static int dep_add(struct rule_ctx *c, const char *what)
 
 /* -- loads */
 
-enum field_class { F_ANY, F_IP4, F_IP6, F_PORTS, F_ICMP, F_TCP };
+enum field_class { F_ANY, F_IP4, F_IP6, F_PORTS, F_ICMP, F_TCP, F_ETHERTYPE };
+
+/* A part of a merged load that is no model key: the ether type, a
+ * protocol dependency (see fields[]). */
+#define KEY_ETHERTYPE _RS_KEY_MAX
+
+static size_t part_len(enum rs_key k)
+{
+	return k == KEY_ETHERTYPE ? 2 : rs_key_len(k);
+}
 
 static const struct field {
 	uint32_t base, off, len;
@@ -580,6 +589,11 @@ static const struct field {
 	enum field_class cls;
 } fields[] = {
 	{NFT_PAYLOAD_LL_HEADER, 6, 6, RS_KEY_ETHER_SADDR, F_ANY},
+	/* ether type: only as a part of a merged load (`ether saddr X ip
+	 * saddr Y` in an inet table loads ether saddr and the type nft adds
+	 * as ip's dependency in one 8-byte compare); alone it is on_payload's
+	 * REG_ETHERTYPE */
+	{NFT_PAYLOAD_LL_HEADER, 12, 2, KEY_ETHERTYPE, F_ETHERTYPE},
 	{NFT_PAYLOAD_NETWORK_HEADER, 9, 1, RS_KEY_L4PROTO, F_IP4},
 	{NFT_PAYLOAD_NETWORK_HEADER, 12, 4, RS_KEY_IP_SADDR, F_IP4},
 	{NFT_PAYLOAD_NETWORK_HEADER, 16, 4, RS_KEY_IP_DADDR, F_IP4},
@@ -601,6 +615,7 @@ static bool field_ok(const struct rule_ctx *c, enum field_class cls)
 
 	switch (cls) {
 	case F_ANY:
+	case F_ETHERTYPE:
 		return true;
 	case F_IP4:
 		return c->l3 == 4;
@@ -668,7 +683,7 @@ static void on_payload(struct rule_ctx *c, struct nftnl_expr *e)
 	}
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const struct field *f = &fields[i];
-		if (f->base != base || !field_ok(c, f->cls))
+		if (f->base != base || !field_ok(c, f->cls) || f->cls == F_ETHERTYPE)
 			continue;
 		/* nft loads only the bytes a byte-aligned prefix needs:
 		 * `ip saddr 10.0.0.0/8` is a 1-byte load */
@@ -878,6 +893,27 @@ static int key_cmp(struct rule_ctx *c, struct reg *g, enum rs_op op, const uint8
 	return 0;
 }
 
+/* `meta protocol ip` / `ether type ip6`: a protocol dependency nft adds
+ * (kept as one until a field of that protocol uses it), or unknown. */
+static int ethertype_cmp(struct rule_ctx *c, const struct reg *g, enum rs_op op, const uint8_t *d, uint32_t len)
+{
+	if (op == RS_OP_EQ && len == 2 && !g->masked) {
+		uint16_t p = (uint16_t)(d[0] << 8 | d[1]);
+		int l3 = p == 0x0800 ? 4 : p == 0x86dd ? 6 : 0;
+		if (l3) {
+			c->l3 = l3;
+			/* always true in an ip / ip6 table */
+			if ((c->family == RS_FAMILY_IP && l3 == 4) || (c->family == RS_FAMILY_IP6 && l3 == 6))
+				return 0;
+			char what[48];
+			snprintf(what, sizeof(what), "%s %s", g->what, l3 == 4 ? "ip" : "ip6");
+			c->l3_dep = dep_add(c, what);
+			return 0;
+		}
+	}
+	return cmp_unknown(c, g, op, d, len);
+}
+
 static int on_cmp(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	uint32_t len = 0;
@@ -891,8 +927,16 @@ static int on_cmp(struct rule_ctx *c, struct nftnl_expr *e)
 	case REG_KEY:
 		return key_cmp(c, g, op, d, len);
 	case REG_KEYS: /* (a, b) == (x, y) is a == x and b == y; != has no such split */
-		if (op == RS_OP_EQ && len == g->len) {
-			for (unsigned i = 0, o = 0; i < g->n_parts; o += (unsigned)rs_key_len(g->parts[i++])) {
+		if (op == RS_OP_EQ && len == g->len && !g->masked) {
+			for (unsigned i = 0, o = 0; i < g->n_parts; o += (unsigned)part_len(g->parts[i++])) {
+				if (g->parts[i] == KEY_ETHERTYPE) {
+					struct reg part = {.kind = REG_ETHERTYPE, .len = 2, .gen = g->gen};
+					snprintf(part.what, sizeof(part.what), "ether type");
+					int err = ethertype_cmp(c, &part, op, d + o, 2);
+					if (err < 0)
+						return err;
+					continue;
+				}
 				struct reg part = {.kind = REG_KEY, .key = g->parts[i], .gen = g->gen};
 				part.len = (uint8_t)rs_key_len(part.key);
 				int err = key_cmp(c, &part, op, d + o, part.len);
@@ -903,21 +947,7 @@ static int on_cmp(struct rule_ctx *c, struct nftnl_expr *e)
 		}
 		return cmp_unknown(c, g, op, d, len);
 	case REG_ETHERTYPE:
-		if (op == RS_OP_EQ && len == 2 && !g->masked) {
-			uint16_t p = (uint16_t)(d[0] << 8 | d[1]);
-			int l3 = p == 0x0800 ? 4 : p == 0x86dd ? 6 : 0;
-			if (l3) {
-				c->l3 = l3;
-				/* always true in an ip / ip6 table */
-				if ((c->family == RS_FAMILY_IP && l3 == 4) || (c->family == RS_FAMILY_IP6 && l3 == 6))
-					return 0;
-				char what[48];
-				snprintf(what, sizeof(what), "%s %s", g->what, l3 == 4 ? "ip" : "ip6");
-				c->l3_dep = dep_add(c, what);
-				return 0;
-			}
-		}
-		return cmp_unknown(c, g, op, d, len);
+		return ethertype_cmp(c, g, op, d, len);
 	case REG_IIFTYPE:
 		if (op == RS_OP_EQ && len == 2 && !g->masked) {
 			uint16_t t;
