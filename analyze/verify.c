@@ -528,7 +528,9 @@ static bool match_literals(struct fw_ctx *c, const struct rs_match *m, int8_t *l
 		return false;
 	enum rs_key k = m->keys[0];
 	struct keyvar kv = key_var(k);
-	uint8_t one = 1, zero = 0;
+	/* add_literals reads bits from the most significant one: the family
+	 * variable's one bit is 0x80 (IPv6), not 1 */
+	uint8_t one = 0x80, zero = 0;
 
 	if (kv.var >= 0) {
 		if (m->has_mask)
@@ -876,6 +878,10 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 {
 	static const uint16_t ports[] = {443, 80, 22, 3389, 445, 25, 53, 8080};
 	static const uint8_t web4[4] = {93, 184, 216, 34};
+	static const uint8_t web6[16] = {0x26, 0x06, 0x28, 0x00, 0x02, 0x1f, 0xcb, 0x07,
+					 0x68, 0x20, 0x80, 0xda, 0xaf, 0x6b, 0x8b, 0x2c};
+	static const uint8_t one6[16] = {[15] = 1};
+	static const uint8_t low64[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	struct bdd *m = c->m;
 	uint8_t lo[2] = {0xc0, 0x00}, hi[2] = {0xff, 0xff}, one[2] = {0, 1};
 
@@ -886,6 +892,14 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 	s = prefer(c, s, hosts_in(c, b, V_DADDR));
 	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
 	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
+	s = prefer(c, s, bdd_and(m, c->fam[1], bdd_match(m, V_SADDR, 128, web6, NULL)));
+	s = prefer(c, s, bdd_and(m, c->fam[1], bdd_match(m, V_DADDR, 128, web6, NULL)));
+	/* IPv6: an address the kernel forwards (global unicast 2000::/3 or
+	 * unique local fc00::/7, not ::2), host ::1 of its prefix */
+	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_or(m, bdd_uint(m, V_SADDR, 3, 1), bdd_uint(m, V_SADDR, 7, 0x7e))));
+	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_or(m, bdd_uint(m, V_DADDR, 3, 1), bdd_uint(m, V_DADDR, 7, 0x7e))));
+	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_match(m, V_SADDR, 128, one6, low64)));
+	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_match(m, V_DADDR, 128, one6, low64)));
 	/* not a network address: x.y.z.0 */
 	s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
 	s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
@@ -911,12 +925,16 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 	return true;
 }
 
-static void describe_side(const struct topo_addr *ip, const struct topo_host *h, char *buf, size_t len)
+/* "10.10.1.1 mn-pc-01", "fd00:10::1:1 mn-pc-01"; an IPv6 address with no
+ * host name after it in brackets when a port follows ("[2001:db8::1]:443") */
+static void describe_side(const struct topo_addr *ip, const struct topo_host *h, bool port, char *buf, size_t len)
 {
 	char s[TOPO_ADDR_STRLEN];
 
 	if (h)
 		snprintf(buf, len, "%s %s", topo_addr_format(ip, s), h->name);
+	else if (port && ip->family == 6)
+		snprintf(buf, len, "[%s]", topo_addr_format(ip, s));
 	else
 		snprintf(buf, len, "%s", topo_addr_format(ip, s));
 }
@@ -925,8 +943,8 @@ void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len)
 {
 	char s[96], d[96];
 
-	describe_side(&p->src, p->src_host, s, sizeof(s));
-	describe_side(&p->dst, p->dst_host, d, sizeof(d));
+	describe_side(&p->src, p->src_host, p->dport >= 0, s, sizeof(s));
+	describe_side(&p->dst, p->dst_host, p->dport >= 0, d, sizeof(d));
 	if (p->dport >= 0)
 		snprintf(buf, len, "%s %s:%d → %s:%d", an_proto_name(p->proto), s, p->sport, d, p->dport);
 	else if (p->icmp_type >= 0)
