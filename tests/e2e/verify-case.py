@@ -247,6 +247,39 @@ def case_unsupported(sanso):
         raise Fail('an unsupported match in an accept rule must be assumed to match (over-approximation)')
 
 
+def case_mac_ipv6(sanso):
+    # issue 11's two reproducers, from nft JSON and from nft text (read back
+    # over netlink, where nft merges `ether saddr` with the ether type it
+    # adds for `ip saddr` into one compare, and loads 8 bytes for a /64)
+    site6 = os.path.join(DATA, 'site6.yaml')
+    tsv = os.path.join(DATA, 'mac-ipv6.tsv')
+    results = [('nft JSON', records(run(sanso, '-t', site6, '--format', 'json', expect=1))[0])]
+    p = run(sanso, '-t', site6, '--ruleset', 'core-fw=' + os.path.join(DATA, 'mac-ipv6.nft'), '--format', 'json')
+    if p.returncode == 2 and ('user namespaces' in p.stderr or 'install nftables' in p.stderr):
+        print('nft text part skipped: ' + p.stderr.strip().splitlines()[0])
+    elif p.returncode != 1:
+        raise Fail(f'nft text: exit {p.returncode}\n{p.stderr}')
+    else:
+        results.append(('nft text', records(p)[0]))
+    for what, findings in results:
+        try:
+            compare_tsv(findings, tsv)
+        except Fail as e:
+            raise Fail(f'{what}: {e}')
+        if any(f['approximate'] for f in findings):
+            raise Fail(f'{what}: nothing here is unsupported: {[f["message"] for f in findings]}')
+        v6 = [f for f in findings if f['check'] != 'RULESET-FLOW-BLOCKED']
+        if not v6 or any(f['example']['family'] != 'ipv6' for f in v6):
+            raise Fail(f'{what}: the holes are IPv6 ones: {[f["example"] for f in v6]}')
+        # an address the kernel forwards, not the network address itself
+        for f in v6:
+            for side in ('src', 'dst'):
+                ip = f['example'][side]['ip']
+                if ip.endswith('::') or ip.startswith('::'):
+                    raise Fail(f'{what}: example address {ip} is no host the kernel forwards to')
+    same(results[0][1], results[-1][1], 'nft JSON vs nft text', with_rules=False)
+
+
 def case_bad_ruleset(sanso):
     p = run(sanso, '-t', SITE4, '--ruleset', 'core-fw=' + os.path.join(DATA, 'bad.iptables'), '-o',
             os.path.join(tempfile.gettempdir(), f'sanso-never-{os.getpid()}.txt'), expect=2)
@@ -304,6 +337,7 @@ CASES = {
     'verify-iptables': case_iptables,
     'verify-ipv6-unfiltered': case_ipv6_unfiltered,
     'verify-unsupported': case_unsupported,
+    'verify-mac-ipv6': case_mac_ipv6,
     'verify-bad-ruleset': case_bad_ruleset,
     'verify-bad-json': case_bad_json,
     'verify-usage': case_usage,
