@@ -339,7 +339,7 @@ static const struct {
 };
 
 enum opt { O_SPORT, O_DPORT, O_SYN, O_TCPFLAGS, O_ICMP, O_MP_SPORTS, O_MP_DPORTS, O_SRANGE, O_DRANGE, O_STATE, O_MAC,
-	   O_COMMENT };
+	   O_COMMENT, O_CTPROTO };
 
 static const struct {
 	const char *name;
@@ -358,6 +358,7 @@ static const struct {
 	{"--dports", M_MULTIPORT, O_MP_DPORTS}, {"--destination-ports", M_MULTIPORT, O_MP_DPORTS},
 	{"--src-range", M_IPRANGE, O_SRANGE}, {"--dst-range", M_IPRANGE, O_DRANGE},
 	{"--state", M_STATE, O_STATE},        {"--ctstate", M_CONNTRACK, O_STATE},
+	{"--ctproto", M_CONNTRACK, O_CTPROTO},
 	{"--mac-source", M_MAC, O_MAC},       {"--comment", M_COMMENT, O_COMMENT},
 };
 
@@ -1047,6 +1048,22 @@ static int module_option(struct rule_ctx *c, const struct tok *o, bool neg, unsi
 		if ((err = add(c, RS_KEY_ETHER_SADDR, neg ? RS_OP_NE : RS_OP_EQ, &m)) < 0)
 			return err;
 		memcpy(m->value, mac, 6);
+		return 0;
+	}
+	case O_CTPROTO: {
+		/* the connection's layer-4 protocol: for the first packet of a
+		 * connection (what verify judges) the packet's own */
+		unsigned long num = 256;
+		for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]) && num > 255; i++)
+			if (strcasecmp(a->s, protos[i].name) == 0)
+				num = protos[i].num;
+		if (num > 255 && !parse_uint(a->s, 255, &num))
+			return fail(c->p, a->col, "unknown protocol '%s'", a->s);
+		if (num == 0)
+			return neg ? rs_match_unknown(c->rule, "! -m conntrack --ctproto all") : 0;
+		if ((err = add(c, RS_KEY_L4PROTO, neg ? RS_OP_NE : RS_OP_EQ, &m)) < 0)
+			return err;
+		m->value[0] = (uint8_t)num;
 		return 0;
 	}
 	case O_COMMENT:
