@@ -316,6 +316,36 @@ bool bdd_pick(struct bdd *m, bdd_t a, uint8_t *bits)
 	return true;
 }
 
+static uint64_t rng_next(uint64_t *state) /* splitmix64 */
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+bool bdd_pick_random(struct bdd *m, bdd_t a, uint8_t *bits, uint64_t *rng)
+{
+	unsigned v = 0;
+
+	if (a == BDD_FALSE) {
+		memset(bits, 0, m->n_vars);
+		return false;
+	}
+	while (a != BDD_TRUE) {
+		const struct node *n = &m->nodes[a];
+		unsigned var = n->var & 0xffffu;
+		for (; v < var; v++) /* skipped: free */
+			bits[v] = rng_next(rng) & 1;
+		bool hi = n->lo == BDD_FALSE || (n->hi != BDD_FALSE && (rng_next(rng) & 1));
+		bits[v++] = hi;
+		a = hi ? n->hi : n->lo;
+	}
+	for (; v < m->n_vars; v++)
+		bits[v] = rng_next(rng) & 1;
+	return true;
+}
+
 bool bdd_member(const struct bdd *m, bdd_t a, const uint8_t *bits)
 {
 	while (a > BDD_TRUE) {

@@ -57,6 +57,9 @@ bdd_t bdd_cube(struct bdd *m, const int8_t *lit);
 
 /* One member: bits[v] for every variable (0 where free).  False when a is empty. */
 bool bdd_pick(struct bdd *m, bdd_t a, uint8_t *bits);
+/* One member chosen at random: free variables and branches by the
+ * caller's generator state (splitmix64), so a seed gives the same picks. */
+bool bdd_pick_random(struct bdd *m, bdd_t a, uint8_t *bits, uint64_t *rng);
 bool bdd_member(const struct bdd *m, bdd_t a, const uint8_t *bits);
 
 /* Roots: handles the collector must keep.  Push addresses; pop to a mark. */

@@ -1385,6 +1385,33 @@ static int pair_check(const struct topo_area *a, const struct topo_area *b)
 }
 
 /* Roots a slot for the rest of this firewall's analysis. */
+/*
+ * What conntrack takes for the first packet of a new connection: a TCP
+ * SYN without ACK; for ICMP only the request types it tracks (echo,
+ * timestamp, information and address-mask request; ICMPv6 echo request and
+ * node information query) — any other ICMP type with no connection to
+ * relate to is `ct state invalid` (nf_conntrack_proto_icmp.c,
+ * nf_conntrack_proto_icmpv6.c), and so is ICMPv6 over IPv4 and ICMP over
+ * IPv6 (the kernel differential test showed it).  UDP and the rest: any
+ * packet.
+ */
+static bdd_t first_packets(struct fw_ctx *c)
+{
+	static const uint8_t icmp4[] = {8, 13, 15, 17}, icmp6[] = {128, 139};
+	struct bdd *m = c->m;
+	bdd_t t4 = BDD_FALSE, t6 = BDD_FALSE;
+
+	for (size_t i = 0; i < sizeof(icmp4); i++)
+		t4 = bdd_or(m, t4, bdd_uint(m, V_SPORT, 8, icmp4[i]));
+	for (size_t i = 0; i < sizeof(icmp6); i++)
+		t6 = bdd_or(m, t6, bdd_uint(m, V_SPORT, 8, icmp6[i]));
+	bdd_t tcp = bdd_uint(m, V_PROTO, 8, 6), i4 = bdd_uint(m, V_PROTO, 8, 1), i6 = bdd_uint(m, V_PROTO, 8, 58);
+	bdd_t other = bdd_not(m, bdd_or(m, tcp, bdd_or(m, i4, i6)));
+	return bdd_or(m, other, bdd_or(m, bdd_and(m, tcp, bdd_uint(m, V_TCPFL, 8, 0x02)),
+				       bdd_or(m, bdd_and(m, bdd_and(m, i4, c->fam[0]), t4),
+					      bdd_and(m, bdd_and(m, i6, c->fam[1]), t6))));
+}
+
 static void keep(struct fw_ctx *c, bdd_t *slot)
 {
 	bdd_root_push(c->m, slot);
@@ -1444,7 +1471,7 @@ static int setup(struct fw_ctx *c)
 				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, V_IIF, IF_BITS, i),
 									   bdd_uint(m, V_OIF, IF_BITS, j)));
 	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
-	c->syn = bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 6)), bdd_uint(m, V_TCPFL, 8, 0x02));
+	c->syn = first_packets(c);
 	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)
 		for (size_t b = 0; b < c->n_areas; b++)

@@ -89,7 +89,7 @@ def frame(p, dst_mac):
     elif proto == 17:
         l4 = struct.pack('!HHHH', p['sport'], p['dport'], 12, 0) + struct.pack('!I', tag)
     else:
-        l4 = struct.pack('!BBHI', 128 if v6 else 8, 0, 0, tag)
+        l4 = struct.pack('!BBHI', p.get('icmp_type', 128 if proto == 58 else 8), p.get('icmp_code', 0), 0, tag)
     if v6:
         pseudo = src.packed + dst.packed + struct.pack('!IxxxB', len(l4), proto)
     else:
@@ -194,7 +194,8 @@ def model_packets(sanso, site, fw, ruleset, stats, tag0):
             'tag': tag0 + len(out), 'check': f['check'], 'message': f['message'],
             'src': ex['src']['ip'], 'dst': ex['dst']['ip'], 'proto': proto,
             'sport': ex['src'].get('port') or 0, 'dport': ex['dst'].get('port') or 0,
-            'smac': ex['src'].get('mac') or SRC_MAC, 'iif': ex['iif'], 'oif': ex['oif'],
+            'smac': ex['src'].get('mac') or SRC_MAC,
+            'icmp_type': ex.get('icmp_type', 128 if proto == 58 else 8), 'icmp_code': ex.get('icmp_code', 0), 'iif': ex['iif'], 'oif': ex['oif'],
             'expect': 'drop' if f['check'] == 'RULESET-FLOW-BLOCKED' else 'accept',
         })
     return out
