@@ -342,6 +342,32 @@ const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t 
 uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity sev);
 int an_vreport_write(const struct an_vreport *r, const struct an_output_options *o, FILE *out);
 
+/*
+ * The model on concrete packets, for the kernel differential test
+ * (tests/kernel-probe.c, tests/e2e/kernel-diff.py).  For one firewall:
+ * per_rule random witnesses of every rule on the forward path (first
+ * packets that reach the rule and match it), and n_random random first
+ * packets, all sendable through a Linux router (TCP SYN, UDP, ICMP echo
+ * and the other request types, non-martian addresses, a unicast source
+ * MAC, between two of the firewall's interfaces).  fn gets each with the
+ * verdict of the set walk verify uses and of the one-packet trace, and the
+ * trace's deciding rule per base chain; a non-zero return stops the run.
+ */
+struct an_vprobe {
+	struct an_vpacket packet;
+	uint8_t tcp_flags;
+	const char *witness_of; /* location of the rule it was picked for; NULL: random */
+	bool accept;            /* in the set of packets verify says pass */
+	bool traced_accept;     /* the trace's verdict (must be the same) */
+	bool approximate;       /* the trace met a rule the model can't judge exactly, or NAT */
+	const struct an_vrule *rules;
+	size_t n_rules;
+};
+typedef int (*an_vprobe_fn)(const struct an_vprobe *p, void *arg);
+int an_verify_probe(const struct an_verify_config *cfg, const char *firewall, unsigned per_rule, unsigned n_random,
+		    uint64_t seed, an_vprobe_fn fn, void *arg, struct topo_diag_list *diags, char *errbuf,
+		    size_t errlen);
+
 /* ----------------------------------------------------------------- monitor */
 
 /*

@@ -127,6 +127,7 @@ struct fw_ctx {
 	bool has_primary;
 	uint32_t primary;
 	bool too_deep;
+	bool trace_approx; /* trace() met a rule it can't judge exactly */
 	int err;
 };
 
@@ -712,6 +713,20 @@ static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, siz
 	return c->err;
 }
 
+/* A rule whose effect on a packet the model can't state exactly: a match
+ * or verdict it can't express, or a translation (NAT changes what later
+ * hooks see, and masquerade drops where the interface has no address). */
+static bool rule_inexact(struct fw_ctx *c, const struct rs_rule *r)
+{
+	if (r->unsupported || r->verdict.code == RS_V_UNKNOWN || r->nat != RS_NAT_NONE ||
+	    (r->has_vmap && !match_sane(c, &r->vmap)))
+		return true;
+	for (size_t i = 0; i < r->n_matches; i++)
+		if (r->matches[i].op == RS_OP_UNKNOWN || !match_sane(c, &r->matches[i]))
+			return true;
+	return false;
+}
+
 /*
  * Follows one concrete packet through a base chain: the rule (or policy)
  * that decided it goes into f.  Returns true when it was accepted.
@@ -741,6 +756,8 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *bits, st
 		const struct rs_rule *r = &ch->rules[i++];
 		if (!point_rule(c, r, bits))
 			continue;
+		if (rule_inexact(c, r))
+			c->trace_approx = true;
 		struct rs_verdict v = r->verdict;
 		if (r->has_vmap) {
 			v.code = RS_V_CONTINUE;
@@ -778,6 +795,7 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *bits, st
 		case RS_V_JUMP:
 		case RS_V_GOTO:
 			if (v.chain >= c->rs->n_chains || depth >= MAX_DEPTH) {
+				c->trace_approx = true;
 				add_rule(c, f, ci, i - 1, "accept");
 				return true;
 			}
@@ -790,7 +808,8 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *bits, st
 	}
 }
 
-static void trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+/* Returns true when the packet passes every base chain of the path. */
+static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
 {
 	size_t walked = 0;
 
@@ -800,10 +819,11 @@ static void trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
 			continue;
 		walked++;
 		if (!trace_chain(c, c->fwd[i], bits, f))
-			return;
+			return false;
 	}
 	if (!walked)
 		add_rule(c, f, UINT32_MAX, 0, NULL);
+	return true;
 }
 
 static bool proto_has_ports(unsigned p)
@@ -1126,12 +1146,14 @@ static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t 
 enum walk_mode {
 	W_PASS,
 	W_ATTRIBUTE,
+	W_WITNESS, /* the kernel differential test: packets picked at every rule */
 };
 
 struct walk {
 	struct fw_ctx *c;
 	enum walk_mode mode;
 	bdd_t acc; /* accepted in the base chain being walked */
+	struct probe_points *points; /* W_WITNESS */
 };
 
 static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
@@ -1158,6 +1180,7 @@ static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
 }
 
 static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth);
+static void on_witness(struct walk *w, uint32_t chain, size_t rule, bdd_t hit);
 
 /* hit: packets the rule (or map element) decided, all in *s */
 static void apply(struct walk *w, uint32_t ci, size_t ri, struct rs_verdict v, bdd_t hit, bdd_t *s, bdd_t *ret,
@@ -1225,6 +1248,8 @@ static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth)
 		if (hit == BDD_FALSE)
 			continue;
 		c->rflags[ci][i] |= RF_HIT;
+		if (w->mode == W_WITNESS)
+			on_witness(w, ci, i, hit);
 		if (r->has_vmap) {
 			if (!match_sane(c, &r->vmap)) {
 				apply(w, ci, i, (struct rs_verdict){RS_V_UNKNOWN, 0}, hit, &s, &ret, &sub, depth);
@@ -1976,6 +2001,185 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 	}
 	*ret = rep;
 	return 0;
+}
+
+/* ------------------------------------------- the kernel differential test */
+
+struct probe_points {
+	uint8_t (*bits)[N_VARS];
+	uint32_t *chain; /* UINT32_MAX: a random packet */
+	size_t *rule;
+	size_t n, cap;
+	unsigned per_rule;
+	uint64_t rng;
+	bdd_t sendable;
+	int err;
+};
+
+static void add_point(struct probe_points *pp, const uint8_t *bits, uint32_t chain, size_t rule)
+{
+	if (pp->n == pp->cap) {
+		size_t cap = pp->cap ? 2 * pp->cap : 256;
+		void *b = realloc(pp->bits, cap * sizeof(*pp->bits)), *c = b ? realloc(pp->chain, cap * sizeof(*pp->chain)) : NULL;
+		if (b)
+			pp->bits = b;
+		if (c)
+			pp->chain = c;
+		void *r = c ? realloc(pp->rule, cap * sizeof(*pp->rule)) : NULL;
+		if (!r) {
+			pp->err = -ENOMEM;
+			return;
+		}
+		pp->rule = r;
+		pp->cap = cap;
+	}
+	memcpy(pp->bits[pp->n], bits, N_VARS);
+	pp->chain[pp->n] = chain;
+	pp->rule[pp->n++] = rule;
+}
+
+static void on_witness(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
+{
+	struct probe_points *pp = w->points;
+	uint8_t bits[N_VARS];
+
+	hit = bdd_and(w->c->m, hit, pp->sendable); /* no collection before the picks */
+	for (unsigned k = 0; k < pp->per_rule && !pp->err; k++)
+		if (bdd_pick_random(w->c->m, hit, bits, &pp->rng))
+			add_point(pp, bits, chain, rule);
+}
+
+/* Packets a client namespace can send through a Linux router and see
+ * forwarded: TCP, UDP, ICMP over IPv4, ICMPv6 over IPv6; addresses that
+ * are not martians (IPv4: not 0/8, 127/8, 224/3; IPv6: global unicast
+ * 2000::/3 or unique local fc00::/7); a unicast source MAC. */
+static bdd_t sendable(struct fw_ctx *c)
+{
+	struct bdd *m = c->m;
+	bdd_t proto = bdd_or(m, bdd_or(m, bdd_uint(m, V_PROTO, 8, 6), bdd_uint(m, V_PROTO, 8, 17)),
+			     bdd_or(m, bdd_and(m, c->fam[0], bdd_uint(m, V_PROTO, 8, 1)),
+				    bdd_and(m, c->fam[1], bdd_uint(m, V_PROTO, 8, 58))));
+	bdd_t r = bdd_and(m, proto, bdd_and(m, c->ifpair, bdd_and(m, c->ctnew, c->syn)));
+	const unsigned vars[2] = {V_SADDR, V_DADDR};
+
+	for (int i = 0; i < 2; i++) {
+		unsigned v = vars[i];
+		bdd_t bad4 = bdd_or(m, bdd_or(m, bdd_uint(m, v, 8, 0), bdd_uint(m, v, 8, 127)), bdd_uint(m, v, 3, 7));
+		bdd_t ok6 = bdd_or(m, bdd_uint(m, v, 3, 1), bdd_uint(m, v, 7, 0x7e));
+		r = bdd_and(m, r, bdd_or(m, bdd_diff(m, c->fam[0], bad4), bdd_and(m, c->fam[1], ok6)));
+	}
+	return bdd_and(m, r, bdd_uint(m, V_SMAC + 7, 1, 0));
+}
+
+static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random, uint64_t seed, an_vprobe_fn fn,
+			  void *arg)
+{
+	struct probe_points pp = {.per_rule = per_rule, .rng = seed};
+	struct walk w = {.c = c, .mode = W_WITNESS, .points = &pp};
+	bdd_t in = BDD_FALSE, pass = BDD_FALSE;
+	int r;
+
+	if (c->fw->n_ifaces > MAX_IFACES)
+		return -E2BIG;
+	if (!(c->m = bdd_new(N_VARS, (size_t)1 << 23)))
+		return -ENOMEM;
+	if ((r = setup(c)) < 0)
+		return r;
+	find_forward_path(c);
+	keep(c, &w.acc);
+	keep(c, &pp.sendable);
+	keep(c, &in);
+	keep(c, &pass);
+	pp.sendable = sendable(c);
+	in = pp.sendable;
+	/* netdev ingress/egress chains (not modelled) filter before and after */
+	bool edge = false;
+	for (size_t i = 0; i < c->rs->n_chains; i++)
+		if ((c->rs->chains[i].hook == RS_HOOK_INGRESS || c->rs->chains[i].hook == RS_HOOK_EGRESS) &&
+		    (c->rs->chains[i].n_rules || c->rs->chains[i].policy == RS_POLICY_DROP))
+			edge = true;
+	/* each base chain sees what the earlier ones let through */
+	for (size_t i = 0; i < c->n_fwd && !pp.err; i++) {
+		pass = walk_base(&w, c->fwd[i], in);
+		in = bdd_and(c->m, in, pass);
+	}
+	uint8_t bits[N_VARS];
+	for (unsigned k = 0; k < n_random && !pp.err; k++)
+		if (bdd_pick_random(c->m, pp.sendable, bits, &pp.rng))
+			add_point(&pp, bits, UINT32_MAX, 0);
+	if (bdd_full(c->m))
+		r = -E2BIG;
+	r = r < 0 ? r : pp.err ? pp.err : c->err;
+
+	for (size_t i = 0; i < pp.n && r >= 0; i++) {
+		struct an_vfinding f = {0};
+		struct an_vprobe p = {0};
+		char loc[512];
+
+		c->trace_approx = false;
+		p.traced_accept = trace(c, pp.bits[i], &f);
+		p.accept = bdd_member(c->m, in, pp.bits[i]);
+		p.approximate = c->trace_approx || edge;
+		decode_packet(c, pp.bits[i], &p.packet);
+		p.packet.has_mac = true;
+		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)get_bits(pp.bits[i], V_TCPFL, 8) : 0;
+		if (pp.chain[i] != UINT32_MAX)
+			p.witness_of = rs_rule_location(c->rs, pp.chain[i], pp.rule[i], loc, sizeof(loc));
+		p.rules = f.rules;
+		p.n_rules = f.n_rules;
+		r = c->err ? c->err : fn(&p, arg);
+		for (size_t j = 0; j < f.n_rules; j++) {
+			free(f.rules[j].location);
+			free(f.rules[j].chain);
+			free(f.rules[j].text);
+		}
+		free(f.rules);
+	}
+	free(pp.bits);
+	free(pp.chain);
+	free(pp.rule);
+	return r;
+}
+
+int an_verify_probe(const struct an_verify_config *cfg, const char *firewall, unsigned per_rule, unsigned n_random,
+		    uint64_t seed, an_vprobe_fn fn, void *arg, struct topo_diag_list *diags, char *errbuf,
+		    size_t errlen)
+{
+	const struct topo_firewall *fw = NULL;
+	const struct an_verify_source *src = NULL;
+	struct rs_ruleset *rs = NULL;
+	struct fw_summary sum = {0};
+	struct an_vreport rep = {0};
+	int r;
+
+	for (size_t i = 0; i < topo_site_n_firewalls(cfg->site); i++)
+		if (strcmp(topo_site_firewall(cfg->site, i)->name, firewall) == 0)
+			fw = topo_site_firewall(cfg->site, i);
+	for (size_t j = 0; j < cfg->n_sources; j++)
+		if (strcmp(cfg->sources[j].firewall, firewall) == 0)
+			src = &cfg->sources[j];
+	if (!fw) {
+		snprintf(errbuf, errlen, "no firewall named '%s' in %s", firewall, topo_site_path(cfg->site));
+		return -EINVAL;
+	}
+	r = load_ruleset(fw, src, &rs, diags);
+	if (r == 1) {
+		snprintf(errbuf, errlen, "firewall %s has no ruleset", firewall);
+		return -EINVAL;
+	}
+	if (r < 0) {
+		snprintf(errbuf, errlen, "the ruleset of firewall %s can't be read", fw->name);
+		return r;
+	}
+	rep.site = cfg->site;
+	rep.max_findings = 1;
+	struct fw_ctx c = {.site = cfg->site, .fw = fw, .rs = rs, .report = &rep, .sum = &sum};
+	r = probe_firewall(&c, per_rule, n_random, seed, fn, arg);
+	fw_ctx_free(&c);
+	rs_ruleset_free(rs);
+	if (r < 0 && !errbuf[0])
+		snprintf(errbuf, errlen, "firewall %s: %s", fw->name, strerror(-r));
+	return r;
 }
 
 void an_vreport_free(struct an_vreport *r)
