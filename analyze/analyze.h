@@ -356,6 +356,7 @@ int an_vreport_write(const struct an_vreport *r, const struct an_output_options 
 struct an_vprobe {
 	struct an_vpacket packet;
 	uint8_t tcp_flags;
+	uint16_t icmp_checksum; /* ICMP: what the model took for transport bytes 2-3 (th dport) */
 	const char *witness_of; /* location of the rule it was picked for; NULL: random */
 	bool accept;            /* in the set of packets verify says pass */
 	bool traced_accept;     /* the trace's verdict (must be the same) */

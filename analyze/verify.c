@@ -2123,6 +2123,7 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		decode_packet(c, pp.bits[i], &p.packet);
 		p.packet.has_mac = true;
 		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)get_bits(pp.bits[i], V_TCPFL, 8) : 0;
+		p.icmp_checksum = (uint16_t)get_bits(pp.bits[i], V_DPORT, 16);
 		if (pp.chain[i] != UINT32_MAX)
 			p.witness_of = rs_rule_location(c->rs, pp.chain[i], pp.rule[i], loc, sizeof(loc));
 		p.rules = f.rules;

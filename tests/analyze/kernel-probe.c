@@ -41,6 +41,7 @@ static int emit(const struct an_vprobe *p, void *arg)
 	if (p->packet.icmp_type >= 0) {
 		json_object_set_new(o, "icmp_type", json_integer(p->packet.icmp_type));
 		json_object_set_new(o, "icmp_code", json_integer(p->packet.icmp_code));
+		json_object_set_new(o, "icmp_checksum", json_integer(p->icmp_checksum));
 	}
 	json_object_set_new(o, "tcp_flags", json_integer(p->tcp_flags));
 	json_object_set_new(o, "iif", json_string(p->packet.iif));
