@@ -20,7 +20,7 @@ struct node {
 	uint32_t var; /* low 16 bits: variable; MARK: reached in a collection */
 };
 
-enum op { OP_AND = 1, OP_OR, OP_DIFF };
+enum op { OP_AND = 1, OP_OR, OP_DIFF, OP_RESTRICT };
 
 struct cache_entry {
 	uint32_t a, b, r, op;
@@ -208,6 +208,8 @@ static bdd_t apply(struct bdd *m, enum op op, bdd_t a, bdd_t b)
 		if (b == BDD_FALSE)
 			return a;
 		break;
+	case OP_RESTRICT: /* bdd_restrict() */
+		break;
 	}
 	if (m->full)
 		return BDD_FALSE;
@@ -246,6 +248,31 @@ bdd_t bdd_diff(struct bdd *m, bdd_t a, bdd_t b)
 bdd_t bdd_not(struct bdd *m, bdd_t a)
 {
 	return apply(m, OP_DIFF, BDD_TRUE, a);
+}
+
+/* a with the cube's variables fixed to its literals: follow the cube's one
+ * non-false branch at each of its variables. */
+bdd_t bdd_restrict(struct bdd *m, bdd_t a, bdd_t cube)
+{
+	if (a <= BDD_TRUE || cube <= BDD_TRUE || m->full)
+		return m->full ? BDD_FALSE : a;
+
+	unsigned va = var_of(m, a), vc = var_of(m, cube);
+	bdd_t next = m->nodes[cube].lo == BDD_FALSE ? m->nodes[cube].hi : m->nodes[cube].lo;
+	if (vc < va)
+		return bdd_restrict(m, a, next);
+
+	struct cache_entry *ce = &m->cache[hash3(OP_RESTRICT, a, cube) & (uint32_t)(m->n_cache - 1)];
+	if (ce->op == (uint32_t)OP_RESTRICT && ce->a == a && ce->b == cube)
+		return ce->r;
+	bdd_t r;
+	if (va == vc)
+		r = bdd_restrict(m, m->nodes[cube].lo == BDD_FALSE ? m->nodes[a].hi : m->nodes[a].lo, next);
+	else
+		r = mk(m, va, bdd_restrict(m, m->nodes[a].lo, cube), bdd_restrict(m, m->nodes[a].hi, cube));
+	if (!m->full)
+		*ce = (struct cache_entry){.a = a, .b = cube, .r = r, .op = OP_RESTRICT};
+	return r;
 }
 
 static inline int bit_at(const uint8_t *p, unsigned i)

@@ -40,6 +40,10 @@ bdd_t bdd_and(struct bdd *m, bdd_t a, bdd_t b);
 bdd_t bdd_or(struct bdd *m, bdd_t a, bdd_t b);
 bdd_t bdd_diff(struct bdd *m, bdd_t a, bdd_t b); /* a ∧ ¬b */
 bdd_t bdd_not(struct bdd *m, bdd_t a);
+/* The cofactor of a by a cube (a conjunction of literals, as bdd_uint or
+ * bdd_cube build): what a says once those variables hold those values,
+ * independent of them. */
+bdd_t bdd_restrict(struct bdd *m, bdd_t a, bdd_t cube);
 
 /*
  * Bit strings over `bits` consecutive variables starting at `var`, most

@@ -45,7 +45,8 @@
 
 #define IF_BITS 5
 #define IF_OTHER 31u
-#define MAX_IFACES 31
+#define IF_NONE 30u /* no interface: what oifname is before routing */
+#define MAX_IFACES 30
 #define MAX_DEPTH 16 /* the kernel's call depth */
 
 enum {
@@ -128,6 +129,9 @@ struct fw_ctx {
 	uint32_t primary;
 	bool too_deep;
 	bool trace_approx; /* trace() met a rule it can't judge exactly */
+	/* what a prerouting chain sees of every packet: no output interface
+	 * yet, and before conntrack (priority < -200) ct state invalid */
+	bdd_t pre_cube, raw_cube;
 	int err;
 };
 
@@ -280,7 +284,7 @@ static bool domain_test(const struct fw_ctx *c, enum rs_key k, unsigned d, const
 		bool eq = lo || m->op == RS_OP_EQ;
 		if (d == IF_OTHER)
 			return eq ? !ifname_is_topology(c, pat) : true;
-		bool match = ifname_matches(pat, c->fw->ifaces[d].name);
+		bool match = ifname_matches(pat, d == IF_NONE ? "" : c->fw->ifaces[d].name);
 		return eq ? match : !match;
 	}
 	default:
@@ -315,11 +319,11 @@ static unsigned domain_var(enum rs_key k, unsigned *bits, unsigned *n)
 	}
 }
 
-/* Interface values are the firewall's interfaces and IF_OTHER; the
- * indices between them stand for nothing. */
+/* Interface values are the firewall's interfaces, IF_NONE and IF_OTHER;
+ * the indices between them stand for nothing. */
 static bool domain_value_exists(const struct fw_ctx *c, enum rs_key k, unsigned d)
 {
-	return !(k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) || d < c->fw->n_ifaces || d == IF_OTHER;
+	return !(k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) || d < c->fw->n_ifaces || d == IF_OTHER || d == IF_NONE;
 }
 
 static bdd_t domain_bdd(struct fw_ctx *c, enum rs_key k, const struct rs_match *m, const uint8_t *lo,
@@ -728,11 +732,42 @@ static bool rule_inexact(struct fw_ctx *c, const struct rs_rule *r)
 }
 
 /*
+ * What a base chain's rules see of a packet that differs from what it is:
+ * in prerouting the output interface is not chosen yet (oifname is empty,
+ * meta oif 0), and a chain there before conntrack's hook (priority -200)
+ * finds no conntrack entry, which ct state calls invalid.  BDD_TRUE: the
+ * packet as it is.
+ */
+static bdd_t hook_cube(const struct fw_ctx *c, uint32_t base)
+{
+	const struct rs_chain *ch = &c->rs->chains[base];
+
+	if (ch->hook != RS_HOOK_PREROUTING)
+		return BDD_TRUE;
+	return ch->priority < -200 ? c->raw_cube : c->pre_cube;
+}
+
+static void set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value)
+{
+	for (unsigned i = 0; i < n; i++)
+		bits[var + i] = (uint8_t)((value >> (n - 1 - i)) & 1);
+}
+
+/*
  * Follows one concrete packet through a base chain: the rule (or policy)
  * that decided it goes into f.  Returns true when it was accepted.
  */
-static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *bits, struct an_vfinding *f)
+static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, struct an_vfinding *f)
 {
+	uint8_t bits[N_VARS];
+
+	memcpy(bits, packet, sizeof(bits));
+	if (c->rs->chains[base].hook == RS_HOOK_PREROUTING) {
+		set_bits(bits, V_OIF, IF_BITS, IF_NONE);
+		if (c->rs->chains[base].priority < -200)
+			set_bits(bits, V_CT, 3, CT_INVALID);
+	}
+
 	struct frame {
 		uint32_t chain;
 		size_t next;
@@ -1153,6 +1188,7 @@ struct walk {
 	struct fw_ctx *c;
 	enum walk_mode mode;
 	bdd_t acc; /* accepted in the base chain being walked */
+	bdd_t cube; /* hook_cube() of that chain */
 	struct probe_points *points; /* W_WITNESS */
 };
 
@@ -1244,7 +1280,7 @@ static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth)
 		if (s == BDD_FALSE || bdd_full(m))
 			continue;
 		bdd_maybe_gc(m);
-		hit = bdd_and(m, s, rule_bdd(c, r, &unknown));
+		hit = bdd_and(m, s, bdd_restrict(m, rule_bdd(c, r, &unknown), w->cube));
 		if (hit == BDD_FALSE)
 			continue;
 		c->rflags[ci][i] |= RF_HIT;
@@ -1257,7 +1293,7 @@ static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth)
 			}
 			const struct rs_set *set = &c->rs->sets[r->vmap.set];
 			for (size_t k = 0; k < set->n_elems && hit != BDD_FALSE; k++) {
-				e = bdd_and(m, hit, elem_bdd(c, &r->vmap, &set->elems[k]));
+				e = bdd_and(m, hit, bdd_restrict(m, elem_bdd(c, &r->vmap, &set->elems[k]), w->cube));
 				if (e == BDD_FALSE)
 					continue;
 				hit = bdd_diff(m, hit, e);
@@ -1287,6 +1323,7 @@ static bdd_t walk_base(struct walk *w, uint32_t base, bdd_t in)
 	size_t mark = bdd_root_mark(m);
 
 	w->acc = BDD_FALSE;
+	w->cube = hook_cube(c, base);
 	bdd_root_push(m, &ret);
 	ret = walk_chain(w, base, bdd_and(m, in, famset), 0);
 	if (ch->policy == RS_POLICY_ACCEPT) {
@@ -1487,7 +1524,8 @@ static int setup(struct fw_ctx *c)
 				}
 	}
 
-	bdd_t *g[] = {&c->ifpair, &c->ctnew, &c->syn, &c->r0, &c->univ, &c->passed, &c->permitted, &c->bad_all, &c->open};
+	bdd_t *g[] = {&c->ifpair, &c->ctnew, &c->syn,     &c->r0,       &c->univ,    &c->passed,
+		      &c->permitted, &c->bad_all, &c->open, &c->pre_cube, &c->raw_cube};
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		keep(c, g[i]);
 	for (size_t i = 0; i < fw->n_ifaces; i++)
@@ -1496,6 +1534,8 @@ static int setup(struct fw_ctx *c)
 				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, V_IIF, IF_BITS, i),
 									   bdd_uint(m, V_OIF, IF_BITS, j)));
 	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
+	c->pre_cube = bdd_uint(m, V_OIF, IF_BITS, IF_NONE);
+	c->raw_cube = bdd_and(m, c->pre_cube, bdd_uint(m, V_CT, 3, CT_INVALID));
 	c->syn = first_packets(c);
 	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)

@@ -192,6 +192,43 @@ START_TEST(bounded_memory)
 	bdd_free(m);
 }
 END_TEST
+/* restrict by a random cube: the table at each point is the table at the
+ * point with the cube's variables set to its literals */
+START_TEST(restrict_is_cofactor)
+{
+	struct bdd *m = bdd_new(NV, 1u << 16);
+
+	srand(2);
+	for (int round = 0; round < 300; round++) {
+		struct tt ta, tb, want;
+		bdd_t a = bdd_or(m, random_set(m, &ta), random_set(m, &tb));
+		int8_t lit[NV];
+		unsigned fixed = 0, values = 0;
+
+		for (unsigned p = 0; p < NP; p++)
+			ta.v[p] = ta.v[p] || tb.v[p];
+		for (unsigned i = 0; i < NV; i++) {
+			lit[i] = rand() % 3 == 0 ? (int8_t)(rand() % 2) : -1;
+			if (lit[i] >= 0) {
+				fixed |= 1u << (NV - 1 - i);
+				values |= (unsigned)lit[i] << (NV - 1 - i);
+			}
+		}
+		for (unsigned p = 0; p < NP; p++)
+			want.v[p] = ta.v[(p & ~fixed) | values];
+		bdd_t r = bdd_restrict(m, a, bdd_cube(m, lit));
+		check_same(m, r, &want, "restrict");
+		/* independent of the fixed variables: restricting again changes nothing */
+		ck_assert_uint_eq(bdd_restrict(m, r, bdd_cube(m, lit)), r);
+		bdd_maybe_gc(m);
+	}
+	ck_assert_uint_eq(bdd_restrict(m, BDD_TRUE, bdd_uint(m, 0, 3, 5)), BDD_TRUE);
+	ck_assert_uint_eq(bdd_restrict(m, bdd_uint(m, 0, 3, 5), bdd_uint(m, 0, 3, 4)), BDD_FALSE);
+	ck_assert_uint_eq(bdd_restrict(m, bdd_uint(m, 0, 3, 5), bdd_uint(m, 0, 3, 5)), BDD_TRUE);
+	ck_assert(!bdd_full(m));
+	bdd_free(m);
+}
+END_TEST
 
 int main(void)
 {
@@ -202,6 +239,7 @@ int main(void)
 
 	tcase_add_test(tc, ops_match_truth_tables);
 	tcase_add_test(tc, uint_and_cube);
+	tcase_add_test(tc, restrict_is_cofactor);
 	tcase_add_test(tc, gc_keeps_roots);
 	tcase_add_test(tc, bounded_memory);
 	suite_add_tcase(s, tc);
