@@ -355,7 +355,8 @@ class Kernel:
                 tool = 'ip6tables-nft-restore' if fmt == 'ip6tables' else 'iptables-nft-restore'
                 p = sh('ip', 'netns', 'exec', r, tool, input=text, check=False)
             if p.returncode != 0:
-                raise Skip(f'the kernel refuses it: {(p.stderr.strip().splitlines() or ["?"])[-1][:160]}')
+                why = [ln for ln in p.stderr.strip().splitlines() if not ln.startswith('Try ')] or ['?']
+                raise Skip(f'the kernel refuses it: {"; ".join(why[:2])[:200]}')
             sentinel = 'table netdev sanso_kernel_diff {\n' + ''.join(
                 f'\tchain s{k} {{ type filter hook ingress device "{i}" priority -32768; policy accept; '
                 f'ether type 0x{SENTINEL_TYPE:04x} fwd to "{i}"; }}\n' for k, i in enumerate(ifaces)) + '}\n'
@@ -561,7 +562,7 @@ def gen_ruleset(rng, ifaces):
         return rng.choice(['accept', 'accept', 'drop', 'reject', 'counter', 'log prefix "x"', 'continue',
                            'reject with icmpx type admin-prohibited' if fam == 'inet' else 'drop'])
 
-    def rule(depth):
+    def rule(depth, post=False):
         m = matches(fam)
         x = rng.random()
         if fam == 'inet' and any(t.startswith(('ip6 ', 'meta nfproto ipv6', 'icmpv6')) for t in m):
@@ -576,6 +577,8 @@ def gen_ruleset(rng, ifaces):
         elif x < 0.22 and not any(t.startswith(('udp', 'icmp', 'meta l4proto', 'th', 'tcp')) for t in m):
             return ' '.join(m + ['tcp dport vmap { 22 : drop, 80 : accept, 1000-2000 : accept }'])
         v = verdict(depth)
+        if post and (v.startswith(('reject', 'jump', 'goto'))):
+            v = 'drop'  # the kernel refuses reject in postrouting, also in chains it jumps to
         if v.startswith('reject') and 'ether saddr' in ' '.join(m) and fam != 'inet':
             v = 'drop'
         return ' '.join(m + [v])
@@ -591,7 +594,7 @@ def gen_ruleset(rng, ifaces):
         pol = rng.choice(['accept', 'drop'])
         lines.append(f'\tchain base{k} {{\n\t\ttype filter hook {hook} priority {prio}; policy {pol};')
         for _ in range(rng.randint(2, 14)):
-            lines.append('\t\t' + rule(0))
+            lines.append('\t\t' + rule(0, hook == 'postrouting'))
         lines.append('\t}')
     for d, s in enumerate(subs):
         lines.append(f'\tchain {s} {{')
@@ -709,6 +712,7 @@ def main(argv):
                 c, d = compare(kernel, ruleset, fmt, ifaces, packets, stats, label, show)
             except Skip as e:
                 stats[f'rulesets skipped: {str(e).split(":")[0]}'] += 1
+                print(f'skipped {label}: {e}')
                 continue
             if c:
                 rulesets += 1
