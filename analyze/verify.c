@@ -738,13 +738,24 @@ static bool rule_inexact(struct fw_ctx *c, const struct rs_rule *r)
  * finds no conntrack entry, which ct state calls invalid.  BDD_TRUE: the
  * packet as it is.
  */
-static bdd_t hook_cube(const struct fw_ctx *c, uint32_t base)
+enum { VIEW_NO_OIF = 1, VIEW_NO_CT = 2 };
+#define PRI_CONNTRACK (-200) /* conntrack's prerouting hook (NF_IP_PRI_CONNTRACK) */
+
+static unsigned hook_view(const struct fw_ctx *c, uint32_t base)
 {
 	const struct rs_chain *ch = &c->rs->chains[base];
 
 	if (ch->hook != RS_HOOK_PREROUTING)
-		return BDD_TRUE;
-	return ch->priority < -200 ? c->raw_cube : c->pre_cube;
+		return 0;
+	return VIEW_NO_OIF | (ch->priority < PRI_CONNTRACK ? VIEW_NO_CT : 0);
+}
+
+/* the view as a cube, for the set walk */
+static bdd_t hook_cube(const struct fw_ctx *c, uint32_t base)
+{
+	unsigned v = hook_view(c, base);
+
+	return v & VIEW_NO_CT ? c->raw_cube : v & VIEW_NO_OIF ? c->pre_cube : BDD_TRUE;
 }
 
 static void set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value)
@@ -761,12 +772,12 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 {
 	uint8_t bits[N_VARS];
 
+	unsigned view = hook_view(c, base);
 	memcpy(bits, packet, sizeof(bits));
-	if (c->rs->chains[base].hook == RS_HOOK_PREROUTING) {
+	if (view & VIEW_NO_OIF)
 		set_bits(bits, V_OIF, IF_BITS, IF_NONE);
-		if (c->rs->chains[base].priority < -200)
-			set_bits(bits, V_CT, 3, CT_INVALID);
-	}
+	if (view & VIEW_NO_CT)
+		set_bits(bits, V_CT, 3, CT_INVALID);
 
 	struct frame {
 		uint32_t chain;
