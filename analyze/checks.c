@@ -83,6 +83,10 @@ static const struct check_info checks[_AN_CHECK_MAX] = {
 		"RULESET-EXCEPTION-TOO-BROAD", AN_SEV_HIGH,
 		"通信経路の限定 (MAC/IP アドレス), アプリケーションプロトコル (ポート番号) の限定 (5.1 ア)",
 		"the rule carrying an exception accepts more than the exception", false },
+	[AN_CHECK_RULESET_EXCEPTION_NO_MAC] = {
+		"RULESET-EXCEPTION-NO-MAC", AN_SEV_LOW,
+		"通信経路の限定 (MAC/IP アドレス) (5.1 ア) — IP アドレスで限定済み、MAC アドレスでも限定できる",
+		"the rule carrying an exception pins addresses and ports but not the source MAC, where it could", false },
 	[AN_CHECK_RULESET_SHADOWED] = {
 		"RULESET-SHADOWED", AN_SEV_LOW,
 		"ファイアウォール設定の不整合の確認 (8.1.9 イ)",

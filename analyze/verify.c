@@ -100,6 +100,7 @@ struct exc {
 	bdd_t carry;   /* its addresses, proto and ports, any MAC */
 	bdd_t allowed; /* what the exception permits, pinned as the site says */
 	bdd_t pin_ip, pin_mac, dst, service;
+	bdd_t nomac; /* its packets from other MACs, arriving where the MAC could be pinned (NO-MAC) */
 };
 
 struct fw_ctx {
@@ -1130,14 +1131,12 @@ static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
 	bdd_t other_dst = bdd_diff(m, x, e->dst);
 	bdd_t other_svc = bdd_diff(m, bdd_and(m, x, e->dst), e->service);
 	bdd_t other_src = bdd_diff(m, x, mac_and_ip || e->pin_mac == BDD_TRUE ? e->pin_ip : bdd_or(m, e->pin_ip, e->pin_mac));
-	bdd_t other_mac = bdd_diff(m, bdd_and(m, x, e->pin_ip), e->pin_mac);
 	struct {
 		bdd_t s;
 		const char *en;
 	} parts[] = {{other_src, "other source addresses"},
 		     {other_dst, "other destinations"},
-		     {other_svc, "other protocols or ports"},
-		     {mac_and_ip ? other_mac : BDD_FALSE, "any source MAC"}};
+		     {other_svc, "other protocols or ports"}};
 	bdd_t ex = BDD_FALSE;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (parts[i].s != BDD_FALSE) {
@@ -1163,6 +1162,42 @@ static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
 		    c->fw->name, e->flow->name, what, pk, mac, loc);
 	set_message(c, &f->message_ja, "%s: 例外 %s を通す規則がそれ以外 (%s) も許可しています。例: %s (送信元 MAC %s)。規則: %s",
 		    c->fw->name, e->flow->name, what, pk, mac, loc);
+}
+
+/* The rule carrying exception e pins its addresses and ports exactly but
+ * not the initiator's MAC, though it arrives on an interface facing the
+ * host's own segment (y: those packets from other MACs). */
+static void nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t y)
+{
+	char key[128], pk[512], loc[512], mac[TOPO_MAC_STRLEN];
+	uint8_t bits[N_VARS];
+
+	point_location(c, chain, rule, loc, sizeof(loc));
+	snprintf(key, sizeof(key), "%u|nomac|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
+	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_NO_MAC, key);
+	if (!f)
+		return;
+	f->flow = e->flow;
+	const struct topo_area *a = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->zone : e->flow->from.area;
+	f->has_example = pick_example(c, y, a, NULL, &f->example, bits);
+	f->example.has_mac = true;
+	if (f->has_example) {
+		f->src_zone = f->example.src_zone;
+		f->dst_zone = f->example.dst_zone;
+		trace(c, bits, f);
+	} else
+		add_rule(c, f, chain, rule, NULL);
+	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	topo_mac_format(f->example.smac, mac);
+	const char *who = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->name : a ? a->name : "?";
+	set_message(c, &f->message,
+		    "%s: the rule carrying exception %s pins addresses and ports but not the source MAC, though %s's packets arrive on %s, "
+		    "which faces %s itself (ether saddr / -m mac --mac-source could pin it), e.g. %s from MAC %s; rule %s",
+		    c->fw->name, e->flow->name, who, f->example.iif, a ? a->name : "?", pk, mac, loc);
+	set_message(c, &f->message_ja,
+		    "%s: 例外 %s を通す規則は IP アドレスとポートを限定していますが送信元 MAC を限定していません。%s の通信は %s に面した %s から届くため "
+		    "ether saddr / -m mac --mac-source で限定できます。例: %s (送信元 MAC %s)。規則: %s",
+		    c->fw->name, e->flow->name, who, a ? a->name : "?", f->example.iif, pk, mac, loc);
 }
 
 static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t s)
@@ -1223,6 +1258,11 @@ static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
 		bdd_t x = bdd_diff(m, bdd_and(m, hit, c->passed), e->allowed);
 		if (x != BDD_FALSE)
 			broad_finding(c, e, chain, rule, x);
+		else if (e->nomac != BDD_FALSE) {
+			bdd_t y = bdd_and(m, bdd_and(m, hit, c->passed), e->nomac);
+			if (y != BDD_FALSE)
+				nomac_finding(c, e, chain, rule, y);
+		}
 	}
 }
 
@@ -1708,6 +1748,24 @@ static void shadow_findings(struct fw_ctx *c)
 	bdd_root_pop(m, mark);
 }
 
+/* The firewall's interfaces on zone z's own segment, where a host's
+ * frames arrive with the host's MAC: those facing z and nothing else, when
+ * no other gateway (role gateway, not this firewall's host) sits in z to
+ * route between the firewall and the host. */
+static bdd_t same_segment_iifs(struct fw_ctx *c, const struct topo_area *z)
+{
+	for (size_t i = 0; i < topo_site_n_hosts(c->site); i++) {
+		const struct topo_host *h = topo_site_host(c->site, i);
+		if (h->role == TOPO_ROLE_GATEWAY && h->zone == z && h != c->fw->host)
+			return BDD_FALSE;
+	}
+	bdd_t r = BDD_FALSE;
+	for (size_t j = 0; j < c->fw->n_ifaces; j++)
+		if (c->fw->ifaces[j].n_faces == 1 && c->fw->ifaces[j].faces[0] == z)
+			r = bdd_or(c->m, r, bdd_uint(c->m, V_IIF, IF_BITS, j));
+	return r;
+}
+
 static int setup_exceptions(struct fw_ctx *c)
 {
 	struct bdd *m = c->m;
@@ -1728,15 +1786,25 @@ static int setup_exceptions(struct fw_ctx *c)
 		keep(c, &e->pin_mac);
 		keep(c, &e->dst);
 		keep(c, &e->service);
+		keep(c, &e->nomac);
 		e->pin_ip = endpoint_bdd(c, &fl->from, V_SADDR);
 		e->pin_mac = macs_bdd(c, &fl->from);
 		e->dst = endpoint_bdd(c, &fl->to, V_DADDR);
 		e->service = service_bdd(c, fl);
 		bdd_t core = bdd_and(m, e->dst, e->service);
 		e->carry = bdd_and(m, bdd_and(m, core, e->pin_ip), c->passed);
-		e->allowed = bdd_and(m, core, mac_and_ip ? bdd_and(m, e->pin_ip, e->pin_mac) : bdd_or(m, e->pin_ip, e->pin_mac));
-		if (e->pin_mac == BDD_TRUE) /* the far side initiates: nothing to pin but addresses */
-			e->allowed = bdd_and(m, core, e->pin_ip);
+		/* 5.1 ア: "MAC and/or IP".  A rule that pins the addresses and
+		 * ports but no MAC is not too broad; with mac-and-ip it is
+		 * NO-MAC advice where the MAC can be seen: the initiator's
+		 * packets arrive on an interface facing its own zone. */
+		e->allowed = bdd_and(m, core, mac_and_ip || e->pin_mac == BDD_TRUE ? e->pin_ip : bdd_or(m, e->pin_ip, e->pin_mac));
+		e->nomac = BDD_FALSE;
+		const struct topo_area *z = fl->from.type == TOPO_EP_HOST ? fl->from.host->zone
+					    : fl->from.type == TOPO_EP_ZONE ? fl->from.area
+									    : NULL;
+		bdd_t l2 = z ? same_segment_iifs(c, z) : BDD_FALSE;
+		if (mac_and_ip && e->pin_mac != BDD_TRUE && l2 != BDD_FALSE)
+			e->nomac = bdd_and(m, bdd_diff(m, e->allowed, e->pin_mac), l2);
 	}
 	return 0;
 }

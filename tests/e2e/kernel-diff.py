@@ -19,7 +19,7 @@ Packets:
     the verdict of verify's own set walk, which must equal the one-packet
     trace's verdict);
   - for the fixture rulesets, the example of every finding: the example of
-    a RULESET-*-OPEN or EXCEPTION-TOO-BROAD finding must leave on the output
+    a RULESET-*-OPEN, EXCEPTION-TOO-BROAD or -NO-MAC finding must leave on the output
     interface it names, that of a RULESET-FLOW-BLOCKED finding must not.
 Packets whose path meets a rule the model can't judge exactly (unsupported
 constructs, NAT, netdev chains) are counted and left out, as are repeated
@@ -73,7 +73,7 @@ EX = os.path.join(SRC, 'docs', 'examples')
 DATA = os.path.join(SRC, 'tests', 'data', 'verify')
 KERNEL_DIR = os.path.join(DATA, 'kernel')
 ACCEPTED = ('RULESET-MYNUMBER-OPEN', 'RULESET-LGWAN-INTERNET-OPEN', 'RULESET-INBOUND-OPEN',
-            'RULESET-EXCEPTION-TOO-BROAD')
+            'RULESET-EXCEPTION-TOO-BROAD', 'RULESET-EXCEPTION-NO-MAC')
 PROTO = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'ipv6-icmp': 58}
 SRC_MAC = '02:00:00:ee:00:01'  # when a finding names none
 SENTINEL_TYPE = 0x88b5  # IEEE 802 local experimental ethertype

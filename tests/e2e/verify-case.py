@@ -22,6 +22,7 @@ Exit status: 0 pass, 1 fail, 77 skip (meson's convention).
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,7 @@ SEVERITY = {  # docs/checks.md, ruleset table
     'RULESET-LGWAN-INTERNET-OPEN': 'critical',
     'RULESET-INBOUND-OPEN': 'high',
     'RULESET-EXCEPTION-TOO-BROAD': 'high',
+    'RULESET-EXCEPTION-NO-MAC': 'low',
     'RULESET-SHADOWED': 'low',
     'RULESET-FLOW-BLOCKED': 'low',
     'RULESET-UNSUPPORTED': 'medium',
@@ -95,7 +97,7 @@ def records(p):
                 raise Fail(f'a rule without location or text: {r}')
         ex = f['example']
         if f['check'] in ('RULESET-MYNUMBER-OPEN', 'RULESET-LGWAN-INTERNET-OPEN', 'RULESET-INBOUND-OPEN',
-                          'RULESET-EXCEPTION-TOO-BROAD', 'RULESET-FLOW-BLOCKED'):
+                          'RULESET-EXCEPTION-TOO-BROAD', 'RULESET-EXCEPTION-NO-MAC', 'RULESET-FLOW-BLOCKED'):
             if not ex or not ex['src']['ip'] or not ex['dst']['ip'] or not ex['proto']:
                 raise Fail(f'{f["check"]} needs a concrete example packet: {f}')
         counts[f['check']] = counts.get(f['check'], 0) + 1
@@ -280,6 +282,55 @@ def case_mac_ipv6(sanso):
     same(results[0][1], results[-1][1], 'nft JSON vs nft text', with_rules=False)
 
 
+def case_no_mac(sanso):
+    # 5.1 ア: "MAC and/or IP".  The rule carrying an exception that pins the
+    # addresses and ports but no MAC is advice (NO-MAC, low) only where the
+    # MAC could be pinned, and never TOO-BROAD (tests/data/verify/no-mac.iptables)
+    with open(os.path.join(DATA, 'no-mac.iptables'), encoding='utf-8') as fh:
+        base = fh.read()
+    with open(SITE4, encoding='utf-8') as fh:
+        site = fh.read()
+    rule = '-s 10.10.2.1/32 -d 203.0.113.0/28 -i vlan10 -o wan0 -p tcp -m tcp --dport 443 -m comment'
+    if rule not in base or 'exception_pinning: mac-and-ip' not in site or '- name: core-fw\n' not in site:
+        raise Fail('no-mac.iptables or site.yaml no longer hold what this case rewrites')
+    gateway = '  - { name: mn-router, zone: mynumber, mac: 02:00:00:10:ff:01, ip: 10.10.0.254, role: gateway }\n'
+    variants = [
+        # (what, rule, site, checks expected for jlis-link)
+        ('pinned by MAC, IP and port', rule.replace('-i vlan10', '-i vlan10 -m mac --mac-source 02:00:00:10:01:01'),
+         site, []),
+        ('IP and port, no MAC', rule, site, ['RULESET-EXCEPTION-NO-MAC']),
+        ('other ports', rule.replace('--dport 443', '--dport 443:444'), site, ['RULESET-EXCEPTION-TOO-BROAD']),
+        ('other sources', rule.replace('10.10.2.1/32', '10.10.2.0/24'), site, ['RULESET-EXCEPTION-TOO-BROAD']),
+        ('mac-or-ip site', rule, site.replace('exception_pinning: mac-and-ip', 'exception_pinning: mac-or-ip'), []),
+        ('a router inside mynumber', rule, site.replace('\nhosts:\n', '\nhosts:\n' + gateway, 1), []),
+    ]
+    tmp = tempfile.mkdtemp(prefix='sanso-no-mac-')
+    try:
+        for what, r, st, want in variants:
+            rs, yml = os.path.join(tmp, 'no-mac.iptables'), os.path.join(tmp, 'site.yaml')
+            with open(rs, 'w', encoding='utf-8') as fh:
+                fh.write(base.replace(rule, r))
+            with open(yml, 'w', encoding='utf-8') as fh:
+                fh.write(st)
+            p = run(sanso, '-t', yml, '--ruleset', 'core-fw=' + rs, '--format', 'json')
+            if p.returncode not in (0, 1):
+                raise Fail(f'{what}: exit {p.returncode}\n{p.stderr}')
+            findings, summary = records(p)
+            got = sorted(f['check'] for f in findings if f.get('flow') == 'jlis-link')
+            if got != want:
+                raise Fail(f'{what}: jlis-link findings {got}, expected {want}: {[f["message"] for f in findings]}')
+            for f in findings:
+                if f['check'] == 'RULESET-EXCEPTION-NO-MAC':
+                    ex = f['example']
+                    if ex['src']['ip'] != '10.10.2.1' or ex['dst']['port'] != 443 or ex['iif'] != 'vlan10' or \
+                            ex['src']['mac'] == '02:00:00:10:01:01' or 'vlan10' not in f['message']:
+                        raise Fail(f'{what}: NO-MAC example must be mn-srv-01:443 on vlan10 from another MAC: {f}')
+            if p.returncode != (1 if findings else 0):
+                raise Fail(f'{what}: exit {p.returncode} with {len(findings)} findings')
+    finally:
+        shutil.rmtree(tmp)
+
+
 def case_bad_ruleset(sanso):
     p = run(sanso, '-t', SITE4, '--ruleset', 'core-fw=' + os.path.join(DATA, 'bad.iptables'), '-o',
             os.path.join(tempfile.gettempdir(), f'sanso-never-{os.getpid()}.txt'), expect=2)
@@ -338,6 +389,7 @@ CASES = {
     'verify-ipv6-unfiltered': case_ipv6_unfiltered,
     'verify-unsupported': case_unsupported,
     'verify-mac-ipv6': case_mac_ipv6,
+    'verify-no-mac': case_no_mac,
     'verify-bad-ruleset': case_bad_ruleset,
     'verify-bad-json': case_bad_json,
     'verify-usage': case_usage,
