@@ -47,7 +47,11 @@
 #define IF_OTHER 31u
 #define IF_NONE 30u /* no interface: what oifname is before routing */
 #define MAX_IFACES 30
-#define MAX_DEPTH 16 /* the kernel's call depth */
+/* The kernel's chain depth: nft_chain_validate() counts jumps and gotos
+ * alike and refuses a ruleset whose chains nest 16 deep (EMLINK).  Every
+ * walk stops there (iptables-legacy has no such limit: what lies deeper is
+ * assumed accepted, and the verdict approximate). */
+#define MAX_DEPTH 16
 
 enum {
 	V_FAM = 0,
@@ -783,8 +787,9 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 	struct frame {
 		uint32_t chain;
 		size_t next;
+		unsigned level;
 	} stack[MAX_DEPTH + 1];
-	unsigned depth = 0;
+	unsigned depth = 0, level = 0; /* jumps on the stack; jumps and gotos from the base chain */
 	uint32_t ci = base;
 	size_t i = 0;
 
@@ -798,6 +803,7 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 			depth--;
 			ci = stack[depth].chain;
 			i = stack[depth].next;
+			level = stack[depth].level;
 			continue;
 		}
 		const struct rs_rule *r = &ch->rules[i++];
@@ -837,17 +843,19 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 				depth--;
 				ci = stack[depth].chain;
 				i = stack[depth].next;
+				level = stack[depth].level;
 			}
 			break;
 		case RS_V_JUMP:
 		case RS_V_GOTO:
-			if (v.chain >= c->rs->n_chains || depth >= MAX_DEPTH) {
+			if (v.chain >= c->rs->n_chains || level >= MAX_DEPTH) {
 				c->trace_approx = true;
 				add_rule(c, f, ci, i - 1, "accept");
 				return true;
 			}
 			if (v.code == RS_V_JUMP)
-				stack[depth++] = (struct frame){ci, i};
+				stack[depth++] = (struct frame){ci, i, level};
+			level++; /* a goto replaces the frame, but the kernel's depth counts it */
 			ci = v.chain;
 			i = 0;
 			break;
@@ -1934,7 +1942,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		}
 	}
 	if (c->too_deep)
-		unsupported_finding(c, UINT32_MAX, 0, "jumps nested deeper than 16 or a jump loop (the kernel refuses these)");
+		unsupported_finding(c, UINT32_MAX, 0, "jumps and gotos nested 16 deep or deeper (nftables refuses this, iptables-legacy does not): what lies deeper is assumed accepted");
 
 	c->sum->peak_nodes = bdd_peak_nodes(c->m);
 	if (bdd_full(c->m))

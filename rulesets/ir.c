@@ -265,6 +265,109 @@ void rs_match_prefix(struct rs_match *m, enum rs_key k, const uint8_t *addr, uns
 	}
 }
 
+/* The k-th jump/goto target of a rule (its verdict, then its verdict map's
+ * elements); false when there is none from k on. */
+static bool rule_target(const struct rs_ruleset *r, const struct rs_rule *rule, size_t *k, uint32_t *to,
+			enum rs_verdict_code *how)
+{
+	if (!rule->has_vmap) {
+		if (*k > 0 || (rule->verdict.code != RS_V_JUMP && rule->verdict.code != RS_V_GOTO))
+			return false;
+		*k = 1;
+		*to = rule->verdict.chain;
+		*how = rule->verdict.code;
+		return *to < r->n_chains;
+	}
+	if (rule->vmap.op != RS_OP_IN || rule->vmap.set >= r->n_sets)
+		return false;
+	const struct rs_set *set = &r->sets[rule->vmap.set];
+	for (; *k < set->n_elems; (*k)++) {
+		const struct rs_verdict *v = &set->elems[*k].verdict;
+		if ((v->code == RS_V_JUMP || v->code == RS_V_GOTO) && v->chain < r->n_chains) {
+			*to = v->chain;
+			*how = v->code;
+			(*k)++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A jump or goto that leads back to a chain on its own path is a loop the
+ * kernel refuses (nf_tables_check_loops, iptables' mark_source_chains);
+ * a file may still hold one.  Depth-first over the chains, without
+ * recursion (a hostile file may chain 100,000 of them); names the rule
+ * that closes the loop and the chains around it.
+ */
+static int check_loops(struct rs_ruleset *r, struct topo_diag_list *diags)
+{
+	enum { WHITE, GREY, BLACK };
+	struct frame {
+		uint32_t chain;
+		size_t rule, k;
+	};
+	uint8_t *colour = calloc(r->n_chains + 1, 1);
+	struct frame *st = calloc(r->n_chains + 1, sizeof(*st));
+	int err = 0;
+
+	if (!colour || !st) {
+		free(colour);
+		free(st);
+		return -ENOMEM;
+	}
+	for (uint32_t root = 0; root < r->n_chains && !err; root++) {
+		if (colour[root] != WHITE)
+			continue;
+		size_t top = 0;
+		st[top++] = (struct frame){root, 0, 0};
+		colour[root] = GREY;
+		while (top && !err) {
+			struct frame *f = &st[top - 1];
+			const struct rs_chain *ch = &r->chains[f->chain];
+			uint32_t to;
+			enum rs_verdict_code how;
+			if (f->rule >= ch->n_rules) {
+				colour[f->chain] = BLACK;
+				top--;
+				continue;
+			}
+			if (!rule_target(r, &ch->rules[f->rule], &f->k, &to, &how)) {
+				f->rule++;
+				f->k = 0;
+				continue;
+			}
+			if (colour[to] == WHITE) {
+				colour[to] = GREY;
+				st[top++] = (struct frame){to, 0, 0};
+			} else if (colour[to] == GREY) {
+				char where[256], path[512] = "";
+				size_t from = top;
+				while (from > 0 && st[from - 1].chain != to)
+					from--;
+				for (size_t i = from ? from - 1 : 0; i < top; i++)
+					snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s → ", r->chains[st[i].chain].name);
+				snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s", r->chains[to].name);
+				unsigned line = ch->rules[f->rule].line;
+				if (line) /* the diagnostic says file:line */
+					snprintf(where, sizeof(where), "chain '%s' rule %zu", ch->name, f->rule + 1);
+				else {
+					char chn[200];
+					snprintf(where, sizeof(where), "table %s handle %llu", rs_chain_describe(r, f->chain, chn, sizeof(chn)),
+						 (unsigned long long)ch->rules[f->rule].handle);
+				}
+				topo_diag_add(diags, r->source, line, line ? 1 : 0, TOPO_SEV_ERROR,
+					      "%s: %s to chain '%s' makes a loop (%s); the kernel refuses such a ruleset", where,
+					      how == RS_V_GOTO ? "goto" : "jump", r->chains[to].name, path);
+				err = -EBADMSG;
+			}
+		}
+	}
+	free(colour);
+	free(st);
+	return err;
+}
+
 int rs_ruleset_finish(struct rs_ruleset *r, struct topo_diag_list *diags)
 {
 	int err = 0;
@@ -292,6 +395,8 @@ int rs_ruleset_finish(struct rs_ruleset *r, struct topo_diag_list *diags)
 		err = -EBADMSG;
 next:;
 	}
+	if (err == 0)
+		err = check_loops(r, diags);
 	return err;
 }
 

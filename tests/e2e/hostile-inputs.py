@@ -16,6 +16,7 @@ docs/topology.md §11 and docs/verify.md "Limits".
 Exit status: 0 pass, 1 fail (meson's convention).
 """
 
+import json
 import os
 import re
 import struct
@@ -315,6 +316,51 @@ def case_json_deep(sanso, tmp):
                        r'^' + re.escape(path) + r':1:\d+: error: invalid JSON: .*nested more than 2048 levels', [out])
 
 
+
+def case_ruleset_loops(sanso, tmp):
+    """Jump/goto loops (tests/data/verify/loops/): the kernel refuses them,
+    a file may still hold one.  Refused when loading (exit 2, naming the
+    rule and the chains of the loop), never walked forever; and a long
+    chain of gotos without a loop, which the kernel takes, is verified in
+    bounded time."""
+    out = os.path.join(tmp, 'report.txt')
+    loops = os.path.join(SRC, 'tests', 'data', 'verify', 'loops')
+    want = {
+        'goto-self.iptables': r'goto-self\.iptables:10:1: error: chain .A. rule 1: goto to chain .A. makes a loop \(A → A\)',
+        'jump-cycle.iptables': r'jump-cycle\.iptables:13:1: error: chain .C. rule 1: jump to chain .A. makes a loop '
+                               r'\(A → B → C → A\)',
+        'goto-self.json': r'goto-self\.json: error: table inet filter a handle 4: goto to chain .a. makes a loop',
+        'vmap-loop.json': r'vmap-loop\.json: error: table inet filter from_lgwan handle 4: goto to chain .from_lgwan. '
+                          r'makes a loop',
+    }
+    if os.geteuid() == 0 or os.path.exists('/proc/sys/kernel/unprivileged_userns_clone'):
+        want['goto-self.nft'] = r'goto-self\.nft:\d+:\d+: error: nft: .*Too many links'
+    for name, pattern in sorted(want.items()):
+        res = run(sanso, ['verify', '-t', SITE, '--ruleset', f'core-fw={os.path.join(loops, name)}', '-o', out])
+        if name.endswith('.nft') and res.returncode == 2 and 'namespace' in res.stderr:
+            print(f'skip {name}: {res.stderr.strip().splitlines()[0]}')
+            continue
+        expect_refused(res, f'verify --ruleset core-fw={name}', pattern, [out])
+    # 3,000 chains, each a goto to the next: no loop (iptables-legacy takes
+    # it; nftables refuses chains nested 16 deep, gotos counted)
+    n = 3000
+    lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]']
+    lines += [f':c{i} - [0:0]' for i in range(n)]
+    lines += ['-A FORWARD -i vlan20 -o wan1 -j c0']
+    lines += [f'-A c{i} -p tcp -g c{i + 1}' for i in range(n - 1)] + [f'-A c{n - 1} -j ACCEPT', 'COMMIT']
+    path = os.path.join(tmp, 'gotos.iptables')
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    res = run(sanso, ['verify', '-t', SITE, '--ruleset', f'core-fw={path}', '--format', 'json'])
+    if res.returncode != 1:
+        raise Fail(f'3,000 gotos: exit {res.returncode}\n{res.stderr[-2000:]}')
+    recs = [json.loads(x) for x in res.stdout.splitlines()]
+    if not any(r.get('check') == 'RULESET-UNSUPPORTED' and 'nested 16 deep' in r['message'] for r in recs):
+        raise Fail('3,000 gotos: the walk must stop at its bound and say the verdict is approximate')
+    if not any(r.get('check') == 'RULESET-LGWAN-INTERNET-OPEN' for r in recs):
+        raise Fail('3,000 gotos: the path it could not follow is assumed open (over-approximation)')
+    print(f'ok   3,000 chained gotos: exit 1 in {res.wall:.2f} s, approximate beyond the kernel\'s depth of 16')
+
 CASES = {
     'hostile-capture-lengths': case_lying_capture,
     'hostile-topology-100k-hosts': case_topology_100k_hosts,
@@ -322,6 +368,7 @@ CASES = {
     'hostile-yaml-long-line': case_yaml_long_line,
     'hostile-yaml-deep': case_yaml_deep,
     'hostile-json-deep': case_json_deep,
+    'hostile-ruleset-loops': case_ruleset_loops,
 }
 
 

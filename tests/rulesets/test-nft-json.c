@@ -262,6 +262,55 @@ START_TEST(test_match_cases)
 }
 END_TEST
 
+/* ------------------------------------------------------ jump/goto loops */
+
+/* The kernel refuses a jump or goto that leads back to a chain on its own
+ * path; a file may hold one, and walking it would never end (issue 18). */
+START_TEST(test_loops)
+{
+	static const struct {
+		const char *rules, *want;
+	} cases[] = {
+		/* goto itself */
+		{"{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"a\", \"handle\": 7,"
+		 " \"expr\": [{\"goto\": {\"target\": \"a\"}}]}}",
+		 "table inet fw a handle 7: goto to chain 'a' makes a loop (a → a)"},
+		/* a → b → a, unreachable from any base chain: still refused, as by the kernel */
+		{"{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"a\", \"handle\": 7,"
+		 " \"expr\": [{\"jump\": {\"target\": \"b\"}}]}},"
+		 "{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"b\", \"handle\": 8,"
+		 " \"expr\": [{\"jump\": {\"target\": \"a\"}}]}}",
+		 "table inet fw b handle 8: jump to chain 'a' makes a loop (a → b → a)"},
+		/* through a verdict map's second element */
+		{"{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"a\", \"handle\": 7,"
+		 " \"expr\": [{\"vmap\": {\"key\": {\"meta\": {\"key\": \"iifname\"}}, \"data\": {\"set\":"
+		 " [[\"eth0\", {\"accept\": null}], [\"eth1\", {\"goto\": {\"target\": \"b\"}}]]}}}]}},"
+		 "{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"b\", \"handle\": 8,"
+		 " \"expr\": [{\"goto\": {\"target\": \"a\"}}]}}",
+		 "goto to chain 'a' makes a loop (a → b → a)"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct topo_diag_list d = {0};
+		struct rs_ruleset *r = NULL;
+		char json[4096];
+		snprintf(json, sizeof(json),
+			 "{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"fw\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"fw\", \"name\": \"fwd\", \"type\": \"filter\","
+			 " \"hook\": \"forward\", \"prio\": 0, \"policy\": \"drop\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"fw\", \"name\": \"a\"}},"
+			 "{\"chain\": {\"family\": \"inet\", \"table\": \"fw\", \"name\": \"b\"}},"
+			 "{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"b\", \"handle\": 6,"
+			 " \"expr\": [{\"accept\": null}]}},%s]}",
+			 cases[i].rules);
+		ck_assert_int_eq(load_str(json, &r, &d), -EBADMSG);
+		ck_assert_ptr_null(r);
+		ck_assert_uint_ge(d.n, 1);
+		ck_assert_msg(strstr(d.items[d.n - 1].message, cases[i].want), "case %zu: %s", i, d.items[d.n - 1].message);
+		topo_diag_list_clear(&d);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------ sets, maps, chains */
 
 START_TEST(test_chains)
@@ -280,7 +329,7 @@ START_TEST(test_chains)
 		" \"expr\": [{\"dnat\": {\"family\": \"ip\", \"addr\": \"10.0.0.1\"}}]}},"
 		"{\"chain\": {\"family\": \"inet\", \"table\": \"fw\", \"name\": \"later\"}},"
 		"{\"rule\": {\"family\": \"inet\", \"table\": \"fw\", \"chain\": \"later\", \"handle\": 6,"
-		" \"expr\": [{\"goto\": {\"target\": \"fwd\"}}]}},"
+		" \"expr\": [{\"goto\": {\"target\": \"pre\"}}]}},"
 		"{\"table\": {\"family\": \"bridge\", \"name\": \"br\"}},"
 		"{\"chain\": {\"family\": \"bridge\", \"table\": \"br\", \"name\": \"in\", \"type\": \"filter\","
 		" \"hook\": \"input\", \"prio\": \"filter\"}},"
@@ -309,7 +358,7 @@ START_TEST(test_chains)
 	ck_assert_int_eq(fwd->rules[0].verdict.code, RS_V_JUMP);
 	ck_assert_str_eq(r->chains[fwd->rules[0].verdict.chain].name, "later");
 	ck_assert_int_eq(later->rules[0].verdict.code, RS_V_GOTO);
-	ck_assert_uint_eq(later->rules[0].verdict.chain, 1);
+	ck_assert_uint_eq(later->rules[0].verdict.chain, 0);
 	ck_assert_int_eq(pre->rules[0].nat, RS_NAT_DNAT);
 	ck_assert_int_eq(pre->rules[0].verdict.code, RS_V_ACCEPT);
 	char where[256];
@@ -790,6 +839,7 @@ int main(int argc, char **argv)
 	corpus_dir = argc > 1 ? argv[1] : NULL;
 	tcase_add_loop_test(tc, test_match_cases, 0, sizeof(mcases) / sizeof(mcases[0]));
 	tcase_add_test(tc, test_chains);
+	tcase_add_test(tc, test_loops);
 	tcase_add_test(tc, test_anonymous_sets);
 	tcase_add_test(tc, test_named_sets_and_vmaps);
 	tcase_add_test(tc, test_anonymous_vmap);
