@@ -52,3 +52,10 @@ const char *const *an_report_captures(const struct an_report *r);
 uint64_t an_report_findings_not_kept(const struct an_report *r);
 size_t an_report_n_evidence(const struct an_report *r);
 const char *an_report_evidence(const struct an_report *r, size_t i);
+const struct an_input *an_report_inputs(const struct an_report *r, size_t *n);
+uint64_t an_report_generated_ns(const struct an_report *r);
+
+/* provenance and coverage, shared by the audit and verify reports
+ * (report.c): JSON fields, and the coverage problems worded */
+void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input *in, size_t n);
+const char *an_coverage_problem(unsigned bit, bool japanese);

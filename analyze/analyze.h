@@ -169,6 +169,8 @@ struct an_engine_config {
 	uint64_t station_idle_ns; /* streaming: forget stations silent this long (0: never) */
 };
 
+#define AN_TRACKED_AREAS 256 /* areas beyond: counted as seen */
+
 struct an_counters {
 	uint64_t packets_read;
 	uint64_t packets_undecoded;
@@ -180,7 +182,21 @@ struct an_counters {
 	uint64_t stations_dropped;
 	uint64_t stations_expired;
 	size_t stations;                 /* stations known now */
+	/* coverage: what the captures showed of the site */
+	uint64_t first_ns, last_ns;      /* earliest and latest record (0, 0: none) */
+	uint64_t vlans_seen[4096 / 64];  /* VLAN IDs on decoded frames */
+	uint64_t areas_seen[AN_TRACKED_AREAS / 64]; /* area indexes a station of was seen in */
 };
+
+static inline bool an_counters_area_seen(const struct an_counters *c, size_t area)
+{
+	return area >= AN_TRACKED_AREAS || (c->areas_seen[area / 64] >> (area % 64) & 1);
+}
+
+static inline bool an_counters_vlan_seen(const struct an_counters *c, unsigned vlan)
+{
+	return vlan < 4096 && (c->vlans_seen[vlan / 64] >> (vlan % 64) & 1);
+}
 
 enum an_event {
 	AN_EVENT_FINDING,  /* a new finding */
@@ -214,16 +230,44 @@ void an_engine_expire(struct an_engine *e, uint64_t now_ns);
  */
 void an_engine_set_site(struct an_engine *e, const struct topo_site *site);
 /* Counts a record the BPF filter rejected (read, not analysed). */
-void an_engine_count_filtered(struct an_engine *e);
+void an_engine_count_filtered(struct an_engine *e, uint64_t ts_ns); /* a record outside the -f filter */
 /* Ends every flow and judges the stations; findings are emitted. */
 void an_engine_finish(struct an_engine *e);
 /* The counters, with the flow and station tables' figures brought up to date. */
 const struct an_counters *an_engine_counters(struct an_engine *e);
 
+/* ------------------------------------------------------------ provenance */
+
+/* An input file of a report, with its SHA-256 (provenance.c). */
+struct an_input {
+	const char *kind;  /* "topology", "capture", "ruleset" */
+	char *path;        /* owned by whoever holds the array */
+	bool hashed;       /* false: standard input, a FIFO, or unreadable */
+	char sha256[65];   /* lower-case hex */
+};
+
+int an_sha256_file(const char *path, char hex[65]); /* -ESPIPE for "-" or a FIFO */
+/* Hashes inputs[0..n) on a thread of its own (or at once when no thread
+ * can be made); an_hash_join() waits for it.  NULL: done already. */
+struct an_hash_job *an_hash_start(struct an_input *inputs, size_t n);
+void an_hash_join(struct an_hash_job *j); /* NULL is a no-op */
+uint64_t an_now_ns(void);                 /* CLOCK_REALTIME */
+
+/* What an audit saw of the site, beyond its findings: whether it can say
+ * anything at all (docs/cli.md, "Coverage"). */
+enum {
+	AN_COV_NO_PACKETS = 1,     /* the captures hold no packet */
+	AN_COV_NO_CONNECTIONS = 2, /* no IP connection was analysed */
+	AN_COV_LOW_DECODE = 4,     /* under AN_COV_MIN_DECODED of the selected frames decoded */
+	AN_COV_NO_ZONE = 8,        /* no station of any site zone was seen */
+};
+#define AN_COV_MIN_DECODED 0.5
+
 /* ----------------------------------------------------------------- audit */
 
 struct an_audit_config {
 	const struct topo_site *site;
+	const char *topology_path;   /* hashed for the report; may be NULL */
 	const char *const *captures; /* in order */
 	size_t n_captures;
 	const char *bpf_filter;      /* may be NULL */
@@ -249,6 +293,7 @@ const struct an_finding *an_report_finding(const struct an_report *r, size_t i);
 const struct an_counters *an_report_counters(const struct an_report *r);
 /* Findings at or above sev (counting those not kept in detail). */
 uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity sev);
+unsigned an_report_coverage(const struct an_report *r); /* AN_COV_* problems; 0: enough to judge */
 
 enum an_format {
 	AN_FORMAT_TEXT,

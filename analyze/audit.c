@@ -30,6 +30,10 @@ struct an_report {
 	char **evidence;
 	size_t n_evidence;
 	bool oom;
+	struct an_input *inputs; /* the topology, then each capture */
+	size_t n_inputs;
+	uint64_t generated_ns;
+	unsigned coverage; /* AN_COV_* problems; 0: the audit saw enough to judge */
 };
 
 static bool collect(enum an_event ev, const struct an_finding *f, void *userdata)
@@ -389,6 +393,8 @@ out:
 	return r;
 }
 
+static unsigned coverage_problems(const struct topo_site *site, const struct an_counters *c);
+
 /* The first pass: everything through the engine. */
 static int audit_record(const struct probe_record *rec, bool selected, void *userdata)
 {
@@ -397,7 +403,7 @@ static int audit_record(const struct probe_record *rec, bool selected, void *use
 	if (selected)
 		an_engine_packet(e, rec);
 	else
-		an_engine_count_filtered(e);
+		an_engine_count_filtered(e, rec->ts_ns);
 	return 0;
 }
 
@@ -409,6 +415,7 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 	};
 	struct an_report *report;
 	struct an_engine *e = NULL;
+	struct an_hash_job *hash = NULL;
 	int r = 0;
 
 	errbuf[0] = '\0';
@@ -431,17 +438,37 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 		report->n_captures++;
 	}
 
+	report->inputs = calloc(cfg->n_captures + 1, sizeof(*report->inputs));
+	if (!report->inputs) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if (cfg->topology_path)
+		report->inputs[report->n_inputs++] = (struct an_input){"topology", strdup(cfg->topology_path), false, ""};
+	for (size_t i = 0; i < cfg->n_captures; i++)
+		report->inputs[report->n_inputs++] = (struct an_input){"capture", strdup(cfg->captures[i]), false, ""};
+	for (size_t i = 0; i < report->n_inputs; i++)
+		if (!report->inputs[i].path) {
+			r = -ENOMEM;
+			goto fail;
+		}
+
 	e = an_engine_new(&ecfg, collect, report);
 	if (!e) {
 		r = -ENOMEM;
 		goto fail;
 	}
 
+	hash = an_hash_start(report->inputs, report->n_inputs);
 	r = read_captures(cfg, audit_record, e, errbuf, errlen);
+	an_hash_join(hash);
+	hash = NULL;
 	if (r < 0)
 		goto fail;
 	an_engine_finish(e);
 	report->counters = *an_engine_counters(e);
+	report->coverage = coverage_problems(cfg->site, &report->counters);
+	report->generated_ns = an_now_ns() / 1000 * 1000; /* microseconds, like the captures */
 	an_engine_free(e);
 	e = NULL;
 	if (report->oom) {
@@ -477,7 +504,30 @@ void an_report_free(struct an_report *r)
 	for (size_t i = 0; i < r->n_evidence; i++)
 		free(r->evidence[i]);
 	free(r->evidence);
+	for (size_t i = 0; i < r->n_inputs; i++)
+		free(r->inputs[i].path);
+	free(r->inputs);
 	free(r);
+}
+
+/* Why an audit can't vouch for the separation, as AN_COV_* bits. */
+static unsigned coverage_problems(const struct topo_site *site, const struct an_counters *c)
+{
+	uint64_t selected = c->packets_read - c->packets_filtered;
+	unsigned p = 0;
+	bool zone = false;
+
+	if (c->packets_read == 0)
+		p |= AN_COV_NO_PACKETS;
+	if (c->flows == 0)
+		p |= AN_COV_NO_CONNECTIONS;
+	if (selected > 0 && (double)(selected - c->packets_undecoded) < AN_COV_MIN_DECODED * (double)selected)
+		p |= AN_COV_LOW_DECODE;
+	for (size_t i = 0; i < topo_site_n_areas(site) && !zone; i++)
+		zone = !topo_site_area(site, i)->external && an_counters_area_seen(c, i);
+	if (!zone)
+		p |= AN_COV_NO_ZONE;
+	return p;
 }
 
 size_t an_report_n_findings(const struct an_report *r)
@@ -529,6 +579,22 @@ size_t an_report_n_captures(const struct an_report *r)
 uint64_t an_report_findings_not_kept(const struct an_report *r)
 {
 	return r->findings_not_kept;
+}
+
+unsigned an_report_coverage(const struct an_report *r)
+{
+	return r->coverage;
+}
+
+const struct an_input *an_report_inputs(const struct an_report *r, size_t *n)
+{
+	*n = r->n_inputs;
+	return r->inputs;
+}
+
+uint64_t an_report_generated_ns(const struct an_report *r)
+{
+	return r->generated_ns;
 }
 
 size_t an_report_n_evidence(const struct an_report *r)

@@ -186,6 +186,8 @@ static void observe(struct an_engine *e, const uint8_t mac[6], const struct topo
 	uint32_t tag;
 
 	an_station_classify(e->site, mac, ip, p->vlans, p->n_vlans, &area, &tag);
+	if (area >= 0 && area < AN_TRACKED_AREAS)
+		e->counters.areas_seen[area / 64] |= 1ull << (area % 64);
 	if (!tag)
 		return;
 	st = probe_station_observe(e->stations, mac, ip, p->n_vlans ? p->vlans[p->n_vlans - 1] : -1, area, tag,
@@ -209,6 +211,8 @@ static bool account(struct an_engine *e, enum probe_status st, const struct prob
 		return false;
 	}
 
+	for (unsigned i = 0; i < p->n_vlans; i++)
+		e->counters.vlans_seen[(p->vlans[i] & 4095) / 64] |= 1ull << (p->vlans[i] % 64);
 	switch (p->l3) {
 	case PROBE_L3_ARP:
 		/* the ARP sender claims spa for sha: an observation like an IP source */
@@ -256,11 +260,21 @@ static void ahead_drain(struct an_engine *e)
 		ahead_pop(e);
 }
 
+/* the period the records cover (they may come out of order) */
+static void seen_at(struct an_engine *e, uint64_t ts_ns)
+{
+	if (ts_ns < e->counters.first_ns || e->counters.packets_read == 1)
+		e->counters.first_ns = ts_ns;
+	if (ts_ns > e->counters.last_ns)
+		e->counters.last_ns = ts_ns;
+}
+
 bool an_engine_packet(struct an_engine *e, const struct probe_record *r)
 {
 	struct ahead *a;
 
 	e->counters.packets_read++;
+	seen_at(e, r->ts_ns);
 	if (e->streaming) {
 		struct probe_packet p;
 		enum probe_status st = probe_decode(r->linktype, r->data, r->caplen, &p);
@@ -336,10 +350,11 @@ void an_engine_expire(struct an_engine *e, uint64_t now_ns)
 	}
 }
 
-void an_engine_count_filtered(struct an_engine *e)
+void an_engine_count_filtered(struct an_engine *e, uint64_t ts_ns)
 {
 	e->counters.packets_read++;
 	e->counters.packets_filtered++;
+	seen_at(e, ts_ns);
 }
 
 void an_engine_finish(struct an_engine *e)

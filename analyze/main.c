@@ -29,6 +29,7 @@ enum {
 	EXIT_FINDINGS = 1,
 	EXIT_BAD_INPUT = 2,
 	EXIT_RUNTIME = 3,
+	EXIT_NOTHING_SEEN = 4, /* audit: too little analysed to vouch for anything (docs/cli.md) */
 };
 
 struct options {
@@ -44,6 +45,7 @@ struct options {
 	size_t max_flows;
 	size_t max_findings;
 	bool ignore_vlan;
+	bool allow_empty;
 	struct an_verify_source *sources; /* --ruleset FW=FILE, --live FW[@NETNS] */
 	size_t n_sources;
 	bool fail_on_given;
@@ -79,6 +81,7 @@ static void usage(FILE *f)
 	      "      --max-flows N       flow table capacity (default 1048576)\n"
 	      "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"
 	      "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"
+	      "      --allow-empty       audit: exit 0, not 4, when the captures showed too little to judge\n"
 	      "      --lang ja|en        language of the report and messages (default en)\n"
 	      "\n"
 	      "monitor (docs/monitor.md):\n"
@@ -107,7 +110,8 @@ static void usage(FILE *f)
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "\n"
-	      "exit status: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure\n",
+	      "exit status: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure,\n"
+	      "             4 audit: no finding, but the captures showed too little to judge (--allow-empty)\n",
 	      f);
 }
 
@@ -188,6 +192,7 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_MAX_FINDINGS,
 	OPT_IGNORE_VLAN,
+	OPT_ALLOW_EMPTY,
 	OPT_RULESET,
 	OPT_LIVE,
 	OPT_BUFFER_SIZE,
@@ -298,6 +303,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 		{"max-findings", required_argument, NULL, OPT_MAX_FINDINGS},
 		{"ignore-vlan", no_argument, NULL, OPT_IGNORE_VLAN},
+		{"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
 		{"ruleset", required_argument, NULL, OPT_RULESET},
 		{"live", required_argument, NULL, OPT_LIVE},
 		{"user", required_argument, NULL, 'Z'},
@@ -401,6 +407,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_MAX_FINDINGS:
 			if (parse_size(optarg, &o->max_findings) < 0)
 				return bad_usage("--max-findings needs a positive number, not \"%s\"", optarg);
+			break;
+		case OPT_ALLOW_EMPTY:
+			o->allow_empty = true;
 			break;
 		case OPT_IGNORE_VLAN:
 			o->ignore_vlan = true;
@@ -787,6 +796,7 @@ static int cmd_audit(const struct options *o)
 
 	struct an_audit_config cfg = {
 		.site = site,
+		.topology_path = o->topology,
 		.captures = o->captures,
 		.n_captures = o->n_captures,
 		.bpf_filter = o->filter,
@@ -812,7 +822,12 @@ static int cmd_audit(const struct options *o)
 		status = EXIT_RUNTIME;
 		goto out;
 	}
-	status = an_report_count_at_least(report, o->fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (an_report_count_at_least(report, o->fail_on))
+		status = EXIT_FINDINGS;
+	else if (an_report_coverage(report) && !o->allow_empty)
+		status = EXIT_NOTHING_SEEN;
+	else
+		status = EXIT_CLEAN;
 out:
 	an_report_free(report);
 	topo_site_free(site);

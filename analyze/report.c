@@ -13,6 +13,7 @@
 
 #include "analyze.h"
 #include "analyze-internal.h"
+#include "sanso-config.h"
 
 const char *an_proto_name(uint8_t proto)
 {
@@ -235,6 +236,107 @@ void an_json_summary_counts(json_t *o, const struct topo_site *site, const struc
 	json_object_set_new(o, "packets_undecoded", json_integer((json_int_t)c->packets_undecoded));
 }
 
+/* ------------------------------------------------- provenance, coverage */
+
+void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input *in, size_t n)
+{
+	char t[48];
+	json_t *inputs = json_array();
+
+	json_object_set_new(o, "generated", json_string(an_format_time(generated_ns, t, sizeof(t))));
+	json_object_set_new(o, "sanso_version", json_string(SANSO_VERSION));
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "kind", json_string(in[i].kind));
+		json_object_set_new(x, "path", json_string(in[i].path));
+		json_object_set_new(x, "sha256", in[i].hashed ? json_string(in[i].sha256) : json_null());
+		json_array_append_new(inputs, x);
+	}
+	json_object_set_new(o, "inputs", inputs);
+}
+
+static const struct {
+	unsigned bit;
+	const char *name, *en, *ja;
+} coverage_words[] = {
+	{AN_COV_NO_PACKETS, "no-packets", "the captures hold no packet", "キャプチャにパケットがありません"},
+	{AN_COV_NO_CONNECTIONS, "no-connections",
+	 "no IP connection was analysed (every frame undecodable, not IP, or outside the -f filter)",
+	 "IP 接続を一つも解析できませんでした (すべてのフレームが解析不能、IP 以外、または -f フィルタの対象外)"},
+	{AN_COV_LOW_DECODE, "low-decode", "fewer than half of the frames could be decoded",
+	 "解析できたフレームが半数未満です"},
+	{AN_COV_NO_ZONE, "no-zone", "no station of any of the site's zones was seen: is the capture from this site?",
+	 "サイトのどのゾーンの端末も観測されませんでした (このサイトのキャプチャですか)"},
+};
+
+const char *an_coverage_problem(unsigned bit, bool japanese)
+{
+	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
+		if (coverage_words[i].bit == bit)
+			return japanese ? coverage_words[i].ja : coverage_words[i].en;
+	return "?";
+}
+
+static json_t *json_coverage(const struct an_report *r)
+{
+	const struct an_counters *c = an_report_counters(r);
+	const struct topo_site *site = an_report_site(r);
+	unsigned problems = an_report_coverage(r);
+	uint64_t selected = c->packets_read - c->packets_filtered;
+	json_t *o = json_object(), *p = json_array(), *seen = json_array(), *not_seen = json_array(),
+	       *vlans = json_array();
+
+	json_object_set_new(o, "sufficient", json_boolean(problems == 0));
+	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
+		if (problems & coverage_words[i].bit)
+			json_array_append_new(p, json_string(coverage_words[i].name));
+	json_object_set_new(o, "problems", p);
+	json_object_set_new(o, "decoded_share",
+			    selected ? json_real((double)(selected - c->packets_undecoded) / (double)selected)
+				     : json_null());
+	for (size_t i = 0; i < topo_site_n_areas(site); i++) {
+		const struct topo_area *a = topo_site_area(site, i);
+		if (!a->external)
+			json_array_append_new(an_counters_area_seen(c, i) ? seen : not_seen, json_string(a->name));
+	}
+	json_object_set_new(o, "zones_seen", seen);
+	json_object_set_new(o, "zones_not_seen", not_seen);
+	for (unsigned v = 0; v < 4096; v++)
+		if (an_counters_vlan_seen(c, v))
+			json_array_append_new(vlans, json_integer(v));
+	json_object_set_new(o, "vlans_seen", vlans);
+	return o;
+}
+
+static json_t *json_period(const struct an_counters *c)
+{
+	char t[48];
+	json_t *o = json_object();
+	bool any = c->packets_read > 0;
+
+	json_object_set_new(o, "first", any ? json_string(an_format_time(c->first_ns, t, sizeof(t))) : json_null());
+	json_object_set_new(o, "last", any ? json_string(an_format_time(c->last_ns, t, sizeof(t))) : json_null());
+	return o;
+}
+
+static json_t *json_coverage_warning(const struct an_report *r, bool japanese)
+{
+	json_t *o = json_object(), *cov = json_coverage(r);
+	char msg[1024] = "";
+	unsigned problems = an_report_coverage(r);
+
+	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
+		if (problems & coverage_words[i].bit)
+			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
+				 japanese ? coverage_words[i].ja : coverage_words[i].en);
+	json_object_set_new(o, "type", json_string("warning"));
+	json_object_set_new(o, "warning", json_string("coverage"));
+	json_object_set_new(o, "message", json_string(msg));
+	json_object_set_new(o, "problems", json_incref(json_object_get(cov, "problems")));
+	json_decref(cov);
+	return o;
+}
+
 static json_t *json_summary(const struct an_report *r)
 {
 	const struct an_counters *c = an_report_counters(r);
@@ -253,6 +355,11 @@ static json_t *json_summary(const struct an_report *r)
 	for (size_t i = 0; i < an_report_n_evidence(r); i++)
 		json_array_append_new(ev, json_string(an_report_evidence(r, i)));
 	json_object_set_new(o, "evidence", ev);
+	size_t n_in;
+	const struct an_input *in = an_report_inputs(r, &n_in);
+	json_object_set_new(o, "period", json_period(c));
+	json_object_set_new(o, "coverage", json_coverage(r));
+	an_json_provenance(o, an_report_generated_ns(r), in, n_in);
 	return o;
 }
 
@@ -295,6 +402,8 @@ static int write_json(const struct an_report *r, const struct an_output_options 
 		ret = an_json_line(an_json_finding(an_report_site(r), an_report_captures(r), an_report_n_captures(r), v[i],
 						   opt->japanese),
 				   out);
+	if (ret == 0 && an_report_coverage(r))
+		ret = an_json_line(json_coverage_warning(r, opt->japanese), out);
 	if (ret == 0)
 		ret = an_json_line(json_summary(r), out);
 	free(v);
@@ -311,6 +420,7 @@ struct words {
 	const char *sent_back, *established, *attempt, *initiator_by;
 	const char *seen_line, *times;
 	const char *title, *capture, *packets, *no_findings, *findings_total, *not_kept, *evidence;
+	const char *period, *generated, *topology, *coverage, *zones_not_seen, *vlans_seen, *no_findings_unjudged;
 };
 
 static const struct words words_en = {
@@ -333,12 +443,19 @@ static const struct words words_en = {
 	.seen_line = " via %s, first %s frame %u at %s",
 	.times = " (%" PRIu64 "×)",
 	.title = "sanso audit — %s (model %s)",
-	.capture = "  capture   %s\n",
+	.capture = "  capture   %s  sha256 %s\n",
 	.packets = "  packets   %" PRIu64 " read, %" PRIu64 " undecoded, %" PRIu64 " connections\n\n",
 	.no_findings = "No findings: no connection or station broke the three-tier separation.",
 	.findings_total = "%" PRIu64 " finding%s:",
 	.not_kept = "(%" PRIu64 " further findings counted but not listed: --max-findings)",
 	.evidence = "evidence: %s\n",
+	.period = "  period    %s → %s\n",
+	.generated = "  generated %s by sanso %s\n",
+	.topology = "  topology  %s  sha256 %s\n",
+	.coverage = "WARNING: this audit can't vouch for the three-tier separation (exit status 4 unless --allow-empty):\n",
+	.zones_not_seen = "  zones never seen: %s\n",
+	.vlans_seen = "  VLANs seen: %s\n",
+	.no_findings_unjudged = "No findings — but the captures showed too little to judge (see the warning above).",
 };
 
 static const struct words words_ja = {
@@ -361,12 +478,19 @@ static const struct words words_ja = {
 	.seen_line = " (%s)、初回 %s フレーム %u、%s",
 	.times = " (%" PRIu64 " 回)",
 	.title = "sanso 監査 — %s (モデル %s)",
-	.capture = "  キャプチャ %s\n",
+	.capture = "  キャプチャ %s  sha256 %s\n",
 	.packets = "  パケット   %" PRIu64 " 読み込み、%" PRIu64 " 解析不能、%" PRIu64 " 接続\n\n",
 	.no_findings = "指摘なし: 三層分離を破る接続・端末はありませんでした。",
 	.findings_total = "指摘 %" PRIu64 " 件%s:",
 	.not_kept = "(ほかに %" PRIu64 " 件を集計のみ: --max-findings)",
 	.evidence = "証跡: %s\n",
+	.period = "  期間       %s → %s\n",
+	.generated = "  作成       %s (sanso %s)\n",
+	.topology = "  トポロジ   %s  sha256 %s\n",
+	.coverage = "警告: この監査では三層分離が保たれていることを確認できません (--allow-empty なしでは終了ステータス 4):\n",
+	.zones_not_seen = "  観測されなかったゾーン: %s\n",
+	.vlans_seen = "  観測された VLAN: %s\n",
+	.no_findings_unjudged = "指摘なし — ただしキャプチャの内容が少なすぎて判断できません (上の警告を参照)。",
 };
 
 static const struct words *words_for(const struct an_output_options *o)
@@ -465,6 +589,52 @@ static void text_finding(FILE *out, const struct an_report *r, const struct an_f
 	fprintf(out, "    %s%s\n\n", w->wireshark, an_finding_wireshark_filter(f, filter, sizeof(filter)));
 }
 
+/* The period, the generation time and the inputs with their SHA-256. */
+static void text_provenance(FILE *out, const struct an_report *r, const struct words *w)
+{
+	const struct an_counters *c = an_report_counters(r);
+	char t1[48], t2[48];
+	size_t n;
+	const struct an_input *in = an_report_inputs(r, &n);
+
+	if (c->packets_read)
+		fprintf(out, w->period, an_format_time(c->first_ns, t1, sizeof(t1)), an_format_time(c->last_ns, t2, sizeof(t2)));
+	fprintf(out, w->generated, an_format_time(an_report_generated_ns(r), t1, sizeof(t1)), SANSO_VERSION);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, strcmp(in[i].kind, "topology") == 0 ? w->topology : w->capture, in[i].path,
+			in[i].hashed ? in[i].sha256 : "-");
+}
+
+/* The coverage warning, when the audit saw too little (nothing printed
+ * otherwise). */
+static void text_coverage(FILE *out, const struct an_report *r, const struct words *w, bool ja)
+{
+	const struct an_counters *c = an_report_counters(r);
+	const struct topo_site *site = an_report_site(r);
+	unsigned problems = an_report_coverage(r);
+	char list[2048] = "";
+
+	if (!problems)
+		return;
+	fputs(w->coverage, out);
+	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
+		if (problems & coverage_words[i].bit)
+			fprintf(out, "  - %s\n", ja ? coverage_words[i].ja : coverage_words[i].en);
+	for (size_t i = 0; i < topo_site_n_areas(site); i++) {
+		const struct topo_area *a = topo_site_area(site, i);
+		if (!a->external && !an_counters_area_seen(c, i) && strlen(list) + strlen(a->name) + 3 < sizeof(list))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "", a->name);
+	}
+	if (list[0])
+		fprintf(out, w->zones_not_seen, list);
+	list[0] = '\0';
+	for (unsigned v = 0; v < 4096; v++)
+		if (an_counters_vlan_seen(c, v) && strlen(list) + 8 < sizeof(list))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? ", " : "", v);
+	fprintf(out, w->vlans_seen, list[0] ? list : "-");
+	fputc('\n', out);
+}
+
 static int write_text(const struct an_report *r, const struct an_output_options *o, FILE *out)
 {
 	const struct an_counters *c = an_report_counters(r);
@@ -482,10 +652,10 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 	if (!o->quiet) {
 		fprintf(out, w->title, topo_site_name(site), topo_model_name(topo_site_model(site)));
 		fputc('\n', out);
-		for (size_t i = 0; i < an_report_n_captures(r); i++)
-			fprintf(out, w->capture, an_report_capture(r, i));
+		text_provenance(out, r, w);
 		fprintf(out, w->packets, c->packets_read, c->packets_undecoded, c->flows);
 	}
+	text_coverage(out, r, w, o->japanese);
 
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
 		size_t k = 0;
@@ -502,7 +672,7 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 
 	if (!o->quiet) {
 		if (total == 0)
-			fprintf(out, "%s\n", w->no_findings);
+			fprintf(out, "%s\n", an_report_coverage(r) ? w->no_findings_unjudged : w->no_findings);
 		else {
 			fprintf(out, w->findings_total, total, total == 1 || o->japanese ? "" : "s");
 			for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
@@ -641,7 +811,8 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 	an_xml_escape(out, topo_site_name(site));
 	fputs("</title>\n<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:.8em;"
 	      "overflow-x:auto}.critical{color:#a00}.high{color:#c50}.medium{color:#870}.low{color:#555}"
-	      "td,th{padding:.2em .8em;text-align:left}</style></head>\n<body>\n<h1>sanso audit: ", out);
+	      "td,th{padding:.2em .8em;text-align:left}.warning{background:#fff3cd;color:#664d03;border:1px solid #ffe69c}"
+	      "</style></head>\n<body>\n<h1>sanso audit: ", out);
 	an_xml_escape(out, topo_site_name(site));
 	fprintf(out, "</h1>\n<p>model %s; ", topo_model_name(topo_site_model(site)));
 	for (size_t i = 0; i < an_report_n_captures(r); i++) {
@@ -650,6 +821,23 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 	}
 	fprintf(out, "; %" PRIu64 " packets read, %" PRIu64 " undecoded, %" PRIu64 " connections.</p>\n",
 		c->packets_read, c->packets_undecoded, c->flows);
+	for (int part = 0; part < 2; part++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		if (!m)
+			break;
+		if (part == 0)
+			text_provenance(m, r, words_for(o));
+		else
+			text_coverage(m, r, words_for(o), o->japanese);
+		if (fclose(m) == 0 && len) {
+			fputs(part == 0 ? "<pre class=\"provenance\">" : "<pre class=\"warning\">", out);
+			an_xml_escape(out, buf);
+			fputs("</pre>\n", out);
+		}
+		free(buf);
+	}
 	fputs("<table>\n<tr><th>check</th><th>severity</th><th>findings</th></tr>\n", out);
 	for (unsigned k = 0; k < _AN_CHECK_MAX; k++)
 		fprintf(out, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%" PRIu64 "</td></tr>\n", an_check_id(k),
@@ -676,7 +864,7 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 		}
 	}
 	if (n == 0)
-		fprintf(out, "<p>%s</p>\n", words_for(o)->no_findings);
+		fprintf(out, "<p>%s</p>\n", an_report_coverage(r) ? words_for(o)->no_findings_unjudged : words_for(o)->no_findings);
 	fputs("</body>\n</html>\n", out);
 	free(v);
 	return ferror(out) ? -EIO : 0;

@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get('SANSO_SOURCE_ROOT') or os.path.dirname(os.path.dirname(HERE))
@@ -697,7 +698,8 @@ def audit_expected(ctx, topo, captures, tsv, want_exit=None, stdout_too=False, e
             problems.append(f'stdout run: exit status {p2.returncode}, the -o run gave {p.returncode}')
         try:
             objs2 = parse_jsonl(p2.stdout.decode('utf-8'), 'stdout')
-            if objs2 != objs:
+            # the same but for when each report was made
+            if [dict(o, generated=None) for o in objs2] != [dict(o, generated=None) for o in objs]:
                 problems.append('stdout run: JSON differs from the -o run')
         except Fail as e:
             problems.append(f'stdout run: {e}')
@@ -1097,6 +1099,107 @@ def case_topologies_valid(ctx):
     print(f'{len(topos)} topologies load')
 
 
+def write_pcap(path, linktype, frames, t0=1793610000):
+    """A classic pcap (microseconds) with the frames one second apart."""
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, linktype))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack('<IIII', t0 + i, 0, len(fr), len(fr)) + fr)
+    return path
+
+
+def eth_syn(smac, dmac, src, dst, sport, dport):
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 40, 1, 0, 64, 6, 0, bytes(map(int, src.split('.'))),
+                     bytes(map(int, dst.split('.'))))
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 0x50, 0x02, 8192, 0, 0)
+    return bytes.fromhex(dmac.replace(':', '')) + bytes.fromhex(smac.replace(':', '')) + b'\x08\x00' + ip + tcp
+
+
+def case_coverage(ctx):
+    """An audit that analysed nothing must not pass a CI gate as clean
+    (issue 18): an empty capture, a capture of frames sanso can't decode
+    (USB, 802.11 without radiotap handling), a -f filter that matches
+    nothing, and a capture of none of the site's zones each exit 4 with a
+    coverage warning in text, JSON and HTML naming what was missing;
+    --allow-empty makes them exit 0; the example's capture is covered."""
+    import hashlib
+    site = os.path.join(EXAMPLES, 'site.yaml')
+    example = os.path.join(EXAMPLES, 'example.pcap')
+    usb = write_pcap(os.path.join(ctx.tmp, 'usb.pcap'), 189, [bytes(range(64))] * 5)       # DLT_USB_LINUX_MMAPPED
+    wifi = write_pcap(os.path.join(ctx.tmp, 'wifi.pcap'), 105, [b'\x80\x00' + bytes(60)] * 5)  # 802.11 beacons
+    empty = write_pcap(os.path.join(ctx.tmp, 'empty.pcap'), 1, [])
+    foreign = write_pcap(os.path.join(ctx.tmp, 'foreign.pcap'), 1, [
+        eth_syn('02:00:00:99:00:01', '02:00:00:99:00:02', '198.18.0.1', '198.18.0.2', 40000 + i, 443)
+        for i in range(3)])
+    cases = [
+        ('empty capture', [empty], [], {'no-packets', 'no-connections', 'no-zone'}),
+        ('USB capture', [usb], [], {'no-connections', 'low-decode', 'no-zone'}),
+        ('802.11 capture', [wifi], [], {'no-connections', 'low-decode', 'no-zone'}),
+        ("-f 'port 9999'", [example], ['-f', 'port 9999'], {'no-connections', 'no-zone'}),
+        ('another site', [foreign], [], {'no-zone'}),
+    ]
+    for what, caps, extra, problems in cases:
+        args = ['audit', '-t', site] + [a for c in caps for a in ('-r', c)] + extra
+        p = run(ctx.cmd(*args, '--format', 'json'))
+        if p.returncode != 4:
+            show_stderr(p)
+            raise Fail(f'{what}: exit {p.returncode}, expected 4 (nothing to vouch for)')
+        objs = parse_jsonl(p.stdout.decode(), what)
+        summary = objs[-1]
+        cov = summary.get('coverage') or {}
+        if cov.get('sufficient') is not False or set(cov.get('problems', [])) != problems:
+            raise Fail(f'{what}: coverage {cov}, expected problems {sorted(problems)}')
+        if set(cov.get('zones_not_seen', [])) != {'mynumber', 'lgwan', 'internet'} or cov.get('zones_seen') != []:
+            raise Fail(f'{what}: zones seen/not seen {cov}')
+        warn = [o for o in objs if o['type'] == 'warning' and o.get('warning') == 'coverage']
+        if len(warn) != 1 or set(warn[0]['problems']) != problems or not warn[0]['message']:
+            raise Fail(f'{what}: one coverage warning record expected: {warn}')
+        text = run(ctx.cmd(*args))
+        out = text.stdout.decode()
+        if text.returncode != 4 or 'WARNING' not in out or 'zones never seen: mynumber, lgwan, internet' not in out \
+                or 'No findings: no connection' in out:
+            raise Fail(f'{what}: text report (exit {text.returncode}) must warn, not say clean:\n{out}')
+        html = run(ctx.cmd(*args, '--format', 'html'))
+        if html.returncode != 4 or 'class="warning"' not in html.stdout.decode():
+            raise Fail(f'{what}: html report must carry the warning')
+        ja = run(ctx.cmd(*args, '--lang', 'ja')).stdout.decode()
+        if '警告' not in ja or '観測されなかったゾーン' not in ja:
+            raise Fail(f'{what}: --lang ja must word the warning in Japanese:\n{ja}')
+        allowed = run(ctx.cmd(*args, '--allow-empty', '--format', 'json'))
+        if allowed.returncode != 0:
+            raise Fail(f'{what}: --allow-empty: exit {allowed.returncode}, expected 0')
+        if parse_jsonl(allowed.stdout.decode(), what)[-1]['coverage']['sufficient'] is not False:
+            raise Fail(f'{what}: --allow-empty changes the exit status, not the report')
+    # covered: the example; its provenance names every input by its SHA-256
+    p = run(ctx.cmd('audit', '-t', site, '-r', example, '--format', 'json'))
+    summary = parse_jsonl(p.stdout.decode(), 'example')[-1]
+    cov = summary['coverage']
+    if p.returncode != 1 or not cov['sufficient'] or cov['problems'] or cov['vlans_seen'] != [10, 20, 30] or \
+            set(cov['zones_seen']) != {'mynumber', 'lgwan', 'internet'} or cov['decoded_share'] != 1:
+        raise Fail(f'example: exit {p.returncode}, coverage {cov}')
+    want = [('topology', site), ('capture', example)]
+    got = [(i['kind'], i['path']) for i in summary['inputs']]
+    if got != want:
+        raise Fail(f'inputs {got}, expected {want}')
+    for i in summary['inputs']:
+        with open(i['path'], 'rb') as f:
+            if i['sha256'] != hashlib.sha256(f.read()).hexdigest():
+                raise Fail(f'{i["path"]}: sha256 {i["sha256"]} is not the file\'s')
+    version = run(ctx.cmd('--version')).stdout.decode().split()[-1]
+    if summary['sanso_version'] != version:
+        raise Fail(f'sanso_version {summary["sanso_version"]} != --version {version}')
+    gen = parse_time(summary['generated'])
+    if abs(gen / 1e9 - time.time()) > 600:
+        raise Fail(f'generated {summary["generated"]} is not now')
+    _, recs = read_capture(example)
+    first, last = min(r.ts_ns for r in recs), max(r.ts_ns for r in recs)
+    if parse_time(summary['period']['first']) != first or parse_time(summary['period']['last']) != last:
+        raise Fail(f'period {summary["period"]} is not the capture\'s first/last record')
+    text = run(ctx.cmd('audit', '-t', site, '-r', example)).stdout.decode()
+    if hashlib.sha256(open(example, 'rb').read()).hexdigest() not in text or 'generated' not in text:
+        raise Fail('the text report names the inputs with their SHA-256 and when it was made')
+
+
 CASES = {
     'example': case_example,
     'example-reproducible': case_example_reproducible,
@@ -1120,6 +1223,7 @@ CASES = {
     'lang-ja': case_lang_ja,
     'format-junit': case_format('junit'),
     'topologies-valid': case_topologies_valid,
+    'coverage': case_coverage,
 }
 for _s in SCENARIOS:
     CASES[_s] = case_scenario(_s)

@@ -90,7 +90,7 @@ def judge(path, rc, out, err, row):
         except ValueError:
             name = str(-rc)
         return 'signal', f'killed by {name}; stderr: {err.decode(errors="replace").strip()[-300:]}', None
-    if rc not in (0, 1, 2):
+    if rc not in (0, 1, 2, 4):
         return 'status', f'exit status {rc}; stderr: {err.decode(errors="replace").strip()[-3000:]}', None
     tcpdump_ok = row is not None and row.get('tcpdump_exit') == '0' and (row.get('tcpdump_packets') or '').isdigit()
     if rc == 2:
@@ -107,6 +107,9 @@ def judge(path, rc, out, err, row):
         summary = None
     if not isinstance(summary, dict) or summary.get('type') != 'summary':
         return 'output', f'exit {rc} but the last stdout line is not the JSON summary: {(lines or [""])[-1][:200]}', None
+    cov = summary.get('coverage') or {}
+    if (rc == 4) != (cov.get('sufficient') is False and not any(summary.get('findings', {}).values())):
+        return 'coverage', f'exit {rc} with coverage {cov} and findings {summary.get("findings")}', None
     got = summary.get('packets_read')
     if tcpdump_ok and got != int(row['tcpdump_packets']):
         return 'count', (f'packets_read {got!r}, tcpdump read {row["tcpdump_packets"]} '
@@ -141,7 +144,7 @@ def main(argv):
             results.append(fut.result())
     elapsed = time.monotonic() - t0
 
-    status = {0: 0, 1: 0, 2: 0}
+    status = {0: 0, 1: 0, 2: 0, 4: 0}
     failures, compared, slowest = [], 0, []
     for path, rc, out, err, dt in sorted(results):
         row = expected.get(path)
@@ -166,7 +169,7 @@ def main(argv):
     slowest.sort(reverse=True)
     print('slowest: ' + ', '.join(f'{os.path.basename(p)} {dt:.2f}s' for dt, p in slowest[:3]))
     print(f'corpus: {len(files)} captures in {elapsed:.1f}s; exit 0: {status[0]}, exit 1: {status[1]}, '
-          f'exit 2: {status[2]}; packets_read compared with tcpdump: {compared}; failures: {len(failures)}')
+          f'exit 2: {status[2]}, exit 4 (too little to judge): {status[4]}; packets_read compared with tcpdump: {compared}; failures: {len(failures)}')
     return 1 if failures else 0
 
 
