@@ -18,5 +18,6 @@ const uint64_t *an_vreport_counts(const struct an_vreport *r); /* [_AN_CHECK_MAX
 uint64_t an_vreport_not_kept(const struct an_vreport *r);
 size_t an_vreport_n_firewalls(const struct an_vreport *r);
 void an_vreport_firewall(const struct an_vreport *r, size_t i, struct an_vfw_summary *ret);
+const struct an_input *an_vreport_inputs(const struct an_vreport *r, size_t *n, uint64_t *generated_ns);
 /* "tcp 93.184.216.34:49152 → 10.10.1.1 mn-pc-01:22" */
 void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len);

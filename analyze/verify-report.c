@@ -14,6 +14,7 @@
 
 #include "analyze.h"
 #include "analyze-internal.h"
+#include "sanso-config.h"
 #include "verify-internal.h"
 
 /* The findings, most severe first, each severity in the order found. */
@@ -140,6 +141,10 @@ static json_t *json_vsummary(const struct an_vreport *r)
 	json_object_set_new(o, "firewalls", fws);
 	json_object_set_new(o, "approximate", json_boolean(approx));
 	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)an_vreport_not_kept(r)));
+	size_t n_in;
+	uint64_t gen;
+	const struct an_input *in = an_vreport_inputs(r, &n_in, &gen);
+	an_json_provenance(o, gen, in, n_in);
 	return o;
 }
 
@@ -192,6 +197,22 @@ static void text_vfinding(FILE *out, const struct an_vfinding *f, bool ja)
 	fputc('\n', out);
 }
 
+/* When the report was made, and the SHA-256 of what it was made from. */
+static void text_provenance(FILE *out, const struct an_vreport *r, bool ja)
+{
+	char t[48];
+	size_t n;
+	uint64_t gen;
+	const struct an_input *in = an_vreport_inputs(r, &n, &gen);
+
+	fprintf(out, ja ? "  作成       %s (sanso %s)\n" : "  generated  %s by sanso %s\n", an_format_time(gen, t, sizeof(t)),
+		SANSO_VERSION);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-10s %s  sha256 %s\n",
+			strcmp(in[i].kind, "topology") == 0 ? (ja ? "トポロジ" : "topology") : (ja ? "ルールセット" : "ruleset"),
+			in[i].path, in[i].hashed ? in[i].sha256 : "-");
+}
+
 static int write_text(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
 {
 	const struct topo_site *site = an_vreport_site(r);
@@ -215,6 +236,7 @@ static int write_text(const struct an_vreport *r, const struct an_output_options
 				s.fw->name, s.source, s.tables, s.chains, s.rules, s.sets, s.elements, s.seconds,
 				s.approximate ? (ja ? " — 近似" : " — approximate") : "");
 		}
+		text_provenance(out, r, ja);
 		fputc('\n', out);
 	}
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
@@ -321,6 +343,18 @@ static int write_html(const struct an_vreport *r, const struct an_output_options
 	      out);
 	an_xml_escape(out, topo_site_name(site));
 	fputs("</h1>\n", out);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m) {
+		text_provenance(m, r, o->japanese);
+		if (fclose(m) == 0 && len) {
+			fputs("<pre class=\"provenance\">", out);
+			an_xml_escape(out, buf);
+			fputs("</pre>\n", out);
+		}
+		free(buf);
+	}
 	if (an_vreport_n_findings(r) == 0)
 		fputs(o->japanese ? "<p>指摘なし</p>\n" : "<p>No findings.</p>\n", out);
 	for (size_t i = 0; i < an_vreport_n_findings(r); i++) {

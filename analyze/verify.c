@@ -82,6 +82,7 @@ struct an_vreport {
 	struct fw_summary {
 		const struct topo_firewall *fw;
 		char *source; /* NULL: no ruleset, not verified */
+		bool live;
 		size_t tables, chains, rules, sets, elements;
 		size_t unsupported_rules;
 		bool approximate;
@@ -91,6 +92,9 @@ struct an_vreport {
 	size_t n_fws;
 	json_t *seen; /* finding keys, so one rule gives one finding per area pair */
 	bool oom;
+	struct an_input *inputs; /* the topology, then each ruleset file */
+	size_t n_inputs;
+	uint64_t generated_ns;
 };
 
 struct pair {
@@ -2032,6 +2036,32 @@ static int load_ruleset(const struct topo_firewall *fw, const struct an_verify_s
 	}
 }
 
+/* The topology and every ruleset read from a file, with their SHA-256. */
+static int provenance(struct an_vreport *rep, const struct topo_site *site)
+{
+	rep->inputs = calloc(rep->n_fws + 1, sizeof(*rep->inputs));
+	if (!rep->inputs)
+		return -ENOMEM;
+	rep->inputs[rep->n_inputs++] = (struct an_input){"topology", strdup(topo_site_path(site)), false, ""};
+	for (size_t i = 0; i < rep->n_fws; i++)
+		if (rep->fws[i].source && !rep->fws[i].live)
+			rep->inputs[rep->n_inputs++] = (struct an_input){"ruleset", strdup(rep->fws[i].source), false, ""};
+	for (size_t i = 0; i < rep->n_inputs; i++) {
+		if (!rep->inputs[i].path)
+			return -ENOMEM;
+		rep->inputs[i].hashed = an_sha256_file(rep->inputs[i].path, rep->inputs[i].sha256) == 0;
+	}
+	rep->generated_ns = an_now_ns() / 1000 * 1000;
+	return 0;
+}
+
+const struct an_input *an_vreport_inputs(const struct an_vreport *r, size_t *n, uint64_t *generated_ns)
+{
+	*n = r->n_inputs;
+	*generated_ns = r->generated_ns;
+	return r->inputs;
+}
+
 int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *diags, struct an_vreport **ret,
 		  char *errbuf, size_t errlen)
 {
@@ -2084,6 +2114,7 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 			break;
 		}
 		sum->source = strdup(rs->source);
+		sum->live = rs->origin == RS_ORIGIN_LIVE;
 		sum->tables = rs->n_tables;
 		sum->chains = rs->n_chains;
 		sum->sets = rs->n_sets;
@@ -2122,6 +2153,8 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 			 topo_site_path(site));
 		r = -EINVAL;
 	}
+	if (r >= 0)
+		r = provenance(rep, site);
 	if (r < 0) {
 		an_vreport_free(rep);
 		return r;
@@ -2314,6 +2347,9 @@ void an_vreport_free(struct an_vreport *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->n_inputs; i++)
+		free(r->inputs[i].path);
+	free(r->inputs);
 	for (size_t i = 0; i < r->n_findings; i++) {
 		struct an_vfinding *f = r->findings[i];
 		for (size_t j = 0; j < f->n_rules; j++) {

@@ -19,6 +19,7 @@ rule is "CHAIN#INDEX" of the first rule the finding names ("-" for none).
 Exit status: 0 pass, 1 fail, 77 skip (meson's convention).
 """
 
+import hashlib
 import json
 import os
 import re
@@ -158,6 +159,16 @@ def case_example(sanso):
         raise Fail('the example has no unsupported constructs: nothing may be approximate')
     if [fw['name'] for fw in summary['firewalls']] != ['core-fw']:
         raise Fail(f'summary firewalls: {summary["firewalls"]}')
+    # provenance (issue 18): what the report was made from, by SHA-256
+    want = [('topology', SITE), ('ruleset', os.path.join(EXAMPLES, 'core-fw.json'))]
+    if [(i['kind'], os.path.abspath(i['path'])) for i in summary['inputs']] != [(k, os.path.abspath(v)) for k, v in want]:
+        raise Fail(f'summary inputs: {summary["inputs"]}')
+    for i in summary['inputs']:
+        with open(i['path'], 'rb') as fh:
+            if i['sha256'] != hashlib.sha256(fh.read()).hexdigest():
+                raise Fail(f'{i["path"]}: sha256 {i["sha256"]} is not the file\'s')
+    if not re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$', summary['generated']) or not summary['sanso_version']:
+        raise Fail(f'generated/sanso_version: {summary.get("generated")} {summary.get("sanso_version")}')
 
 
 def case_example_text(sanso):
