@@ -54,8 +54,36 @@ size_t an_report_n_evidence(const struct an_report *r);
 const char *an_report_evidence(const struct an_report *r, size_t i);
 const struct an_input *an_report_inputs(const struct an_report *r, size_t *n);
 uint64_t an_report_generated_ns(const struct an_report *r);
+double an_report_seconds(const struct an_report *r); /* how long the audit took */
 
 /* provenance and coverage, shared by the audit and verify reports
  * (report.c): JSON fields, and the coverage problems worded */
 void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input *in, size_t n);
 const char *an_coverage_problem(unsigned bit, bool japanese);
+
+/* JUnit XML, one layout for audit and verify (report.c): one testsuite per
+ * check in [first, end), one testcase per finding (a failure at or above
+ * o->fail_on, skipped with the finding in <system-out> below it), a
+ * passing "no findings" case for a clean check; then `extra` suites
+ * (coverage, firewalls).  Counts add up at every level. */
+struct an_junit_case {
+	unsigned check;    /* an_check, or an extra suite's index when extra */
+	const char *name;  /* the finding's message, or the case's name */
+	const char *block; /* the text report's block, or NULL */
+	bool fail, skip;   /* extra suites: how the case went */
+	const char *why;   /* extra suites: the failure or skip message */
+};
+struct an_junit {
+	const char *title;       /* "sanso audit: SITE" */
+	const char *classname;   /* "sanso.audit" */
+	uint64_t generated_ns;
+	double seconds;
+	unsigned first, end;     /* the checks this command has */
+	const struct an_junit_case *cases;
+	size_t n_cases;
+	const char *const *extra; /* names of extra suites */
+	size_t n_extra;
+	const struct an_junit_case *extra_cases; /* .check: the suite's index */
+	size_t n_extra_cases;
+};
+int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_options *o);

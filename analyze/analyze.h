@@ -307,6 +307,7 @@ struct an_output_options {
 	bool quiet;   /* text: findings only, no header */
 	bool verbose; /* text: counters in detail */
 	bool japanese;
+	enum an_severity fail_on; /* JUnit: findings below it are skipped, not failures */
 };
 
 /* Writes the report; returns 0 or -errno (write error). */

@@ -32,7 +32,7 @@ struct an_report {
 	bool oom;
 	struct an_input *inputs; /* the topology, then each capture */
 	size_t n_inputs;
-	uint64_t generated_ns;
+	uint64_t generated_ns, started_ns;
 	unsigned coverage; /* AN_COV_* problems; 0: the audit saw enough to judge */
 };
 
@@ -423,6 +423,7 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 	if (!report)
 		return -ENOMEM;
 	report->site = cfg->site;
+	report->started_ns = an_now_ns();
 	report->max_findings = cfg->max_findings ? cfg->max_findings : DEFAULT_MAX_FINDINGS;
 	report->captures = calloc(cfg->n_captures ? cfg->n_captures : 1, sizeof(char *));
 	if (!report->captures) {
@@ -595,6 +596,11 @@ const struct an_input *an_report_inputs(const struct an_report *r, size_t *n)
 uint64_t an_report_generated_ns(const struct an_report *r)
 {
 	return r->generated_ns;
+}
+
+double an_report_seconds(const struct an_report *r)
+{
+	return r->generated_ns > r->started_ns ? (double)(r->generated_ns - r->started_ns) / 1e9 : 0;
 }
 
 size_t an_report_n_evidence(const struct an_report *r)

@@ -393,6 +393,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (an_severity_parse(optarg, &o->fail_on) < 0)
 				return bad_usage("unknown --fail-on severity \"%s\" (expected low, medium, high or critical)",
 						 optarg);
+			o->out.fail_on = o->fail_on;
 			break;
 		case OPT_LANG:
 			if (strcmp(optarg, "ja") == 0)

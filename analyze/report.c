@@ -747,53 +747,186 @@ static char *finding_block(const struct an_report *r, const struct an_finding *f
 	return buf;
 }
 
-/* JUnit XML: one test suite per check, one failing test case per finding,
- * a passing "no findings" case for a clean check — so a CI system shows
- * the audit as a test report. */
-static int write_junit(const struct an_report *r, const struct an_output_options *o, FILE *out)
+/* Ant's JUnit timestamp: local-free ISO 8601 without zone or fraction (UTC) */
+static char *junit_time(uint64_t ns, char *buf, size_t len)
 {
-	const struct an_counters *c = an_report_counters(r);
-	const struct an_finding **v = sorted(r, by_frame);
-	size_t n = an_report_n_findings(r);
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
 
-	if (!v)
-		return -ENOMEM;
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sanso audit: ");
-	an_xml_escape(out, topo_site_name(an_report_site(r)));
-	/* one suite per traffic and station check (the ruleset checks are verify's) */
-	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", n + AN_CHECK_RULESET_MYNUMBER_OPEN, n);
-	for (unsigned k = 0; k < AN_CHECK_RULESET_MYNUMBER_OPEN; k++) {
-		size_t nk = 0;
+	gmtime_r(&sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	return buf;
+}
 
-		for (size_t i = 0; i < n; i++)
-			nk += v[i]->check == (enum an_check)k;
-		fprintf(out, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\">\n", an_check_id(k), nk ? nk : 1,
-			nk);
-		if (!nk)
-			fprintf(out, "    <testcase classname=\"sanso.%s\" name=\"no findings\"/>\n", an_check_id(k));
-		for (size_t i = 0; i < n; i++) {
-			char *block;
-
-			if (v[i]->check != (enum an_check)k)
-				continue;
-			fprintf(out, "    <testcase classname=\"sanso.%s\" name=\"", an_check_id(k));
-			an_xml_escape(out, v[i]->message ? v[i]->message : "");
-			fprintf(out, "\">\n      <failure type=\"%s\" message=\"", an_severity_name(an_check_severity(k)));
-			an_xml_escape(out, v[i]->message ? v[i]->message : "");
-			fputs("\">", out);
-			block = finding_block(r, v[i], o);
-			if (block)
-				an_xml_escape(out, block);
-			free(block);
-			fputs("</failure>\n    </testcase>\n", out);
+static void junit_case(FILE *out, const char *classname, const char *suite, const struct an_junit_case *c, bool failed,
+		       bool skipped, const char *type, const char *why)
+{
+	fprintf(out, "    <testcase classname=\"%s.", classname);
+	an_xml_escape(out, suite);
+	fputs("\" name=\"", out);
+	an_xml_escape(out, c->name);
+	fputs("\" time=\"0\"", out);
+	if (!failed && !skipped && !c->block) {
+		fputs("/>\n", out);
+		return;
+	}
+	fputs(">\n", out);
+	if (failed) {
+		fprintf(out, "      <failure type=\"%s\" message=\"", type);
+		an_xml_escape(out, why ? why : c->name);
+		fputs("\">", out);
+		an_xml_escape(out, c->block);
+		fputs("</failure>\n", out);
+	} else {
+		if (skipped) {
+			fputs("      <skipped message=\"", out);
+			an_xml_escape(out, why);
+			fputs("\"/>\n", out);
 		}
+		if (c->block) {
+			fputs("      <system-out>", out);
+			an_xml_escape(out, c->block);
+			fputs("</system-out>\n", out);
+		}
+	}
+	fputs("    </testcase>\n", out);
+}
+
+int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_options *o)
+{
+	char ts[32], why[160];
+	bool ja = o->japanese;
+	size_t tests = 0, failures = 0, skipped = 0;
+
+	/* the totals first: the root carries them */
+	for (unsigned k = j->first; k < j->end; k++) {
+		size_t nk = 0;
+		for (size_t i = 0; i < j->n_cases; i++)
+			if (j->cases[i].check == k) {
+				nk++;
+				if (an_check_severity(k) >= o->fail_on)
+					failures++;
+				else
+					skipped++;
+			}
+		tests += nk ? nk : 1;
+	}
+	for (size_t i = 0; i < j->n_extra_cases; i++) {
+		tests++;
+		failures += j->extra_cases[i].fail;
+		skipped += !j->extra_cases[i].fail && j->extra_cases[i].skip;
+	}
+	junit_time(j->generated_ns, ts, sizeof(ts));
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+	an_xml_escape(out, j->title);
+	(void)skipped; /* the root has no attribute for them (Jenkins' junit-10.xsd): the suites do */
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", tests, failures, j->seconds);
+	for (unsigned k = j->first; k < j->end; k++) {
+		size_t nk = 0, fk = 0;
+		bool fails = an_check_severity(k) >= o->fail_on;
+		for (size_t i = 0; i < j->n_cases; i++)
+			nk += j->cases[i].check == k;
+		fk = fails ? nk : 0;
+		fprintf(out, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+			     "time=\"0\" timestamp=\"%s\">\n",
+			an_check_id(k), nk ? nk : 1, fk, nk - fk, ts);
+		fprintf(out, "    <properties>\n      <property name=\"severity\" value=\"%s\"/>\n"
+			     "      <property name=\"requirement\" value=\"",
+			an_severity_name(an_check_severity(k)));
+		an_xml_escape(out, an_check_requirement(k));
+		fputs("\"/>\n    </properties>\n", out);
+		if (!nk) {
+			struct an_junit_case none = {.name = ja ? "指摘なし" : "no findings"};
+			junit_case(out, j->classname, an_check_id(k), &none, false, false, NULL, NULL);
+		}
+		snprintf(why, sizeof(why), ja ? "--fail-on %s 未満 (重大度 %s)" : "below --fail-on %s (severity %s)",
+			 an_severity_name(o->fail_on),
+			 ja ? an_severity_heading(an_check_severity(k), true) : an_severity_name(an_check_severity(k)));
+		for (size_t i = 0; i < j->n_cases; i++)
+			if (j->cases[i].check == k)
+				junit_case(out, j->classname, an_check_id(k), &j->cases[i], fails, !fails,
+					   an_severity_name(an_check_severity(k)), fails ? NULL : why);
 		fputs("  </testsuite>\n", out);
 	}
-	fprintf(out, "  <!-- packets_read=%" PRIu64 " packets_undecoded=%" PRIu64 " flows=%" PRIu64 " -->\n",
-		c->packets_read, c->packets_undecoded, c->flows);
+	for (size_t x = 0; x < j->n_extra; x++) {
+		size_t nx = 0, fx = 0, sx = 0;
+		for (size_t i = 0; i < j->n_extra_cases; i++)
+			if (j->extra_cases[i].check == x) {
+				nx++;
+				fx += j->extra_cases[i].fail;
+				sx += !j->extra_cases[i].fail && j->extra_cases[i].skip;
+			}
+		fputs("  <testsuite name=\"", out);
+		an_xml_escape(out, j->extra[x]);
+		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\" timestamp=\"%s\">\n", nx,
+			fx, sx, ts);
+		for (size_t i = 0; i < j->n_extra_cases; i++)
+			if (j->extra_cases[i].check == x)
+				junit_case(out, j->classname, j->extra[x], &j->extra_cases[i], j->extra_cases[i].fail,
+					   j->extra_cases[i].skip, j->extra[x], j->extra_cases[i].why);
+		fputs("  </testsuite>\n", out);
+	}
 	fputs("</testsuites>\n", out);
-	free(v);
 	return ferror(out) ? -EIO : 0;
+}
+
+/* The audit as JUnit: the traffic and station checks, and whether the
+ * captures showed enough to judge (COVERAGE). */
+static int write_junit(const struct an_report *r, const struct an_output_options *o, FILE *out)
+{
+	const struct an_finding **v = sorted(r, by_frame);
+	size_t n = an_report_n_findings(r);
+	struct an_junit_case *cases = calloc(n + 1, sizeof(*cases));
+	char **names = calloc(n + 1, sizeof(*names));
+	char title[512], cov[2048] = "";
+	int ret = -ENOMEM;
+
+	if (!v || !cases || !names)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char msg[640];
+		names[i] = strdup(o->japanese ? an_finding_message(an_report_site(r), v[i], true, msg, sizeof(msg))
+					      : v[i]->message ? v[i]->message : "");
+		cases[i] = (struct an_junit_case){.check = v[i]->check, .name = names[i] ? names[i] : "",
+						  .block = finding_block(r, v[i], o)};
+	}
+	unsigned problems = an_report_coverage(r);
+	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
+		if (problems & coverage_words[i].bit)
+			snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), "%s%s", cov[0] ? "; " : "",
+				 o->japanese ? coverage_words[i].ja : coverage_words[i].en);
+	const char *const extra[] = {"COVERAGE"};
+	struct an_junit_case cov_case = {
+		.check = 0,
+		.name = o->japanese ? "キャプチャの網羅性" : "the captures show the site's traffic",
+		.fail = problems != 0,
+		.why = cov,
+	};
+	snprintf(title, sizeof(title), "sanso audit: %s", topo_site_name(an_report_site(r)));
+	struct an_junit j = {
+		.title = title,
+		.classname = "sanso.audit",
+		.generated_ns = an_report_generated_ns(r),
+		.seconds = an_report_seconds(r),
+		.first = 0,
+		.end = AN_CHECK_RULESET_MYNUMBER_OPEN,
+		.cases = cases,
+		.n_cases = n,
+		.extra = extra,
+		.n_extra = 1,
+		.extra_cases = &cov_case,
+		.n_extra_cases = 1,
+	};
+	ret = an_junit_write(out, &j, o);
+out:
+	for (size_t i = 0; cases && i < n; i++)
+		free((char *)cases[i].block);
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(cases);
+	free(names);
+	free(v);
+	return ret;
 }
 
 /* A self-contained HTML page: the same blocks as the text report, grouped

@@ -290,42 +290,58 @@ static char *block(const struct an_vfinding *f, bool ja)
 	return buf;
 }
 
+/* The same JUnit layout as the audit's (report.c): a suite per ruleset
+ * check, and FIREWALLS with one case per firewall (skipped when it has no
+ * ruleset to verify). */
 static int write_junit(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
 {
 	size_t n = an_vreport_n_findings(r), nfw = an_vreport_n_firewalls(r);
+	struct an_junit_case *cases = calloc(n + 1, sizeof(*cases)), *fws = calloc(nfw + 1, sizeof(*fws));
+	char title[512];
+	double seconds = 0;
+	int ret = -ENOMEM;
 
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", out);
+	if (!cases || !fws)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct an_vfinding *f = an_vreport_finding(r, i);
+		cases[i] = (struct an_junit_case){.check = f->check,
+						  .name = (o->japanese ? f->message_ja : f->message) ? (o->japanese ? f->message_ja : f->message) : "",
+						  .block = block(f, o->japanese)};
+	}
 	for (size_t i = 0; i < nfw; i++) {
 		struct an_vfw_summary s;
-		size_t k = 0;
 		an_vreport_firewall(r, i, &s);
-		for (size_t j = 0; j < n; j++)
-			k += an_vreport_finding(r, j)->fw == s.fw;
-		fputs("  <testsuite name=\"sanso verify ", out);
-		an_xml_escape(out, s.fw->name);
-		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%d\">\n", k ? k : 1, k, s.source ? 0 : 1);
-		if (!s.source)
-			fputs("    <testcase name=\"ruleset\"><skipped message=\"no ruleset: not verified\"/></testcase>\n", out);
-		else if (!k)
-			fputs("    <testcase name=\"three-tier separation\"/>\n", out);
-		for (size_t j = 0; j < n; j++) {
-			const struct an_vfinding *f = an_vreport_finding(r, j);
-			if (f->fw != s.fw)
-				continue;
-			char *b = block(f, o->japanese);
-			fprintf(out, "    <testcase classname=\"%s\" name=\"", an_check_id(f->check));
-			an_xml_escape(out, f->n_rules ? f->rules[0].location : f->fw->name);
-			fprintf(out, "\"><failure type=\"%s\" message=\"", an_severity_name(an_check_severity(f->check)));
-			an_xml_escape(out, o->japanese ? f->message_ja : f->message);
-			fputs("\">", out);
-			an_xml_escape(out, b);
-			fputs("</failure></testcase>\n", out);
-			free(b);
-		}
-		fputs("  </testsuite>\n", out);
+		seconds += s.seconds;
+		fws[i] = (struct an_junit_case){.check = 0, .name = s.fw->name, .skip = !s.source,
+						.why = o->japanese ? "ルールセットなし: 未検証" : "no ruleset: not verified"};
 	}
-	fputs("</testsuites>\n", out);
-	return ferror(out) ? -EIO : 0;
+	const char *const extra[] = {"FIREWALLS"};
+	snprintf(title, sizeof(title), "sanso verify: %s", topo_site_name(an_vreport_site(r)));
+	size_t n_in;
+	uint64_t gen;
+	(void)an_vreport_inputs(r, &n_in, &gen);
+	struct an_junit j = {
+		.title = title,
+		.classname = "sanso.verify",
+		.generated_ns = gen,
+		.seconds = seconds,
+		.first = AN_CHECK_RULESET_MYNUMBER_OPEN,
+		.end = _AN_CHECK_MAX,
+		.cases = cases,
+		.n_cases = n,
+		.extra = extra,
+		.n_extra = 1,
+		.extra_cases = fws,
+		.n_extra_cases = nfw,
+	};
+	ret = an_junit_write(out, &j, o);
+out:
+	for (size_t i = 0; cases && i < n; i++)
+		free((char *)cases[i].block);
+	free(cases);
+	free(fws);
+	return ret;
 }
 
 static int write_html(const struct an_vreport *r, const struct an_output_options *o, FILE *out)

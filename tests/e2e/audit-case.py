@@ -1200,6 +1200,70 @@ def case_coverage(ctx):
         raise Fail('the text report names the inputs with their SHA-256 and when it was made')
 
 
+def junit_checker():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('junit_check', os.path.join(HERE, 'junit-check.py'))
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    return m
+
+
+def case_junit(ctx):
+    """JUnit that adds up (issue 18): valid against tests/data/junit/junit.xsd,
+    counts equal to the testcases at every level, time and timestamp; one
+    suite per traffic/station check and COVERAGE; with --fail-on critical
+    the lower findings are skipped (their block in <system-out>), never
+    failures; names in Japanese under --lang ja; an empty capture fails
+    COVERAGE."""
+    jc = junit_checker()
+    site = os.path.join(EXAMPLES, 'site.yaml')
+    example = os.path.join(EXAMPLES, 'example.pcap')
+    expected = load_expected(os.path.join(EXAMPLES, 'expected.tsv'))
+    sev = {}
+    for e in expected:
+        sev[e['check']] = SEVERITY[e['check']]
+
+    def junit(*extra, want):
+        p = run(ctx.cmd('audit', '-t', site, '--format', 'junit', *extra))
+        if p.returncode != want:
+            show_stderr(p)
+            raise Fail(f'junit {extra}: exit {p.returncode}, expected {want}')
+        try:
+            return jc.check(p.stdout.decode())
+        except jc.Bad as e:
+            raise Fail(f'junit {extra}: {e}')
+
+    r = junit('-r', example, want=1)
+    want_suites = set(SEVERITY) | {'COVERAGE'}
+    if set(r['suites']) != want_suites:
+        raise Fail(f'suites {sorted(r["suites"])}, expected {sorted(want_suites)}')
+    findings = [c for c in r['cases'] if c[0] != 'COVERAGE' and c[1] != 'no findings']
+    if len(findings) != len(expected) or r['failures'] != len(expected) or r['skipped'] != 0:
+        raise Fail(f'{len(findings)} finding cases, {r["failures"]} failures, {r["skipped"]} skipped; '
+                   f'expected {len(expected)} failures')
+    if any(c[3] != SEVERITY[c[0]] for c in findings):
+        raise Fail('a failure\'s type is its severity')
+    if [c[2] for c in r['cases'] if c[0] == 'COVERAGE'] != ['pass']:
+        raise Fail('the example is covered: COVERAGE passes')
+    r = junit('-r', example, '--fail-on', 'critical', want=1)
+    crit = sum(1 for e in expected if SEVERITY[e['check']] == 'critical')
+    if r['failures'] != crit or r['skipped'] != len(expected) - crit:
+        raise Fail(f'--fail-on critical: {r["failures"]} failures, {r["skipped"]} skipped; expected {crit} and '
+                   f'{len(expected) - crit}')
+    for c in r['cases']:
+        if c[2] == 'skipped' and (SEVERITY.get(c[0]) == 'critical' or '--fail-on critical' not in c[4] or not c[5]):
+            raise Fail(f'--fail-on critical: a skipped case must be below it and keep its evidence: {c}')
+    r = junit('-r', example, '--lang', 'ja', want=1)
+    names = [c[1] for c in r['cases'] if c[0] != 'COVERAGE']
+    if not any(re.search(r'[\u3040-\u30ff]', n) for n in names) or any(n == 'no findings' for n in names):
+        raise Fail(f'--lang ja: testcase names must be Japanese: {names[:3]}')
+    empty = write_pcap(os.path.join(ctx.tmp, 'empty.pcap'), 1, [])
+    r = junit('-r', empty, want=4)
+    cov = [c for c in r['cases'] if c[0] == 'COVERAGE']
+    if len(cov) != 1 or cov[0][2] != 'failure' or 'no packet' not in cov[0][4] or r['failures'] != 1:
+        raise Fail(f'an empty capture must fail COVERAGE, and only it: {cov}, {r["failures"]} failures')
+
+
 CASES = {
     'example': case_example,
     'example-reproducible': case_example_reproducible,
@@ -1224,6 +1288,7 @@ CASES = {
     'format-junit': case_format('junit'),
     'topologies-valid': case_topologies_valid,
     'coverage': case_coverage,
+    'junit': case_junit,
 }
 for _s in SCENARIOS:
     CASES[_s] = case_scenario(_s)

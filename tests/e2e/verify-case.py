@@ -383,9 +383,23 @@ def case_formats(sanso):
     ja = run(sanso, '-t', SITE, '--lang', 'ja', expect=1).stdout
     if '許可しています' not in ja:
         raise Fail('--lang ja must word the findings in Japanese')
-    junit = run(sanso, '-t', SITE, '--format', 'junit', expect=1).stdout
-    if junit.count('<failure') != 6 or '<testsuite name="sanso verify core-fw"' not in junit:
-        raise Fail('junit: one failure per finding in a suite per firewall')
+    # the audit's JUnit layout (tests/e2e/junit-check.py): a suite per ruleset
+    # check and FIREWALLS; below --fail-on, skipped rather than failed
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('junit_check', os.path.join(HERE, 'junit-check.py'))
+    jc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(jc)
+    for fail_on, failures, skipped in (('low', 6, 0), ('high', 3, 3)):
+        junit = run(sanso, '-t', SITE, '--format', 'junit', '--fail-on', fail_on, expect=1).stdout
+        try:
+            r = jc.check(junit)
+        except jc.Bad as e:
+            raise Fail(f'junit --fail-on {fail_on}: {e}')
+        if set(r['suites']) != set(SEVERITY) | {'FIREWALLS'} or r['failures'] != failures or r['skipped'] != skipped:
+            raise Fail(f'junit --fail-on {fail_on}: suites {sorted(r["suites"])}, {r["failures"]} failures, '
+                       f'{r["skipped"]} skipped; expected {failures} and {skipped}')
+        if [c[1:3] for c in r['cases'] if c[0] == 'FIREWALLS'] != [('core-fw', 'pass')]:
+            raise Fail(f'junit: FIREWALLS {[c for c in r["cases"] if c[0] == "FIREWALLS"]}')
     html = run(sanso, '-t', SITE, '--format', 'html', expect=1).stdout
     if not html.startswith('<!DOCTYPE html>') or 'RULESET-SHADOWED' not in html:
         raise Fail('html report')
