@@ -15,6 +15,7 @@ void an_describe_endpoint(const struct an_endpoint *e, char *buf, size_t len);
 void an_describe_service(uint8_t proto, int port, char *buf, size_t len);
 /* RFC 3339 UTC with 6 digits, or 9 when the capture had nanoseconds. */
 char *an_format_time(uint64_t ts_ns, char *buf, size_t len);
+void an_time_digits(int digits); /* 6 or 9 for every time from now on; 0: each by its own precision */
 
 /*
  * Classifies a source (mac, ip) seen on the given VLAN tags for the station
@@ -58,6 +59,7 @@ double an_report_seconds(const struct an_report *r); /* how long the audit took 
 
 /* provenance and coverage, shared by the audit and verify reports
  * (report.c): JSON fields, and the coverage problems worded */
+const char *an_community_id(const struct an_finding *f, char out[64]); /* NULL: none */
 void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input *in, size_t n);
 const char *an_coverage_problem(unsigned bit, bool japanese);
 

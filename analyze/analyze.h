@@ -448,6 +448,7 @@ struct an_monitor_config {
 	size_t max_stations;
 	uint64_t station_idle_ns;         /* 0: never forget a station */
 	enum an_severity fail_on;
+	const char *sensor;               /* on every record; NULL: the host name */
 };
 
 struct an_monitor_result {

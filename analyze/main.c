@@ -98,6 +98,7 @@ static void usage(FILE *f)
 	      "      --syslog TARGET     also send records to syslog (RFC 5424): local, unix:PATH or\n"
 	      "                          udp:HOST:PORT\n"
 	      "      --syslog-facility F syslog facility (default daemon)\n"
+	      "      --sensor NAME       name this sensor in every record (default: the host name)\n"
 	      "      --evidence FILE     keep every packet of every flagged connection in FILE-IFACE-NNNNNN.pcap\n"
 	      "      --evidence-size SIZE  evidence file size before rotation (default 100M)\n"
 	      "      --evidence-keep N   evidence files kept per interface (default 10)\n"
@@ -204,6 +205,7 @@ enum {
 	OPT_ROTATE_KEEP,
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
+	OPT_SENSOR,
 	OPT_EVIDENCE_SIZE,
 	OPT_EVIDENCE_KEEP,
 	OPT_STATS_INTERVAL,
@@ -263,6 +265,11 @@ static int monitor_option(int c, struct options *o)
 	case OPT_SYSLOG_FACILITY:
 		o->syslog_facility = optarg;
 		return 0;
+	case OPT_SENSOR:
+		if (!optarg[0] || strlen(optarg) > 200)
+			return bad_usage("--sensor needs a name of 1 to 200 characters");
+		o->mon.sensor = optarg;
+		return 0;
 	case OPT_EVIDENCE_SIZE:
 		if (parse_bytes(optarg, &o->mon.evidence_bytes) < 0)
 			return bad_usage("--evidence-size needs a size like 100M, not \"%s\"", optarg);
@@ -316,6 +323,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP},
 		{"syslog", required_argument, NULL, OPT_SYSLOG},
 		{"syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY},
+		{"sensor", required_argument, NULL, OPT_SENSOR},
 		{"evidence-size", required_argument, NULL, OPT_EVIDENCE_SIZE},
 		{"evidence-keep", required_argument, NULL, OPT_EVIDENCE_KEEP},
 		{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},

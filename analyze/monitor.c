@@ -195,6 +195,7 @@ struct iface {
 
 struct mon {
 	const struct an_monitor_config *cfg;
+	char sensor[256]; /* --sensor, or the host name */
 	struct topo_site *site;
 	struct an_engine *engine;
 	struct iface *ifs;
@@ -278,6 +279,19 @@ static void write_json(struct mon *m, json_t *o)
 		json_decref(o);
 		return;
 	}
+	/* every record says when (the event's time: a finding's first packet,
+	 * the last one for its end and repeats) and where it was seen */
+	if (!json_object_get(o, "timestamp")) {
+		const char *type = json_string_value(json_object_get(o, "type"));
+		const char *k = !type ? "time"
+				: strcmp(type, "finding") == 0 ? "first_seen"
+				: strcmp(type, "finding_end") == 0 || strcmp(type, "repeat") == 0 ? "last_seen"
+												 : "time";
+		json_t *t = json_object_get(o, k) ? json_object_get(o, k) : json_object_get(o, "time");
+		if (t)
+			json_object_set(o, "timestamp", t);
+	}
+	json_object_set_new(o, "sensor", json_string(m->sensor));
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	json_decref(o);
 	if (!s) {
@@ -716,7 +730,7 @@ static void write_stats(struct mon *m, uint64_t now)
 	json_object_set_new(o, "stations", json_integer((json_int_t)c->stations));
 	json_object_set_new(o, "stations_dropped", json_integer((json_int_t)c->stations_dropped));
 	json_object_set_new(o, "stations_expired", json_integer((json_int_t)c->stations_expired));
-	json_object_set_new(o, "findings", json_integer((json_int_t)findings_total(c)));
+	json_object_set_new(o, "findings_total", json_integer((json_int_t)findings_total(c)));
 	json_object_set_new(o, "repeats_folded", json_integer((json_int_t)m->repeats.suppressed));
 	json_object_set_new(o, "evidence_packets", json_integer((json_int_t)m->evidence_packets));
 	write_json(m, o);
@@ -1145,6 +1159,11 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 		   char *errbuf, size_t errlen)
 {
 	struct mon m = {.cfg = cfg, .site = site, .errbuf = errbuf, .errlen = errlen};
+
+	if (cfg->sensor)
+		snprintf(m.sensor, sizeof(m.sensor), "%s", cfg->sensor);
+	else if (gethostname(m.sensor, sizeof(m.sensor) - 1) < 0 || !m.sensor[0])
+		snprintf(m.sensor, sizeof(m.sensor), "localhost");
 	struct sigaction sa = {.sa_handler = on_signal}, old_hup, old_term, old_int, old_pipe;
 	sigset_t block, saved;
 	int r;
@@ -1200,6 +1219,7 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 		goto out;
 	}
 	m.started_ns = now_ns();
+	an_time_digits(9); /* live timestamps are nanoseconds: every record says 9 digits */
 	m.next_tick_ns = m.started_ns + TICK_NS;
 	m.next_stats_ns = m.started_ns + cfg->stats_interval_ns;
 	write_start(&m);
@@ -1234,5 +1254,6 @@ out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	an_time_digits(0);
 	return r;
 }

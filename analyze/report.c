@@ -15,6 +15,8 @@
 #include "analyze-internal.h"
 #include "sanso-config.h"
 
+#include <openssl/evp.h>
+
 const char *an_proto_name(uint8_t proto)
 {
 	static __thread char buf[4];
@@ -36,6 +38,15 @@ const char *an_proto_name(uint8_t proto)
 	}
 }
 
+/* 6 or 9 fraction digits for every timestamp of a run (a SIEM maps a
+ * field once); 0: each by its own precision */
+static int time_digits;
+
+void an_time_digits(int digits)
+{
+	time_digits = digits;
+}
+
 char *an_format_time(uint64_t ts_ns, char *buf, size_t len)
 {
 	time_t sec = (time_t)(ts_ns / 1000000000ULL);
@@ -47,7 +58,7 @@ char *an_format_time(uint64_t ts_ns, char *buf, size_t len)
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	/* full precision: a nanosecond capture keeps its 9 digits; a
 	 * microsecond one is not padded with invented zeros */
-	if (frac % 1000 == 0)
+	if (time_digits == 6 || (time_digits == 0 && frac % 1000 == 0))
 		snprintf(buf, len, "%s.%06" PRIu64 "Z", base, frac / 1000);
 	else
 		snprintf(buf, len, "%s.%09" PRIu64 "Z", base, frac);
@@ -156,6 +167,45 @@ static const char *capture_name(const char *const *captures, size_t n, unsigned 
 	return i < n ? captures[i] : "?";
 }
 
+/*
+ * The Community ID (v1, seed 0) of a connection finding, as Zeek and
+ * Suricata log it (github.com/corelight/community-id-spec): SHA-1 over
+ * seed . saddr . daddr . proto . 0 . sport . dport in network order, the
+ * smaller address:port first, base64 after "1:".  ICMP needs the message
+ * type, which the connection's key does not keep (echo flows are keyed by
+ * identifier): NULL there, and for station findings.
+ */
+const char *an_community_id(const struct an_finding *f, char out[64])
+{
+	unsigned char in[2 + 16 + 16 + 2 + 4], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t alen, n = 0;
+
+	if (an_check_is_station(f->check) || !f->src.has_ip || !f->dst.has_ip || f->proto == 1 || f->proto == 58 ||
+	    f->src.ip.family != f->dst.ip.family)
+		return NULL;
+	alen = f->src.ip.family == 6 ? 16 : 4;
+	uint16_t sp = f->src.port >= 0 ? (uint16_t)f->src.port : 0, dp = f->dst.port >= 0 ? (uint16_t)f->dst.port : 0;
+	const uint8_t *a = f->src.ip.bytes, *b = f->dst.ip.bytes;
+	int c = memcmp(a, b, alen);
+	if (c > 0 || (c == 0 && sp > dp)) {
+		const uint8_t *t = a;
+		uint16_t tp = sp;
+		a = b, b = t, sp = dp, dp = tp;
+	}
+	in[n++] = 0, in[n++] = 0; /* seed */
+	memcpy(in + n, a, alen), n += alen;
+	memcpy(in + n, b, alen), n += alen;
+	in[n++] = f->proto, in[n++] = 0;
+	in[n++] = (unsigned char)(sp >> 8), in[n++] = (unsigned char)sp;
+	in[n++] = (unsigned char)(dp >> 8), in[n++] = (unsigned char)dp;
+	if (EVP_Digest(in, n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+		return NULL;
+	memcpy(out, "1:", 2);
+	EVP_EncodeBlock((unsigned char *)out + 2, md, 20); /* 28 characters and a NUL */
+	return out;
+}
+
 json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,
 			const struct an_finding *f, bool japanese)
 {
@@ -219,6 +269,11 @@ json_t *an_json_finding(const struct topo_site *site, const char *const *capture
 	}
 	json_object_set_new(o, "capture", json_string(capture_name(captures, n_captures, f->first_frame.file)));
 	json_object_set_new(o, "wireshark", json_string(an_finding_wireshark_filter(f, filter, sizeof(filter))));
+	if (!an_check_is_station(f->check)) {
+		char cid[64];
+		json_object_set_new(o, "community_id", an_json_str_or_null(an_community_id(f, cid)));
+	}
+	json_object_set_new(o, "timestamp", json_string(an_format_time(f->first_ns, t, sizeof(t))));
 	return o;
 }
 
@@ -244,6 +299,8 @@ void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input 
 	json_t *inputs = json_array();
 
 	json_object_set_new(o, "generated", json_string(an_format_time(generated_ns, t, sizeof(t))));
+	if (!json_object_get(o, "timestamp"))
+		json_object_set_new(o, "timestamp", json_string(t));
 	json_object_set_new(o, "sanso_version", json_string(SANSO_VERSION));
 	for (size_t i = 0; i < n; i++) {
 		json_t *x = json_object();
@@ -329,7 +386,9 @@ static json_t *json_coverage_warning(const struct an_report *r, bool japanese)
 		if (problems & coverage_words[i].bit)
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", msg[0] ? "; " : "",
 				 japanese ? coverage_words[i].ja : coverage_words[i].en);
+	char t[48];
 	json_object_set_new(o, "type", json_string("warning"));
+	json_object_set_new(o, "timestamp", json_string(an_format_time(an_report_generated_ns(r), t, sizeof(t))));
 	json_object_set_new(o, "warning", json_string("coverage"));
 	json_object_set_new(o, "message", json_string(msg));
 	json_object_set_new(o, "problems", json_incref(json_object_get(cov, "problems")));
@@ -1003,7 +1062,37 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 	return ferror(out) ? -EIO : 0;
 }
 
+static int report_write(const struct an_report *r, const struct an_output_options *o, FILE *out);
+
+/* 9 digits when any time the report prints has nanoseconds, else 6 */
+static int report_digits(const struct an_report *r)
+{
+	const struct an_counters *c = an_report_counters(r);
+
+	if (c->first_ns % 1000 || c->last_ns % 1000)
+		return 9;
+	for (size_t i = 0; i < an_report_n_findings(r); i++) {
+		const struct an_finding *f = an_report_finding(r, i);
+		if (f->first_ns % 1000 || f->last_ns % 1000)
+			return 9;
+		for (unsigned k = 0; k < f->n_observed; k++)
+			if (f->observed[k].first_ns % 1000)
+				return 9;
+	}
+	return 6;
+}
+
 int an_report_write(const struct an_report *r, const struct an_output_options *o, FILE *out)
+{
+	int ret;
+
+	an_time_digits(report_digits(r));
+	ret = report_write(r, o, out);
+	an_time_digits(0);
+	return ret;
+}
+
+static int report_write(const struct an_report *r, const struct an_output_options *o, FILE *out)
 {
 	switch (o->format) {
 	case AN_FORMAT_JSON:

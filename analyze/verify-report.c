@@ -152,10 +152,20 @@ static int write_json(const struct an_vreport *r, const struct an_output_options
 {
 	int ret = 0;
 
-	for (size_t i = 0; i < an_vreport_n_findings(r) && ret == 0; i++)
-		ret = an_json_line(json_vfinding(an_vreport_finding(r, i), o->japanese), out);
+	size_t n_in;
+	uint64_t gen;
+	char t[48];
+	(void)an_vreport_inputs(r, &n_in, &gen);
+	an_time_digits(6); /* no capture: the generation time alone, in microseconds */
+	an_format_time(gen, t, sizeof(t));
+	for (size_t i = 0; i < an_vreport_n_findings(r) && ret == 0; i++) {
+		json_t *x = json_vfinding(an_vreport_finding(r, i), o->japanese);
+		json_object_set_new(x, "timestamp", json_string(t));
+		ret = an_json_line(x, out);
+	}
 	if (ret == 0)
 		ret = an_json_line(json_vsummary(r), out);
+	an_time_digits(0);
 	return ret;
 }
 

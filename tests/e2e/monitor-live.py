@@ -58,6 +58,8 @@ sanso = os.path.abspath(sys.argv[1])
 mode = sys.argv[2] if len(sys.argv) > 2 else "main"
 here = os.path.dirname(os.path.abspath(__file__))
 agent_py = os.path.join(here, "netns-agent.py")
+HERE = here
+SENSOR = "庁舎3F-span"  # a sensor name as operators write them
 
 
 def skip(why):
@@ -342,7 +344,8 @@ def mode_main():
     a, b, c = Agent(NS["a"], "mn-pc-01"), Agent(NS["b"], "lg-srv-01"), Agent(NS["c"], "inet-pc-01")
     c.cmd("listen 443")
     c.cmd("listen 3389")
-    mon = Monitor(topo, "-i", "span3", "--syslog", "unix:" + sock_path, "--evidence", os.path.join(evdir, "ev.pcap"))
+    mon = Monitor(topo, "-i", "span3", "--syslog", "unix:" + sock_path, "--evidence", os.path.join(evdir, "ev.pcap"),
+                  "--sensor", SENSOR)
 
     ifs = mon.start["interfaces"]
     check([i["name"] for i in ifs] == ["span1", "span3"] and all(i["ring"] == "tpacket_v3" for i in ifs),
@@ -443,6 +446,18 @@ def mode_main():
     check(any("> 10.30.0.5.3389" in l for l in dump) and any("10.30.0.5.3389 >" in l for l in dump),
           "no evidence of both halves of the post-reload 3389 connection")
     print("evidence: %d packets" % len(dump))
+    # a SIEM takes these as they are: one type per field, a timestamp and
+    # the sensor on every record (tests/e2e/json-schema.py)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("json_schema", os.path.join(HERE, "json-schema.py"))
+    js = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(js)
+    try:
+        js.check(recs, "monitor")
+    except js.Bad as e:
+        fail("monitor records: %s" % e)
+    check(all(r.get("sensor") == SENSOR for r in recs), "sensor on every record: %s" %
+          sorted({r.get("sensor") for r in recs}, key=str))
     print("PASS: %d records" % len(recs))
 
 
