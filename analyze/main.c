@@ -9,6 +9,7 @@
  * or bad input (nothing half-written), 3 runtime failure.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -456,7 +457,51 @@ struct output {
 	FILE *f;
 	char *tmp;
 	const char *path;
+	int fd;  /* under f; STDOUT_FILENO for standard output */
+	int err; /* the first write's errno: "No space left on device", not EIO */
 };
+
+/* f writes through these, so that a failed write keeps its reason */
+static ssize_t output_write(void *cookie, const char *buf, size_t n)
+{
+	struct output *out = cookie;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(out->fd, buf + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (!out->err)
+				out->err = w < 0 ? errno : EIO;
+			errno = out->err;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+static int output_close(void *cookie)
+{
+	struct output *out = cookie;
+
+	if (out->fd <= STDERR_FILENO)
+		return 0;
+	return close(out->fd);
+}
+
+static int output_stream(struct output *out, int fd)
+{
+	static const cookie_io_functions_t io = {.write = output_write, .close = output_close};
+
+	out->fd = fd;
+	out->f = fopencookie(out, "w", io);
+	if (!out->f)
+		return -errno;
+	setvbuf(out->f, NULL, _IOFBF, 1 << 16);
+	return 0;
+}
 
 static bool output_in_place(const char *path)
 {
@@ -465,31 +510,44 @@ static bool output_in_place(const char *path)
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
+/* Output goes to a temporary file next to the target and is renamed into
+ * place only when complete: bad input never leaves a half-written report.
+ * A target that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written in place instead: a rename would replace it — run as
+ * root, -o /dev/null would leave a regular file as the system's /dev/null.
+ * The report gets the mode a shell redirect would give it (0666 less the
+ * umask), not mkstemp's 0600. */
 static int output_open(struct output *out, const char *path)
 {
-	int fd;
+	int fd, r;
 
 	out->path = path;
+	out->err = 0;
 	if (!path || strcmp(path, "-") == 0) {
-		out->f = stdout;
-		return 0;
+		fflush(stdout);
+		return output_stream(out, STDOUT_FILENO);
 	}
 	if (output_in_place(path)) {
-		out->f = fopen(path, "we");
-		return out->f ? 0 : -errno;
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return -errno;
+		if ((r = output_stream(out, fd)) < 0)
+			close(fd);
+		return r;
 	}
 	if (asprintf(&out->tmp, "%s.tmp-XXXXXX", path) < 0)
 		return -ENOMEM;
 	fd = mkstemp(out->tmp);
 	if (fd < 0) {
-		int r = -errno;
+		r = -errno;
 		free(out->tmp);
 		out->tmp = NULL;
 		return r;
 	}
-	out->f = fdopen(fd, "w");
-	if (!out->f) {
-		int r = -errno;
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) < 0 || (r = output_stream(out, fd)) < 0) {
+		r = -errno;
 		close(fd);
 		unlink(out->tmp);
 		free(out->tmp);
@@ -499,25 +557,27 @@ static int output_open(struct output *out, const char *path)
 	return 0;
 }
 
+/* a writer's -EIO made precise by what write(2) said */
+static int output_error(const struct output *out, int r)
+{
+	return out->err ? -out->err : r;
+}
+
 static int output_commit(struct output *out)
 {
 	int r = 0;
 
-	if (!out->tmp) {
-		r = fflush(out->f) == 0 && !ferror(out->f) ? 0 : -EIO;
-		if (out->f != stdout && fclose(out->f) != 0 && r == 0)
-			r = -errno;
-		out->f = NULL;
-		return r;
-	}
-	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0)
-		r = -errno ? -errno : -EIO;
+	if (fflush(out->f) != 0 || ferror(out->f))
+		r = -EIO;
+	if (r == 0 && out->tmp && fsync(out->fd) != 0)
+		r = -errno;
 	if (fclose(out->f) != 0 && r == 0)
-		r = -errno;
+		r = -EIO;
 	out->f = NULL;
-	if (r == 0 && rename(out->tmp, out->path) != 0)
+	r = r < 0 ? output_error(out, r) : 0;
+	if (r == 0 && out->tmp && rename(out->tmp, out->path) != 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0 && out->tmp)
 		unlink(out->tmp);
 	free(out->tmp);
 	out->tmp = NULL;
@@ -526,13 +586,11 @@ static int output_commit(struct output *out)
 
 static void output_abort(struct output *out)
 {
-	if (!out->tmp && out->f && out->f != stdout) {
+	if (out->f) {
 		fclose(out->f);
 		out->f = NULL;
 	}
 	if (out->tmp) {
-		if (out->f)
-			fclose(out->f);
 		unlink(out->tmp);
 		free(out->tmp);
 		out->tmp = NULL;
@@ -723,6 +781,11 @@ static int cmd_topology(const struct options *o)
 	struct output out = {0};
 	int r;
 
+	if (o->out.format != AN_FORMAT_TEXT && o->out.format != AN_FORMAT_JSON) {
+		fprintf(stderr, "sanso topology: --format %s is not available here: text or json\n",
+			o->out.format == AN_FORMAT_HTML ? "html" : "junit");
+		return EXIT_BAD_INPUT;
+	}
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
 	r = output_open(&out, o->output);
@@ -741,8 +804,10 @@ static int cmd_topology(const struct options *o)
 	free(hosts_in);
 	if (r == 0)
 		r = output_commit(&out);
-	else
+	else {
+		r = output_error(&out, r);
 		output_abort(&out);
+	}
 	topo_site_free(site);
 	if (r < 0) {
 		fprintf(stderr, "sanso: writing the summary: %s\n", strerror(-r));
@@ -824,8 +889,10 @@ static int cmd_audit(const struct options *o)
 	r = an_report_write(report, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);
-	else
+	else {
+		r = output_error(&out, r);
 		output_abort(&out);
+	}
 	if (r < 0) {
 		fprintf(stderr, "sanso audit: writing the report: %s\n", strerror(-r));
 		status = EXIT_RUNTIME;
@@ -895,8 +962,10 @@ static int cmd_verify(const struct options *o)
 	r = an_vreport_write(report, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);
-	else
+	else {
+		r = output_error(&out, r);
 		output_abort(&out);
+	}
 	if (r < 0) {
 		fprintf(stderr, "sanso verify: writing the report: %s\n", strerror(-r));
 		status = EXIT_RUNTIME;

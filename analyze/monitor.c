@@ -768,7 +768,10 @@ static void write_start(struct mon *m)
 	json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
 	json_object_set_new(o, "topology", json_string(cfg->topology_path));
 	json_object_set_new(o, "pid", json_integer(getpid()));
-	json_object_set_new(o, "user", pw ? json_string(pw->pw_name) : json_integer(geteuid()));
+	char uid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+	json_object_set_new(o, "user", json_string(pw ? pw->pw_name : uid)); /* a string either way */
+	json_object_set_new(o, "uid", json_integer((json_int_t)geteuid()));
 	for (size_t i = 0; i < m->n_ifs; i++) {
 		struct iface *it = &m->ifs[i];
 		int lt = probe_capture_linktype(it->cap);
@@ -779,7 +782,11 @@ static void write_start(struct mon *m)
 		json_object_set_new(x, "linktype", ltn ? json_string(ltn) : json_integer(lt));
 		json_object_set_new(x, "snaplen", json_integer(probe_capture_snaplen(it->cap)));
 		json_object_set_new(x, "ring", json_string(probe_capture_ring(it->cap)));
-		json_object_set_new(x, "buffer_bytes", json_integer((json_int_t)cfg->capture.buffer_bytes));
+		uint64_t ring = probe_capture_ring_bytes(it->cap);
+		json_object_set_new(x, "buffer_bytes", json_integer((json_int_t)(cfg->capture.buffer_bytes
+									     ? cfg->capture.buffer_bytes
+									     : PROBE_LIVE_DEFAULT_BUFFER)));
+		json_object_set_new(x, "ring_bytes", ring ? json_integer((json_int_t)ring) : json_null());
 		json_object_set_new(x, "immediate", json_boolean(cfg->capture.immediate));
 		json_object_set_new(x, "promiscuous", json_boolean(!cfg->capture.no_promisc));
 		json_object_set_new(x, "filter", an_json_str_or_null(cfg->capture.bpf_filter));

@@ -479,7 +479,7 @@ out:
 }
 
 #define LIVE_DEFAULT_SNAPLEN 262144
-#define LIVE_DEFAULT_BUFFER (64u * 1024u * 1024u)
+#define LIVE_DEFAULT_BUFFER PROBE_LIVE_DEFAULT_BUFFER
 #define LIVE_DEFAULT_TIMEOUT_MS 100
 
 /*
@@ -606,6 +606,16 @@ int probe_capture_open_live(const struct probe_live_config *cfg, unsigned index,
 	if (strlen(iface) >= IFNAMSIZ) {
 		snprintf(errbuf, errlen, "%s: no such network interface (names have at most %d characters)", iface,
 			 IFNAMSIZ - 1);
+		return -ENODEV;
+	}
+	/* before libpcap: without CAP_NET_RAW its socket() fails first, and an
+	 * interface that isn't there would be reported as "permission denied".
+	 * "any" is libpcap's pseudo-interface. */
+	if (strcmp(iface, "any") != 0 && if_nametoindex(iface) == 0 && errno == ENODEV) {
+		snprintf(errbuf, errlen,
+			 "%s: no such network interface (`ip link` lists them; in a container or another "
+			 "network namespace, run sanso where the interface is)",
+			 iface);
 		return -ENODEV;
 	}
 	if (snaplen < 0 || snaplen > (int)CAPTURE_MAX_CAPLEN || timeout < 0 || buffer > INT32_MAX) {
@@ -896,6 +906,37 @@ const char *probe_capture_path(const struct probe_capture *c)
 int probe_capture_fd(const struct probe_capture *c)
 {
 	return c->live ? pcap_get_selectable_fd(c->pcap) : -1;
+}
+
+/*
+ * The bytes of the ring libpcap mapped for a live capture, as the kernel
+ * holds it: libpcap rounds --buffer-size to whole blocks of its own
+ * choosing, so the requested size is not what a drop count depends on.
+ * Read off /proc/self/maps: the packet socket's mapping carries its inode.
+ * 0 when not known (a file, no mmap ring, no /proc).
+ */
+uint64_t probe_capture_ring_bytes(const struct probe_capture *c)
+{
+	struct stat st;
+	char line[512];
+	uint64_t total = 0;
+	FILE *f;
+
+	if (!c->live || fstat(pcap_fileno(c->pcap), &st) < 0)
+		return 0;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, ino;
+		char perms[8], dev[16];
+		unsigned long long off;
+		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu", &lo, &hi, perms, &off, dev, &ino) == 6 &&
+		    ino == (unsigned long long)st.st_ino && ino != 0 && strstr(line, "socket:"))
+			total += hi - lo;
+	}
+	fclose(f);
+	return total;
 }
 
 const char *probe_capture_ring(const struct probe_capture *c)

@@ -1266,6 +1266,48 @@ def case_junit(ctx):
         raise Fail(f'an empty capture must fail COVERAGE, and only it: {cov}, {r["failures"]} failures')
 
 
+def case_output_errors(ctx):
+    """Small but real (issue 18): -o onto a full disk says so ("No space
+    left on device", exit 3), a report gets the mode a shell redirect
+    would (0666 less the umask, not 0600), topology --format html is
+    refused, and an interface that doesn't exist says so even without the
+    privilege to capture."""
+    site = os.path.join(EXAMPLES, 'site.yaml')
+    example = os.path.join(EXAMPLES, 'example.pcap')
+    if os.path.exists('/dev/full'):
+        for args in (['audit', '-t', site, '-r', example], ['verify', '-t', site], ['topology', '-t', site]):
+            p = run(ctx.cmd(*args, '-o', '/dev/full'))
+            err = p.stderr.decode()
+            if p.returncode != 3 or 'No space left on device' not in err:
+                raise Fail(f'{args[0]} -o /dev/full: exit {p.returncode}, {err!r}')
+    for mask, mode in ((0o022, 0o644), (0o027, 0o640), (0o077, 0o600)):
+        out = os.path.join(ctx.tmp, f'report-{mask:o}.txt')
+        old = os.umask(mask)
+        try:
+            p = run(ctx.cmd('audit', '-t', site, '-r', example, '-o', out))
+        finally:
+            os.umask(old)
+        got = stat.S_IMODE(os.stat(out).st_mode)
+        if p.returncode != 1 or got != mode:
+            raise Fail(f'umask {mask:03o}: report mode {got:o}, expected {mode:o} (exit {p.returncode})')
+    for fmt in ('html', 'junit'):
+        p = run(ctx.cmd('topology', '-t', site, '--format', fmt))
+        if p.returncode != 2 or b'not available' not in p.stderr or p.stdout:
+            raise Fail(f'topology --format {fmt}: exit {p.returncode}, must be refused with nothing printed')
+    if os.geteuid() == 0 and shutil.which('runuser'):
+        copy = os.path.join(ctx.tmp, 'site')
+        shutil.copytree(EXAMPLES, copy)
+        for root, dirs, files in os.walk(ctx.tmp):
+            os.chmod(root, 0o755)
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+        p = run(['runuser', '-u', 'nobody', '--'] + ctx.cmd('monitor', '-t', os.path.join(copy, 'site.yaml'),
+                                                              '-i', 'nosuch9'))
+        err = p.stderr.decode()
+        if p.returncode != 2 or 'nosuch9: no such network interface' not in err or 'permission' in err:
+            raise Fail(f'monitor -i nosuch9 as nobody: exit {p.returncode}: {err!r}')
+
+
 CASES = {
     'example': case_example,
     'example-reproducible': case_example_reproducible,
@@ -1291,6 +1333,7 @@ CASES = {
     'topologies-valid': case_topologies_valid,
     'coverage': case_coverage,
     'junit': case_junit,
+    'output-errors': case_output_errors,
 }
 for _s in SCENARIOS:
     CASES[_s] = case_scenario(_s)

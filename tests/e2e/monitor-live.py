@@ -261,6 +261,12 @@ class Monitor:
         self.records = []
         current[:] = [self]
         start = self.wait("start")
+        # the ring the kernel mapped, not just the size asked for (issue 18)
+        for it in start["interfaces"]:
+            check(isinstance(it.get("ring_bytes"), int) and it["ring_bytes"] >= it["buffer_bytes"] > 0,
+                  "start record: ring_bytes %r for buffer_bytes %r" % (it.get("ring_bytes"), it.get("buffer_bytes")))
+        check(isinstance(start.get("user"), str) and isinstance(start.get("uid"), int),
+              "start record: user %r (a string), uid %r" % (start.get("user"), start.get("uid")))
         self.start = start
         self.pid = start["pid"]
 
