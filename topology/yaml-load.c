@@ -716,6 +716,40 @@ static bool seg_contains(const struct topo_segment *o, const struct topo_segment
 	return o->prefix <= n->prefix && topo_addr_in_prefix(&n->addr, &o->addr, o->prefix);
 }
 
+/*
+ * One VLAN for segments of two tiers: a single broadcast domain spans the
+ * separation (a misnumbered segment, or a switch trunk that really carries
+ * both).  Loadable — the addresses still decide the zone — but worth a
+ * warning at the second segment.  Zones of one kind share VLANs freely.
+ */
+static void check_shared_vlans(struct load_ctx *c)
+{
+	const struct topo_segment *first[4096] = {0};
+	struct topo_site *s = c->s;
+
+	for (size_t i = 0; i < s->n_areas; i++) {
+		const struct topo_area *a = &s->areas[i];
+		if (a->external)
+			continue;
+		for (size_t k = 0; k < a->n_segments; k++) {
+			const struct topo_segment *g = &a->segments[k];
+			if (g->vlan < 0 || g->vlan > 4095)
+				continue;
+			const struct topo_segment *f = first[g->vlan];
+			if (!f) {
+				first[g->vlan] = g;
+				continue;
+			}
+			if (f->area->kind != a->kind)
+				diag_at(c, TOPO_SEV_WARNING, g->line, g->column,
+					"VLAN %d carries segments of two tiers: zone \"%s\" (%s) here and zone \"%s\" (%s) at %s; "
+					"one broadcast domain across the separation",
+					g->vlan, q(c, a->name), topo_kind_name(a->kind), q(c, f->area->name),
+					topo_kind_name(f->area->kind), fmt_pos(c, f->line, f->column));
+		}
+	}
+}
+
 static void check_overlaps(struct load_ctx *c)
 {
 	const struct topo_segment *stack[130];
@@ -1717,6 +1751,7 @@ int topo_site_build(struct topo_site *s, const struct topo_ynode *root, const ch
 	if (r < 0)
 		goto out;
 	check_overlaps(c);
+	check_shared_vlans(c);
 
 	hosts = top_list(c, &f[K_HOSTS], "hosts");
 	s->n_hosts = hosts ? hosts->n : 0;

@@ -415,6 +415,14 @@ static const struct load_case cases[] = {
 	  "      - cidr: 10.0.0.0/8\n"
 	  "      - cidr: 10.0.0.0/8\n",
 	  "segment 10.0.0.0/8 is listed twice in zone \"a\" (also at line 7, column 15)", 8, 15, TOPO_SEV_WARNING },
+	{ "vlan-two-tiers",
+	  "site: t\n"
+	  "model: alpha\n"
+	  "zones:\n"
+	  "  - { name: lg, kind: lgwan, segments: [ { cidr: 10.20.0.0/16, vlan: 20 } ] }\n"
+	  "  - { name: in, kind: internet, segments: [ { cidr: 10.30.0.0/16, vlan: 20 } ] }\n",
+	  "VLAN 20 carries segments of two tiers: zone \"in\" (internet) here and zone \"lg\" (lgwan) at line 4, column 50; "
+	  "one broadcast domain across the separation", 5, 53, TOPO_SEV_WARNING },
 	{ "host-unknown-key",
 	  AREAS("alpha")
 	  "hosts:\n"
