@@ -57,64 +57,110 @@ struct options {
 	const char *syslog_facility;
 };
 
+/* The help: every command's, or one command's options only. */
+enum { A = 1, V = 2, M = 4, T = 8, ALL = A | V | M | T };
+
+static const struct help {
+	unsigned commands;
+	const char *text;
+} help_lines[] = {
+	{ALL, "  -t, --topology FILE     the site's topology (docs/topology.md)\n"},
+	{A, "  -r, --read FILE         a capture to audit (repeatable; read in order)\n"},
+	{A | M, "  -f, --filter EXPR       BPF filter: only matching packets are analysed\n"},
+	{V, "      --ruleset FW=FILE   firewall FW's ruleset from FILE (nft JSON, nft text or\n"
+	    "                          iptables-save), instead of the topology's `ruleset:` (repeatable)\n"},
+	{V, "      --live FW[@NETNS]   read FW's running nftables ruleset over netlink, in this\n"
+	    "                          network namespace or the named one (needs CAP_NET_ADMIN)\n"},
+	{A | V, "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"},
+	{M, "      --format FORMAT     text or json (JSON Lines; default text)\n"},
+	{T, "      --format FORMAT     text or json (default text)\n"},
+	{A | V | T, "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"},
+	{A, "      --evidence FILE     write every packet of every flagged connection to FILE (pcap)\n"},
+	{A | V | M, "      --fail-on SEVERITY  exit 1 only for findings at or above low|medium|high|critical (default low)\n"},
+	{A | M, "      --max-flows N       flow table capacity (default 1048576)\n"},
+	{A | V, "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"},
+	{A | M, "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"},
+	{A, "      --allow-empty       exit 0, not 4, when the captures showed too little to judge\n"},
+	{A | V | M, "      --lang ja|en        language of the report and messages (default en)\n"},
+	{M, "  -i, --interface IFACE   capture on IFACE (repeatable)\n"},
+	{M, "  -Z, --user USER         become USER once the captures are open (else keep only CAP_NET_RAW)\n"},
+	{M, "      --buffer-size SIZE  kernel capture ring per interface (default 64M; k, M, G suffixes)\n"},
+	{M, "      --snaplen N         bytes kept per packet (default 262144)\n"},
+	{M, "      --timeout MS        longest a packet waits in the ring before delivery (default 100)\n"},
+	{M, "      --immediate         deliver every packet at once (libpcap then uses TPACKET_V2)\n"},
+	{M, "      --no-promisc        don't put the interfaces in promiscuous mode\n"},
+	{M, "  -o, --output FILE       append records to FILE instead of stdout\n"},
+	{M, "      --rotate-size SIZE  rotate FILE when it would grow beyond SIZE (FILE.1, FILE.2 …)\n"},
+	{M, "      --rotate-keep N     rotated files kept (default 10)\n"},
+	{M, "      --syslog TARGET     also send records to syslog (RFC 5424): local, unix:PATH or\n"
+	    "                          udp:HOST:PORT\n"},
+	{M, "      --syslog-facility F syslog facility (default daemon)\n"},
+	{M, "      --sensor NAME       name this sensor in every record (default: the host name)\n"},
+	{M, "      --evidence FILE     keep every packet of every flagged connection in FILE-IFACE-NNNNNN.pcap\n"},
+	{M, "      --evidence-size SIZE  evidence file size before rotation (default 100M)\n"},
+	{M, "      --evidence-keep N   evidence files kept per interface (default 10)\n"},
+	{M, "      --stats-interval S  seconds between stats records (default 60; 0: none)\n"},
+	{M, "      --repeat-window S   fold repeats of a finding seen within S seconds (default 60; 0: never)\n"},
+	{M, "      --max-stations N    station table capacity (default 262144)\n"},
+	{M, "      --station-idle S    forget stations silent for S seconds (default 86400; 0: never)\n"},
+	{A | V | T, "  -q, --quiet             text: findings only\n"},
+	{A | V, "  -v, --verbose           text: counters in detail\n"},
+	{ALL, "  -h, --help              this help\n"},
+	{ALL, "      --version           print the version\n"},
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+	const char *synopsis, *doc;
+} help_commands[] = {
+	{"audit", A, "sanso audit -t SITE.yaml -r CAPTURE [-r CAPTURE...]   audit pcap/pcapng captures", "docs/cli.md"},
+	{"verify", V, "sanso verify -t SITE.yaml [--ruleset FW=FILE] [--live FW[@NETNS]]   verify firewall rulesets",
+	 "docs/verify.md"},
+	{"monitor", M, "sanso monitor -t SITE.yaml -i IFACE [-i IFACE...]   monitor span/mirror ports until stopped",
+	 "docs/monitor.md"},
+	{"topology", T, "sanso topology -t SITE.yaml   validate a topology, print its summary", "docs/topology.md"},
+};
+
+static void usage_for(FILE *f, const char *command)
+{
+	unsigned bit = ALL;
+	bool audit = true;
+
+	for (size_t i = 0; i < sizeof(help_commands) / sizeof(help_commands[0]); i++)
+		if (command && strcmp(command, help_commands[i].name) == 0) {
+			bit = help_commands[i].bit;
+			fprintf(f, "usage: %s\n\noptions (%s):\n", help_commands[i].synopsis, help_commands[i].doc);
+		}
+	if (bit == ALL) {
+		fputs("usage: sanso COMMAND [OPTIONS]   (sanso COMMAND --help: that command's options)\n\ncommands:\n", f);
+		for (size_t i = 0; i < sizeof(help_commands) / sizeof(help_commands[0]); i++)
+			fprintf(f, "  %s\n", help_commands[i].synopsis);
+		fputs("\noptions:\n", f);
+	}
+	for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++) {
+		if (!(help_lines[i].commands & bit))
+			continue;
+		/* the full list: one line per option, the first wording of it */
+		if (bit == ALL && i > 0 && strncmp(help_lines[i].text, help_lines[i - 1].text, 24) == 0)
+			continue;
+		if (bit == ALL && help_lines[i].commands == M && audit) {
+			fputs("\nmonitor (docs/monitor.md):\n", f);
+			audit = false;
+		}
+		fputs(help_lines[i].text, f);
+	}
+	if (bit == T) {
+		fputs("\nexit status: 0 the topology loads, 2 bad usage or an error in it (file:line:column)\n", f);
+		return;
+	}
+	fputs("\nexit status: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure", f);
+	fputs(bit & A ? ",\n             4 no finding, but the captures showed too little to judge (--allow-empty)\n" : "\n", f);
+}
+
 static void usage(FILE *f)
 {
-	fputs("usage: sanso COMMAND [OPTIONS]\n"
-	      "\n"
-	      "commands:\n"
-	      "  audit    -t SITE.yaml -r CAPTURE [-r CAPTURE...]   audit pcap/pcapng captures\n"
-	      "  topology -t SITE.yaml                              validate a topology, print its summary\n"
-	      "  verify   -t SITE.yaml [--ruleset FW=FILE] [--live FW[@NETNS]]   verify firewall rulesets statically\n"
-	      "  monitor  -t SITE.yaml -i IFACE [-i IFACE...]       monitor span/mirror ports until stopped\n"
-	      "\n"
-	      "options:\n"
-	      "  -t, --topology FILE     the site's topology (docs/topology.md)\n"
-	      "  -r, --read FILE         a capture to audit (repeatable; read in order)\n"
-	      "  -f, --filter EXPR       BPF filter: only matching packets are analysed\n"
-	      "      --ruleset FW=FILE   verify: firewall FW's ruleset from FILE (nft JSON, nft text or\n"
-	      "                          iptables-save), instead of the topology's `ruleset:` (repeatable)\n"
-	      "      --live FW[@NETNS]   verify: read FW's running nftables ruleset over netlink, in this\n"
-	      "                          network namespace or the named one (needs CAP_NET_ADMIN)\n"
-	      "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"
-	      "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
-	      "      --evidence FILE     write every packet of every flagged connection to FILE (pcap)\n"
-	      "      --fail-on SEVERITY  exit 1 only for findings at or above low|medium|high|critical (default low)\n"
-	      "      --max-flows N       flow table capacity (default 1048576)\n"
-	      "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"
-	      "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"
-	      "      --allow-empty       audit: exit 0, not 4, when the captures showed too little to judge\n"
-	      "      --lang ja|en        language of the report and messages (default en)\n"
-	      "\n"
-	      "monitor (docs/monitor.md):\n"
-	      "  -i, --interface IFACE   capture on IFACE (repeatable)\n"
-	      "  -Z, --user USER         become USER once the captures are open (else keep only CAP_NET_RAW)\n"
-	      "      --buffer-size SIZE  kernel capture ring per interface (default 64M; k, M, G suffixes)\n"
-	      "      --snaplen N         bytes kept per packet (default 262144)\n"
-	      "      --timeout MS        longest a packet waits in the ring before delivery (default 100)\n"
-	      "      --immediate         deliver every packet at once (libpcap then uses TPACKET_V2)\n"
-	      "      --no-promisc        don't put the interfaces in promiscuous mode\n"
-	      "  -o, --output FILE       append records to FILE instead of stdout\n"
-	      "      --rotate-size SIZE  rotate FILE when it would grow beyond SIZE (FILE.1, FILE.2 …)\n"
-	      "      --rotate-keep N     rotated files kept (default 10)\n"
-	      "      --syslog TARGET     also send records to syslog (RFC 5424): local, unix:PATH or\n"
-	      "                          udp:HOST:PORT\n"
-	      "      --syslog-facility F syslog facility (default daemon)\n"
-	      "      --sensor NAME       name this sensor in every record (default: the host name)\n"
-	      "      --evidence FILE     keep every packet of every flagged connection in FILE-IFACE-NNNNNN.pcap\n"
-	      "      --evidence-size SIZE  evidence file size before rotation (default 100M)\n"
-	      "      --evidence-keep N   evidence files kept per interface (default 10)\n"
-	      "      --stats-interval S  seconds between stats records (default 60; 0: none)\n"
-	      "      --repeat-window S   fold repeats of a finding seen within S seconds (default 60; 0: never)\n"
-	      "      --max-stations N    station table capacity (default 262144)\n"
-	      "      --station-idle S    forget stations silent for S seconds (default 86400; 0: never)\n"
-	      "  -q, --quiet             text: findings only\n"
-	      "  -v, --verbose           text: counters in detail\n"
-	      "  -h, --help              this help\n"
-	      "      --version           print the version\n"
-	      "\n"
-	      "exit status: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure,\n"
-	      "             4 audit: no finding, but the captures showed too little to judge (--allow-empty)\n",
-	      f);
+	usage_for(f, NULL);
 }
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -431,7 +477,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->out.verbose = true;
 			break;
 		case 'h':
-			usage(stdout);
+			usage_for(stdout, o->command);
 			exit(EXIT_CLEAN);
 		case OPT_VERSION:
 			printf("sanso %s\n", SANSO_VERSION);

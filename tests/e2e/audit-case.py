@@ -1290,6 +1290,16 @@ def case_output_errors(ctx):
         got = stat.S_IMODE(os.stat(out).st_mode)
         if p.returncode != 1 or got != mode:
             raise Fail(f'umask {mask:03o}: report mode {got:o}, expected {mode:o} (exit {p.returncode})')
+    # each command's --help lists its own options only
+    for cmd, has, lacks in (('audit', ['-r, --read', '--allow-empty', '--evidence FILE     write'], ['--ruleset', '--interface']),
+                            ('verify', ['--ruleset', '--live'], ['-r, --read', '--interface', '--allow-empty']),
+                            ('monitor', ['--interface', '--sensor', '--syslog'], ['--ruleset', '-r, --read']),
+                            ('topology', ['--topology'], ['--ruleset', '--interface', '-r, --read', '--fail-on'])):
+        p = run(ctx.cmd(cmd, '--help'))
+        text = p.stdout.decode()
+        if p.returncode != 0 or not text.startswith(f'usage: sanso {cmd} ') or \
+                any(x not in text for x in has) or any(x in text for x in lacks):
+            raise Fail(f'sanso {cmd} --help: exit {p.returncode}, must list {has} and not {lacks}:\n{text}')
     for fmt in ('html', 'junit'):
         p = run(ctx.cmd('topology', '-t', site, '--format', fmt))
         if p.returncode != 2 or b'not available' not in p.stderr or p.stdout:
