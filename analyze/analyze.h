@@ -268,6 +268,7 @@ enum {
 struct an_audit_config {
 	const struct topo_site *site;
 	const char *topology_path;   /* hashed for the report; may be NULL */
+	FILE *progress;              /* a terminal for progress lines (audits longer than 2 s), or NULL */
 	const char *const *captures; /* in order */
 	size_t n_captures;
 	const char *bpf_filter;      /* may be NULL */

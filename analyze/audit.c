@@ -8,10 +8,12 @@
  * This keeps memory bounded — no packet is held between the passes.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze.h"
 #include "analyze-internal.h"
@@ -123,9 +125,57 @@ static void filter_free(struct filter *flt)
  */
 typedef int (*record_fn)(const struct probe_record *rec, bool selected, void *userdata);
 
+/* Progress on a terminal: once an audit has run 2 s, a line per second
+ * (packets, share of the file, rate), rewritten in place; cleared at the
+ * end so the report's first line starts clean. */
+struct progress_state {
+	uint64_t start_ns, last_ns, file_ns; /* the audit's start, the last line, this capture's start */
+	uint64_t after_ns; /* 2 s; SANSO_PROGRESS_AFTER (seconds) for the tests */
+	bool shown;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void progress(const struct an_audit_config *cfg, struct progress_state *pg, const struct probe_capture *cap,
+		     size_t i, uint64_t n, bool end)
+{
+	uint64_t now = mono_ns(), done, total;
+
+	if (end) {
+		if (pg->shown && i + 1 == cfg->n_captures) {
+			fputs("\r\033[K", cfg->progress);
+			fflush(cfg->progress);
+		}
+		return;
+	}
+	if (now - pg->start_ns < pg->after_ns || (pg->shown && now - pg->last_ns < 1000000000ull))
+		return;
+	pg->last_ns = now;
+	pg->shown = true;
+	probe_capture_progress(cap, &done, &total);
+	double secs = (double)(now - pg->file_ns) / 1e9;
+	fprintf(cfg->progress, "\r\033[Ksanso audit: %s: %" PRIu64 " packets", cfg->captures[i], n);
+	if (total)
+		fprintf(cfg->progress, ", %.0f%% of the file", 100.0 * (double)done / (double)total);
+	fprintf(cfg->progress, ", %.0f packets/s", (double)n / secs);
+	fflush(cfg->progress);
+}
+
 static int read_captures(const struct an_audit_config *cfg, record_fn fn, void *userdata, char *errbuf,
 			 size_t errlen)
 {
+	struct progress_state pg = {.start_ns = mono_ns(), .after_ns = 2000000000ull};
+	const char *after = getenv("SANSO_PROGRESS_AFTER");
+
+	if (after && *after)
+		pg.after_ns = (uint64_t)(strtod(after, NULL) * 1e9);
+
 	for (size_t i = 0; i < cfg->n_captures; i++) {
 		struct probe_capture *cap = NULL;
 		struct probe_record rec;
@@ -141,8 +191,13 @@ static int read_captures(const struct an_audit_config *cfg, record_fn fn, void *
 			probe_capture_free(cap);
 			return r;
 		}
+		uint64_t n = 0;
+		pg.file_ns = mono_ns();
 		while ((r = probe_capture_next(cap, &rec)) == 1 && (q = fn(&rec, filter_match(&flt, &rec), userdata)) >= 0)
-			;
+			if (cfg->progress && (++n & 0xffff) == 0)
+				progress(cfg, &pg, cap, i, n, false);
+		if (cfg->progress)
+			progress(cfg, &pg, cap, i, n, true);
 		filter_free(&flt);
 		if (r < 0)
 			snprintf(errbuf, errlen, "%s: %s", cfg->captures[i], probe_capture_error(cap));

@@ -917,6 +917,7 @@ static int cmd_audit(const struct options *o)
 	struct an_audit_config cfg = {
 		.site = site,
 		.topology_path = o->topology,
+		.progress = isatty(STDERR_FILENO) && !o->out.quiet ? stderr : NULL,
 		.captures = o->captures,
 		.n_captures = o->n_captures,
 		.bpf_filter = o->filter,

@@ -908,6 +908,19 @@ int probe_capture_fd(const struct probe_capture *c)
 	return c->live ? pcap_get_selectable_fd(c->pcap) : -1;
 }
 
+/* How far an offline capture has been read: bytes done of total (both 0
+ * when not known: a pipe, or a file libpcap reads by itself). */
+void probe_capture_progress(const struct probe_capture *c, uint64_t *done, uint64_t *total)
+{
+	*done = *total = 0;
+	if (c->live || !c->map)
+		return;
+	*total = c->map->size;
+	*done = c->direct ? c->direct_off : c->map->pos;
+	if (*done > *total)
+		*done = *total;
+}
+
 /*
  * The bytes of the ring libpcap mapped for a live capture, as the kernel
  * holds it: libpcap rounds --buffer-size to whole blocks of its own

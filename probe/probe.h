@@ -104,6 +104,7 @@ int probe_capture_open_live(const struct probe_live_config *cfg, unsigned index,
  * and only a later probe_capture_next() can tell it went away. */
 int probe_capture_fd(const struct probe_capture *c);
 /* "tpacket_v3", "tpacket_v2", "tpacket_v1" or "unknown" (live), "file" offline. */
+void probe_capture_progress(const struct probe_capture *c, uint64_t *done, uint64_t *total); /* offline, mapped */
 #define PROBE_LIVE_DEFAULT_BUFFER (64u * 1024u * 1024u) /* --buffer-size's default */
 uint64_t probe_capture_ring_bytes(const struct probe_capture *c); /* the mapped ring; 0: unknown */
 const char *probe_capture_ring(const struct probe_capture *c);

@@ -1304,6 +1304,25 @@ def case_output_errors(ctx):
         p = run(ctx.cmd('topology', '-t', site, '--format', fmt))
         if p.returncode != 2 or b'not available' not in p.stderr or p.stdout:
             raise Fail(f'topology --format {fmt}: exit {p.returncode}, must be refused with nothing printed')
+    # progress on a terminal (script(1) gives it one), never in a pipe or with -q
+    traffic = os.path.join(os.path.dirname(os.path.dirname(ctx.gen)), 'bench', 'gen-traffic')
+    if shutil.which('script') and os.access(traffic, os.X_OK):
+        big = os.path.join(ctx.tmp, 'traffic.pcap')
+        if run([traffic, big, '300000', '1000']).returncode != 0:
+            raise Fail('gen-traffic failed')
+        bench_site = os.path.join(SRC, 'tests', 'bench', 'site.yaml')
+        env = dict(os.environ, SANSO_PROGRESS_AFTER='0')  # the 2 s a real audit waits, for a small capture
+        for quiet in (False, True):
+            cmd = ' '.join(ctx.cmd('audit', '-t', bench_site, '-r', big, '-o', os.path.join(ctx.tmp, 'r.txt'))
+                           + (['-q'] if quiet else []))
+            tty = subprocess.run(['script', '-qec', cmd, '/dev/null'], capture_output=True, env=env, timeout=120)
+            shown = re.search(rb'sanso audit: .*traffic\.pcap: \d+ packets, \d+% of the file, \d+ packets/s', tty.stdout)
+            if bool(shown) == quiet or (not quiet and not tty.stdout.rstrip().endswith(b'\x1b[K')):
+                raise Fail(f'progress on a terminal{" with -q" if quiet else ""}: {tty.stdout[-300:]!r}')
+        piped = subprocess.run(ctx.cmd('audit', '-t', bench_site, '-r', big, '-o', os.path.join(ctx.tmp, 'r.txt')),
+                               capture_output=True, env=env, timeout=120)
+        if piped.stderr:
+            raise Fail(f'no progress when stderr is not a terminal: {piped.stderr[:200]!r}')
     if os.geteuid() == 0 and shutil.which('runuser'):
         copy = os.path.join(ctx.tmp, 'site')
         shutil.copytree(EXAMPLES, copy)
