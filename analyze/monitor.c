@@ -442,6 +442,21 @@ static void write_finding(struct mon *m, const struct an_finding *f)
 	to_syslog(m, severity_syslog(an_check_severity(f->check)), "finding", p, n, f->first_ns, text);
 }
 
+#define JA(m) ((m)->cfg->out.japanese)
+
+static const char *end_name_ja(enum probe_flow_end e)
+{
+	switch (e) {
+	case PROBE_END_IDLE:
+		return "無通信";
+	case PROBE_END_CAPACITY:
+		return "表の容量超過";
+	case PROBE_END_FLUSH:
+	default:
+		return "停止";
+	}
+}
+
 static const char *end_name(enum probe_flow_end e)
 {
 	switch (e) {
@@ -462,12 +477,20 @@ static void write_end(struct mon *m, const struct an_finding *f)
 	size_t n;
 	json_t *o;
 
-	snprintf(msg, sizeof(msg),
-		 "#%" PRIu32 " %s ended (%s): %" PRIu64 " packets / %" PRIu64 " bytes sent, %" PRIu64 " / %" PRIu64
-		 " back, %s, %s → %s",
-		 f->id, an_check_id(f->check), end_name(f->end), f->packets[0], f->bytes[0], f->packets[1], f->bytes[1],
-		 f->established ? "established" : "never answered", an_format_time(f->first_ns, t1, sizeof(t1)),
-		 an_format_time(f->last_ns, t2, sizeof(t2)));
+	if (JA(m))
+		snprintf(msg, sizeof(msg),
+			 "#%" PRIu32 " %s 終了 (%s): 送信 %" PRIu64 " パケット / %" PRIu64 " バイト、応答 %" PRIu64 " / %" PRIu64
+			 "、%s、%s → %s",
+			 f->id, an_check_id(f->check), end_name_ja(f->end), f->packets[0], f->bytes[0], f->packets[1],
+			 f->bytes[1], f->established ? "確立済み" : "応答なし", an_format_time(f->first_ns, t1, sizeof(t1)),
+			 an_format_time(f->last_ns, t2, sizeof(t2)));
+	else
+		snprintf(msg, sizeof(msg),
+			 "#%" PRIu32 " %s ended (%s): %" PRIu64 " packets / %" PRIu64 " bytes sent, %" PRIu64 " / %" PRIu64
+			 " back, %s, %s → %s",
+			 f->id, an_check_id(f->check), end_name(f->end), f->packets[0], f->bytes[0], f->packets[1],
+			 f->bytes[1], f->established ? "established" : "never answered",
+			 an_format_time(f->first_ns, t1, sizeof(t1)), an_format_time(f->last_ns, t2, sizeof(t2)));
 	if (m->cfg->out.format == AN_FORMAT_JSON) {
 		o = an_json_finding(m->site, m->names, m->n_ifs, f, m->cfg->out.japanese);
 		json_object_set_new(o, "type", json_string("finding_end"));
@@ -494,9 +517,14 @@ static void write_repeat(struct mon *m, const struct pending *x)
 	an_describe_endpoint(&f->src, a, sizeof(a));
 	an_describe_endpoint(&f->dst, b, sizeof(b));
 	an_describe_service(f->proto, f->dst.port, svc, sizeof(svc));
-	snprintf(msg, sizeof(msg), "%" PRIu64 " more connection%s like #%" PRIu32 " (%s, %s to %s %s) from %s to %s",
-		 x->count, x->count == 1 ? "" : "s", f->id, an_check_id(f->check), a, b, svc,
-		 an_format_time(x->first_ns, t1, sizeof(t1)), an_format_time(x->last_ns, t2, sizeof(t2)));
+	if (JA(m))
+		snprintf(msg, sizeof(msg), "#%" PRIu32 " と同じ接続がさらに %" PRIu64 " 件 (%s、%s から %s %s)、%s から %s まで",
+			 f->id, x->count, an_check_id(f->check), a, b, svc, an_format_time(x->first_ns, t1, sizeof(t1)),
+			 an_format_time(x->last_ns, t2, sizeof(t2)));
+	else
+		snprintf(msg, sizeof(msg), "%" PRIu64 " more connection%s like #%" PRIu32 " (%s, %s to %s %s) from %s to %s",
+			 x->count, x->count == 1 ? "" : "s", f->id, an_check_id(f->check), a, b, svc,
+			 an_format_time(x->first_ns, t1, sizeof(t1)), an_format_time(x->last_ns, t2, sizeof(t2)));
 	if (m->cfg->out.format == AN_FORMAT_JSON) {
 		o = an_json_finding(m->site, m->names, m->n_ifs, f, m->cfg->out.japanese);
 		json_object_set_new(o, "type", json_string("repeat"));
@@ -682,11 +710,17 @@ static void refresh_stats(struct mon *m)
 
 		it->stats_known = probe_capture_stats(it->cap, &it->stats) == 0;
 		if (it->stats_known && it->stats.dropped > it->dropped_warned) {
-			warn(m, "KERNEL-DROPS", it->name,
-			     "%s: the kernel dropped %" PRIu64 " packets (%" PRIu64 " since start) because the capture "
-			     "ring was full; findings may be missing. Raise --buffer-size, narrow -f, or give sanso a "
-			     "faster core",
-			     it->name, it->stats.dropped - it->dropped_warned, it->stats.dropped);
+			if (JA(m))
+				warn(m, "KERNEL-DROPS", it->name,
+				     "%s: キャプチャリングが満杯のためカーネルが %" PRIu64 " パケットを破棄しました (開始から %" PRIu64
+				     ")。指摘が漏れている可能性があります。--buffer-size を増やす、-f で絞る、速いコアを割り当てる、のいずれかを",
+				     it->name, it->stats.dropped - it->dropped_warned, it->stats.dropped);
+			else
+				warn(m, "KERNEL-DROPS", it->name,
+				     "%s: the kernel dropped %" PRIu64 " packets (%" PRIu64 " since start) because the capture "
+				     "ring was full; findings may be missing. Raise --buffer-size, narrow -f, or give sanso a "
+				     "faster core",
+				     it->name, it->stats.dropped - it->dropped_warned, it->stats.dropped);
 			it->dropped_warned = it->stats.dropped;
 		}
 	}
@@ -695,7 +729,9 @@ static void refresh_stats(struct mon *m)
 
 		m->syslog_dropped_warned = d;
 		warn(m, "SYSLOG-DROPS", NULL,
-		     "%" PRIu64 " syslog messages could not be delivered so far (is the syslog daemon running?)", d);
+		     JA(m) ? "syslog に届けられなかったメッセージが %" PRIu64 " 件あります (syslog デーモンは動いていますか)"
+			   : "%" PRIu64 " syslog messages could not be delivered so far (is the syslog daemon running?)",
+		     d);
 	}
 }
 
@@ -797,7 +833,7 @@ static void write_start(struct mon *m)
 	json_object_set_new(o, "interfaces", a);
 	json_object_set_new(o, "evidence", an_json_str_or_null(cfg->evidence));
 	write_json(m, o);
-	write_text(m, "%s START sanso %s monitoring %s for site %s (pid %d)", an_format_time(ts, t, sizeof(t)),
+	write_text(m, JA(m) ? "%s START sanso %s が %s の監視を開始しました (サイト %s、pid %d)" : "%s START sanso %s monitoring %s for site %s (pid %d)", an_format_time(ts, t, sizeof(t)),
 		   SANSO_VERSION, list, topo_site_name(m->site), (int)getpid());
 	to_syslog(m, 5, "start", NULL, 0, ts, "monitoring started");
 }
@@ -823,7 +859,9 @@ static void write_summary(struct mon *m)
 	json_object_set_new(o, "started", json_string(an_format_time(m->started_ns, t0, sizeof(t0))));
 	write_json(m, o);
 	write_text(m,
-		   "%s SUMMARY since %s: packets %" PRIu64 " (undecoded %" PRIu64 ", dropped by the kernel %" PRIu64
+		   JA(m) ? "%s SUMMARY %s から: パケット %" PRIu64 " (解析不能 %" PRIu64 "、カーネルの破棄 %" PRIu64
+			   ")、接続 %" PRIu64 "、指摘 %" PRIu64 " (繰り返し %" PRIu64 " 件を集約)"
+		   : "%s SUMMARY since %s: packets %" PRIu64 " (undecoded %" PRIu64 ", dropped by the kernel %" PRIu64
 		   "), connections %" PRIu64 ", findings %" PRIu64 " (%" PRIu64 " repeats folded)",
 		   an_format_time(now_ns(), t, sizeof(t)), t0, c->packets_read, c->packets_undecoded, dropped, c->flows,
 		   findings_total(c), m->repeats.suppressed);
@@ -858,15 +896,19 @@ static void reload(struct mon *m)
 		topo_site_free(m->site);
 		m->site = site;
 		m->reloads++;
-		snprintf(line, sizeof(line), "%s: topology reloaded, site %s", m->cfg->topology_path,
-			 topo_site_name(site));
+		snprintf(line, sizeof(line), JA(m) ? "%s: トポロジを再読み込みしました (サイト %s)" : "%s: topology reloaded, site %s",
+			 m->cfg->topology_path, topo_site_name(site));
 	} else {
 		m->reloads_refused++;
 		if (json_array_size(errs) == 0)
 			json_array_append_new(errs, json_string(strerror(-r)));
-		snprintf(line, sizeof(line), "%s: the new topology was refused (%zu error%s); still using site %s",
-			 m->cfg->topology_path, json_array_size(errs), json_array_size(errs) == 1 ? "" : "s",
-			 topo_site_name(m->site));
+		if (JA(m))
+			snprintf(line, sizeof(line), "%s: 新しいトポロジはエラー %zu 件のため使いません。サイト %s のまま監視を続けます",
+				 m->cfg->topology_path, json_array_size(errs), topo_site_name(m->site));
+		else
+			snprintf(line, sizeof(line), "%s: the new topology was refused (%zu error%s); still using site %s",
+				 m->cfg->topology_path, json_array_size(errs), json_array_size(errs) == 1 ? "" : "s",
+				 topo_site_name(m->site));
 		fprintf(stderr, "sanso monitor: %s\n", line);
 	}
 	json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
@@ -897,7 +939,7 @@ static bool fetch(struct mon *m, struct iface *it)
 		/* set down, not removed (a switch rebooting, a cable pulled):
 		 * say so, and wait for it to come back */
 		if (!it->down)
-			warn(m, "INTERFACE-DOWN", it->name, "%s; waiting for it to come back up",
+			warn(m, "INTERFACE-DOWN", it->name, JA(m) ? "%s。復旧を待っています" : "%s; waiting for it to come back up",
 			     probe_capture_error(it->cap));
 		it->down = true;
 		return false;
@@ -908,7 +950,8 @@ static bool fetch(struct mon *m, struct iface *it)
 	}
 	if (it->down) {
 		it->down = false;
-		warn(m, "INTERFACE-UP", it->name, "%s is up again; packets flow", it->name);
+		warn(m, "INTERFACE-UP", it->name, JA(m) ? "%s が復旧しました。パケットを受信しています" : "%s is up again; packets flow",
+		     it->name);
 	}
 	it->has_rec = true;
 	return true;

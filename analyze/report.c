@@ -999,19 +999,22 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 
 	if (!v)
 		return -ENOMEM;
-	fputs("<!DOCTYPE html>\n<html lang=\"ja\">\n<head><meta charset=\"utf-8\"><title>sanso audit: ", out);
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head><meta charset=\"utf-8\"><title>sanso audit: ",
+		o->japanese ? "ja" : "en");
 	an_xml_escape(out, topo_site_name(site));
 	fputs("</title>\n<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:.8em;"
 	      "overflow-x:auto}.critical{color:#a00}.high{color:#c50}.medium{color:#870}.low{color:#555}"
 	      "td,th{padding:.2em .8em;text-align:left}.warning{background:#fff3cd;color:#664d03;border:1px solid #ffe69c}"
 	      "</style></head>\n<body>\n<h1>sanso audit: ", out);
 	an_xml_escape(out, topo_site_name(site));
-	fprintf(out, "</h1>\n<p>model %s; ", topo_model_name(topo_site_model(site)));
+	bool ja = o->japanese;
+	fprintf(out, ja ? "</h1>\n<p>モデル %s、" : "</h1>\n<p>model %s; ", topo_model_name(topo_site_model(site)));
 	for (size_t i = 0; i < an_report_n_captures(r); i++) {
-		fputs(i ? ", " : "captures: ", out);
+		fputs(i ? ", " : ja ? "キャプチャ: " : "captures: ", out);
 		an_xml_escape(out, an_report_capture(r, i));
 	}
-	fprintf(out, "; %" PRIu64 " packets read, %" PRIu64 " undecoded, %" PRIu64 " connections.</p>\n",
+	fprintf(out, ja ? "、%" PRIu64 " パケット読み込み、%" PRIu64 " 解析不能、%" PRIu64 " 接続。</p>\n"
+			: "; %" PRIu64 " packets read, %" PRIu64 " undecoded, %" PRIu64 " connections.</p>\n",
 		c->packets_read, c->packets_undecoded, c->flows);
 	for (int part = 0; part < 2; part++) {
 		char *buf = NULL;
@@ -1030,10 +1033,12 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 		}
 		free(buf);
 	}
-	fputs("<table>\n<tr><th>check</th><th>severity</th><th>findings</th></tr>\n", out);
+	fputs(ja ? "<table>\n<tr><th>チェック</th><th>重大度</th><th>指摘</th></tr>\n"
+		 : "<table>\n<tr><th>check</th><th>severity</th><th>findings</th></tr>\n",
+	      out);
 	for (unsigned k = 0; k < _AN_CHECK_MAX; k++)
 		fprintf(out, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%" PRIu64 "</td></tr>\n", an_check_id(k),
-			an_severity_name(an_check_severity(k)), an_severity_name(an_check_severity(k)), c->findings[k]);
+			an_severity_name(an_check_severity(k)), an_severity_heading(an_check_severity(k), ja), c->findings[k]);
 	fputs("</table>\n", out);
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
 		bool header = false;
@@ -1044,7 +1049,7 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 			if (an_check_severity(v[i]->check) != (enum an_severity)sev)
 				continue;
 			if (!header) {
-				fprintf(out, "<h2 class=\"%s\">%s</h2>\n", an_severity_name(sev), an_severity_name(sev));
+				fprintf(out, "<h2 class=\"%s\">%s</h2>\n", an_severity_name(sev), an_severity_heading(sev, ja));
 				header = true;
 			}
 			block = finding_block(r, v[i], o);

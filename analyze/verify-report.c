@@ -386,7 +386,7 @@ static int write_html(const struct an_vreport *r, const struct an_output_options
 	for (size_t i = 0; i < an_vreport_n_findings(r); i++) {
 		const char *sev = an_severity_name(an_check_severity(v[i]->check));
 		char *b = block(v[i], o->japanese);
-		fprintf(out, "<h2 class=\"%s\">%s ", sev, sev);
+		fprintf(out, "<h2 class=\"%s\">%s ", sev, an_severity_heading(an_check_severity(v[i]->check), o->japanese));
 		an_xml_escape(out, an_check_id(v[i]->check));
 		fputs("</h2>\n<pre>", out);
 		an_xml_escape(out, b);

@@ -1079,6 +1079,16 @@ def case_lang_ja(ctx):
     for f in findings:
         if not re.search(r'[\u3040-\u30ff]', f.get('message', '')):
             problems.append(f'json --lang ja: {f["check"]} message not in Japanese: {f.get("message")!r}')
+    # the HTML page's headings and labels too (issue 18)
+    p = run(ctx.cmd('audit', '-t', os.path.join(EXAMPLES, 'site.yaml'), '-r', os.path.join(EXAMPLES, 'example.pcap'),
+                    '--format', 'html', '--lang', 'ja'))
+    html = p.stdout.decode()
+    for want in ('<html lang="ja">', '<th>チェック</th>', '>重大</h2>', 'モデル alpha', '作成'):
+        if want not in html:
+            problems.append(f'html --lang ja lacks {want!r}')
+    for unwanted in ('>critical</h2>', '<th>check</th>', 'packets read'):
+        if unwanted in html:
+            problems.append(f'html --lang ja still says {unwanted!r}')
     if problems:
         raise Fail('\n'.join(problems))
     print(f'--lang ja: {len(findings)} findings, Japanese text and messages')

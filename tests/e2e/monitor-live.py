@@ -522,6 +522,34 @@ def mode_lost():
     print("PASS:", mon.stderr().strip())
 
 
+def mode_lang_ja():
+    # --lang ja words every record's message in Japanese: findings, their
+    # end, a refused reload (issue 18)
+    topo = os.path.join(tmp, "site.yaml")
+    write_topology(topo, with_vb=True)
+    a, c = Agent(NS["a"], "mn-pc-01"), Agent(NS["c"], "inet-pc-01")
+    c.cmd("listen 443")
+    mon = Monitor(topo, "--lang", "ja")
+    a.cmd("connect f1 10.30.0.5 443")
+    f = mon.wait("finding", is_finding("MYNUMBER-INTERNET", 443))
+    a.cmd("close f1")
+    with open(topo + ".new", "w") as fh:
+        fh.write("site: broken\nmodel: alpha\nzones:\n  - { name: mynumber, kind: no-such-kind, segments: [] }\n")
+    os.chmod(topo + ".new", 0o644)
+    os.rename(topo + ".new", topo)
+    mon.signal(signal.SIGHUP)
+    r = mon.wait("reload")
+    mon.signal(signal.SIGINT)
+    status, recs = mon.finish()
+    check(status == 0, "exit status %d; stderr:\n%s" % (status, mon.stderr()))
+    ja = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+    check(ja.search(f["message"]), "finding message not Japanese: %s" % f["message"])
+    check("使いません" in r["message"], "reload message not Japanese: %s" % r["message"])
+    ends = [x for x in recs if x["type"] == "finding_end"]
+    check(ends and all("終了" in x["message"] for x in ends), "finding_end messages: %s" % [x["message"] for x in ends])
+    print("PASS")
+
+
 if mode == "usage":
     try:
         mode_usage()
@@ -530,6 +558,6 @@ if mode == "usage":
     sys.exit(0)
 try:
     build_network()
-    {"main": mode_main, "bad-reload": mode_bad_reload, "lost": mode_lost}[mode]()
+    {"main": mode_main, "bad-reload": mode_bad_reload, "lost": mode_lost, "lang-ja": mode_lang_ja}[mode]()
 finally:
     cleanup()
