@@ -803,6 +803,9 @@ static void write_start(struct mon *m)
 	json_object_set_new(o, "version", json_string(SANSO_VERSION));
 	json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
 	json_object_set_new(o, "topology", json_string(cfg->topology_path));
+	char sha[65];
+	json_object_set_new(o, "topology_sha256",
+			    an_sha256_file(cfg->topology_path, sha) == 0 ? json_string(sha) : json_null());
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	char uid[16];
 	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
@@ -886,6 +889,9 @@ static void reload(struct mon *m)
 		json_array_append_new(diags.items[i].severity == TOPO_SEV_ERROR ? errs : warns, json_string(line));
 	}
 	json_object_set_new(o, "topology", json_string(m->cfg->topology_path));
+	char sha[65];
+	json_object_set_new(o, "topology_sha256",
+			    an_sha256_file(m->cfg->topology_path, sha) == 0 ? json_string(sha) : json_null());
 	json_object_set_new(o, "ok", json_boolean(r == 0));
 	if (r == 0) {
 		/* nothing may point into the old topology once it is freed: the

@@ -265,6 +265,10 @@ class Monitor:
         for it in start["interfaces"]:
             check(isinstance(it.get("ring_bytes"), int) and it["ring_bytes"] >= it["buffer_bytes"] > 0,
                   "start record: ring_bytes %r for buffer_bytes %r" % (it.get("ring_bytes"), it.get("buffer_bytes")))
+        import hashlib
+        with open(topo, "rb") as fh:
+            check(start.get("topology_sha256") == hashlib.sha256(fh.read()).hexdigest(),
+                  "start record: topology_sha256 %r" % start.get("topology_sha256"))
         check(isinstance(start.get("user"), str) and isinstance(start.get("uid"), int),
               "start record: user %r (a string), uid %r" % (start.get("user"), start.get("uid")))
         self.start = start
