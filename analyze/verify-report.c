@@ -66,7 +66,8 @@ static json_t *json_example(const struct an_vpacket *p)
 		json_object_set_new(o, "icmp_code", json_integer(p->icmp_code));
 	}
 	json_object_set_new(o, "iif", json_string(p->iif));
-	json_object_set_new(o, "oif", json_string(p->oif));
+	/* null: to the firewall itself (its own address, the input hook) */
+	json_object_set_new(o, "oif", p->oif[0] ? json_string(p->oif) : json_null());
 	if (p->has_mac)
 		json_object_set_new(json_object_get(o, "src"), "mac", json_string(topo_mac_format(p->smac, mac)));
 	json_object_set_new(o, "ct_state", json_string("new"));
@@ -177,7 +178,7 @@ static void text_example(FILE *out, const struct an_vpacket *p, const char *labe
 
 	an_describe_vpacket(p, pk, sizeof(pk));
 	fprintf(out, "    %s%s (%s → %s, %s → %s)", label, pk, p->src_zone ? p->src_zone->name : "-",
-		p->dst_zone ? p->dst_zone->name : "-", p->iif, p->oif);
+		p->dst_zone ? p->dst_zone->name : "-", p->iif, p->oif[0] ? p->oif : "the firewall itself");
 	if (p->has_mac)
 		fprintf(out, " from MAC %s", topo_mac_format(p->smac, mac));
 	fputc('\n', out);

@@ -17,6 +17,9 @@
  *   pass 1   walk the base chains of prerouting, forward and postrouting,
  *            each rule seeing only what earlier rules left, following
  *            jump/goto/return and verdict maps → Passed;
+ *   local    first packets to the firewall's own addresses (its host's
+ *            IPs in the topology) through prerouting and input: what the
+ *            Internet may open on the firewall itself (INBOUND-OPEN);
  *   blocked  each declared flow's packets that Passed lacks;
  *   pass 2   walk the forward base chain with the most rules again and, at
  *            each accept, what it accepts that no declared flow permits,
@@ -101,6 +104,7 @@ struct pair {
 	const struct topo_area *a, *b;
 	enum an_check check;
 	bdd_t bad; /* Passed ∧ ¬Permitted ∧ a→b */
+	bool local; /* b: the firewall itself (its own addresses, the input hook) */
 };
 
 struct exc {
@@ -136,6 +140,13 @@ struct fw_ctx {
 	size_t n_fwd;
 	bool has_primary;
 	uint32_t primary;
+	/* the local path: packets to the firewall's own addresses (own), the
+	 * first packets of them (r0_local), what prerouting and input let in */
+	uint32_t *loc;
+	size_t n_loc;
+	bool has_local_primary;
+	uint32_t local_primary;
+	bdd_t own, own_src, r0_local, passed_local;
 	bool too_deep;
 	bool trace_approx; /* trace() met a rule it can't judge exactly */
 	/* what a prerouting chain sees of every packet: no output interface
@@ -680,7 +691,11 @@ static const char *verdict_word(enum rs_verdict_code v)
 	}
 }
 
-/* rule == SIZE_MAX: the chain's policy; chain == UINT32_MAX: no forward chain */
+/* chain == NO_CHAIN / NO_INPUT_CHAIN: no base chain of the forward / local path filters the family */
+#define NO_CHAIN UINT32_MAX
+#define NO_INPUT_CHAIN (UINT32_MAX - 1)
+
+/* rule == SIZE_MAX: the chain's policy; chain == NO_CHAIN, NO_INPUT_CHAIN: no chain */
 static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, size_t rule, const char *verdict)
 {
 	char loc[512], text[1024], ch[256];
@@ -691,12 +706,14 @@ static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, siz
 	f->rules = v;
 	v = &f->rules[f->n_rules++];
 	memset(v, 0, sizeof(*v));
-	if (chain == UINT32_MAX) {
+	if (chain == NO_CHAIN || chain == NO_INPUT_CHAIN) {
 		snprintf(loc, sizeof(loc), "%s", c->rs->source);
 		v->location = xstrdup(c, loc);
 		v->chain = xstrdup(c, "(none)");
-		v->text = xstrdup(c, "no base chain on the forward hook for this address family: the kernel forwards "
-				     "it unfiltered");
+		v->text = xstrdup(c, chain == NO_CHAIN ? "no base chain on the forward hook for this address family: "
+							 "the kernel forwards it unfiltered"
+						       : "no base chain on the input hook for this address family: the "
+							 "kernel delivers it to the firewall's own services unfiltered");
 		v->verdict = "accept";
 		return c->err;
 	}
@@ -743,7 +760,7 @@ static bool rule_inexact(struct fw_ctx *c, const struct rs_rule *r)
 /*
  * What a base chain's rules see of a packet that differs from what it is:
  * in prerouting the output interface is not chosen yet (oifname is empty,
- * meta oif 0), and a chain there before conntrack's hook (priority -200)
+ * meta oif 0; in input there is none), and a chain there before conntrack's hook (priority -200)
  * finds no conntrack entry, which ct state calls invalid.  BDD_TRUE: the
  * packet as it is.
  */
@@ -754,6 +771,8 @@ static unsigned hook_view(const struct fw_ctx *c, uint32_t base)
 {
 	const struct rs_chain *ch = &c->rs->chains[base];
 
+	if (ch->hook == RS_HOOK_INPUT)
+		return VIEW_NO_OIF;
 	if (ch->hook != RS_HOOK_PREROUTING)
 		return 0;
 	return VIEW_NO_OIF | (ch->priority < PRI_CONNTRACK ? VIEW_NO_CT : 0);
@@ -867,21 +886,31 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 	}
 }
 
-/* Returns true when the packet passes every base chain of the path. */
+static bool is_local(const uint8_t *bits)
+{
+	return get_bits(bits, V_OIF, IF_BITS) == IF_NONE;
+}
+
+/* Returns true when the packet passes every base chain of its path: to
+ * the firewall itself (no output interface) prerouting and input, else
+ * prerouting, forward and postrouting. */
 static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
 {
 	size_t walked = 0;
+	bool local = is_local(bits);
+	const uint32_t *path = local ? c->loc : c->fwd;
+	size_t n = local ? c->n_loc : c->n_fwd;
 
-	for (size_t i = 0; i < c->n_fwd; i++) {
-		const struct rs_table *t = &c->rs->tables[c->rs->chains[c->fwd[i]].table];
+	for (size_t i = 0; i < n; i++) {
+		const struct rs_table *t = &c->rs->tables[c->rs->chains[path[i]].table];
 		if ((t->family == RS_FAMILY_IP && bits[V_FAM]) || (t->family == RS_FAMILY_IP6 && !bits[V_FAM]))
 			continue;
 		walked++;
-		if (!trace_chain(c, c->fwd[i], bits, f))
+		if (!trace_chain(c, path[i], bits, f))
 			return false;
 	}
 	if (!walked)
-		add_rule(c, f, UINT32_MAX, 0, NULL);
+		add_rule(c, f, local ? NO_INPUT_CHAIN : NO_CHAIN, 0, NULL);
 	return true;
 }
 
@@ -908,7 +937,7 @@ static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpack
 	}
 	unsigned iif = get_bits(bits, V_IIF, IF_BITS), oif = get_bits(bits, V_OIF, IF_BITS);
 	snprintf(p->iif, sizeof(p->iif), "%s", iif < c->fw->n_ifaces ? c->fw->ifaces[iif].name : "?");
-	snprintf(p->oif, sizeof(p->oif), "%s", oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : "?");
+	snprintf(p->oif, sizeof(p->oif), "%s", oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : oif == IF_NONE ? "" : "?");
 	get_bytes(bits, V_SMAC, 48, p->smac);
 	p->src_zone = topo_site_lookup_area(c->site, &p->src);
 	p->dst_zone = topo_site_lookup_area(c->site, &p->dst);
@@ -1092,8 +1121,10 @@ static char *point_location(struct fw_ctx *c, uint32_t chain, size_t rule, char 
 {
 	char ch[256];
 
-	if (chain == UINT32_MAX)
+	if (chain == NO_CHAIN)
 		snprintf(buf, len, "%s (no forward chain for this address family)", c->rs->source);
+	else if (chain == NO_INPUT_CHAIN)
+		snprintf(buf, len, "%s (no input chain for this address family)", c->rs->source);
 	else if (rule == SIZE_MAX)
 		snprintf(buf, len, "the policy of %s", rs_chain_describe(c->rs, chain, ch, sizeof(ch)));
 	else
@@ -1101,25 +1132,36 @@ static char *point_location(struct fw_ctx *c, uint32_t chain, size_t rule, char 
 	return buf;
 }
 
+static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var);
+
 static void open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, size_t rule, bdd_t s)
 {
 	char key[128], pk[512], loc[512];
 	uint8_t bits[N_VARS];
 
 	point_location(c, chain, rule, loc, sizeof(loc));
-	snprintf(key, sizeof(key), "%u|%s|%s|%s|%u|%zu", c->fw->index, an_check_id(p->check), p->a->name, p->b->name,
-		 chain, rule);
+	snprintf(key, sizeof(key), "%u|%s|%s|%s%s|%u|%zu", c->fw->index, an_check_id(p->check), p->a->name,
+		 p->local ? "(self)" : "", p->b->name, chain, rule);
 	struct an_vfinding *f = new_finding(c, p->check, key);
 	if (!f)
 		return;
 	f->src_zone = p->a;
 	f->dst_zone = p->b;
+	if (p->local) /* one of its addresses in its own zone */
+		s = prefer(c, s, area_bdd(c, p->b, V_DADDR));
 	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
 	if (f->has_example)
 		trace(c, bits, f);
 	else
 		add_rule(c, f, chain, rule, NULL);
 	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	if (p->local) {
+		set_message(c, &f->message, "%s accepts new connections from %s to itself (its own addresses, the input hook) beyond the declared service flows, e.g. %s arriving on %s; accepted by %s",
+			    c->fw->name, p->a->name, pk, f->example.iif, loc);
+		set_message(c, &f->message_ja, "%s が %s からファイアウォール自身 (自身のアドレス、input フック) への宣言されていない新規接続を許可しています。例: %s (%s から受信)。許可している規則: %s",
+			    c->fw->name, p->a->name, pk, f->example.iif, loc);
+		return;
+	}
 	set_message(c, &f->message, "%s accepts new connections from %s to %s beyond the declared flows, e.g. %s via %s → %s; accepted by %s",
 		    c->fw->name, p->a->name, p->b->name, pk, f->example.iif, f->example.oif, loc);
 	set_message(c, &f->message_ja, "%s が %s から %s への宣言されていない新規接続を許可しています。例: %s (%s → %s)。許可している規則: %s",
@@ -1228,10 +1270,11 @@ static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t 
 		trace(c, bits, f);
 	}
 	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	const char *oif = f->example.oif[0] ? f->example.oif : "itself";
 	set_message(c, &f->message, "%s does not let declared flow %s through, e.g. %s via %s → %s is dropped by %s",
-		    c->fw->name, fl->name, pk, f->example.iif, f->example.oif, last_location(f));
+		    c->fw->name, fl->name, pk, f->example.iif, oif, last_location(f));
 	set_message(c, &f->message_ja, "%s が宣言済みの通信 %s を通しません。例: %s (%s → %s) は %s で破棄されます",
-		    c->fw->name, fl->name, pk, f->example.iif, f->example.oif, last_location(f));
+		    c->fw->name, fl->name, pk, f->example.iif, f->example.oif[0] ? f->example.oif : "自身", last_location(f));
 }
 
 /* ----------------------------------------------------------------- walks */
@@ -1557,8 +1600,9 @@ static int setup(struct fw_ctx *c)
 	c->set_nkeys = calloc(c->rs->n_sets + 1, 1);
 	c->rflags = calloc(c->rs->n_chains + 1, sizeof(*c->rflags));
 	c->fwd = calloc(c->rs->n_chains + 1, sizeof(*c->fwd));
+	c->loc = calloc(c->rs->n_chains + 1, sizeof(*c->loc));
 	if (!c->src_in || !c->dst_in || !c->iif_of || !c->oif_of || !c->set_bdd || !c->set_keys || !c->set_nkeys ||
-	    !c->rflags || !c->fwd)
+	    !c->rflags || !c->fwd || !c->loc)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->rs->n_chains; i++)
 		if (!(c->rflags[i] = calloc(c->rs->chains[i].n_rules + 1, 1)))
@@ -1587,8 +1631,9 @@ static int setup(struct fw_ctx *c)
 				}
 	}
 
-	bdd_t *g[] = {&c->ifpair, &c->ctnew, &c->syn,     &c->r0,       &c->univ,    &c->passed,
-		      &c->permitted, &c->bad_all, &c->open, &c->pre_cube, &c->raw_cube};
+	bdd_t *g[] = {&c->ifpair,   &c->ctnew,    &c->syn,     &c->r0,       &c->univ,     &c->passed,
+		      &c->permitted, &c->bad_all, &c->open,    &c->pre_cube, &c->raw_cube, &c->own,
+		      &c->own_src,   &c->r0_local, &c->passed_local};
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		keep(c, g[i]);
 	for (size_t i = 0; i < fw->n_ifaces; i++)
@@ -1607,6 +1652,23 @@ static int setup(struct fw_ctx *c)
 				cross = bdd_or(m, cross, bdd_and(m, bdd_and(m, c->src_in[a], c->iif_of[a]),
 								 bdd_and(m, c->dst_in[b], c->oif_of[b])));
 	c->r0 = bdd_and(m, bdd_and(m, cross, c->ifpair), bdd_and(m, c->ctnew, c->syn));
+
+	/* The firewall's own addresses (its host's IPs): packets to them are
+	 * delivered to it (prerouting, input), never forwarded; packets from
+	 * them arriving on an interface are martians the kernel drops. */
+	if (fw->host)
+		for (size_t i = 0; i < fw->host->n_ips; i++) {
+			const struct topo_addr *a = &fw->host->ips[i];
+			c->own = bdd_or(m, c->own, prefix_bdd(c, V_DADDR, a, a->family == 4 ? 32 : 128));
+			c->own_src = bdd_or(m, c->own_src, prefix_bdd(c, V_SADDR, a, a->family == 4 ? 32 : 128));
+		}
+	c->r0 = bdd_diff(m, bdd_diff(m, c->r0, c->own), c->own_src);
+	bdd_t from = BDD_FALSE; /* not rooted either */
+	for (size_t a = 0; a < c->n_areas; a++)
+		if (c->iif_of[a] != BDD_FALSE)
+			from = bdd_or(m, from, bdd_and(m, c->src_in[a], c->iif_of[a]));
+	c->r0_local = bdd_and(m, bdd_and(m, bdd_diff(m, from, c->own_src), c->own),
+			      bdd_and(m, c->pre_cube, bdd_and(m, c->ctnew, c->syn)));
 
 	/* every packet, for the shadow walk: interfaces and states that exist */
 	bdd_t ifs = bdd_uint(m, V_IIF, IF_BITS, IF_OTHER), ofs = bdd_uint(m, V_OIF, IF_BITS, IF_OTHER), cts = BDD_FALSE;
@@ -1638,7 +1700,8 @@ static int by_hook_priority(const void *pa, const void *pb, void *arg)
 {
 	const struct rs_ruleset *rs = arg;
 	const struct rs_chain *a = &rs->chains[*(const uint32_t *)pa], *b = &rs->chains[*(const uint32_t *)pb];
-	static const int order[] = {[RS_HOOK_PREROUTING] = 0, [RS_HOOK_FORWARD] = 1, [RS_HOOK_POSTROUTING] = 2};
+	static const int order[] = {[RS_HOOK_PREROUTING] = 0, [RS_HOOK_INPUT] = 1, [RS_HOOK_FORWARD] = 1,
+				    [RS_HOOK_POSTROUTING] = 2};
 
 	if (a->hook != b->hook)
 		return order[a->hook] - order[b->hook];
@@ -1661,6 +1724,12 @@ static void find_forward_path(struct fw_ctx *c)
 		const struct rs_chain *ch = &rs->chains[i];
 		if (!family_modelled(rs->tables[ch->table].family) || ch->type == RS_CHAIN_ROUTE)
 			continue;
+		if (ch->hook == RS_HOOK_PREROUTING || ch->hook == RS_HOOK_INPUT)
+			c->loc[c->n_loc++] = i;
+		if (ch->hook == RS_HOOK_INPUT && (!c->has_local_primary || ch->n_rules > c->rs->chains[c->local_primary].n_rules)) {
+			c->has_local_primary = true;
+			c->local_primary = i;
+		}
 		if (ch->hook != RS_HOOK_PREROUTING && ch->hook != RS_HOOK_FORWARD && ch->hook != RS_HOOK_POSTROUTING)
 			continue;
 		c->fwd[c->n_fwd++] = i;
@@ -1671,6 +1740,7 @@ static void find_forward_path(struct fw_ctx *c)
 		}
 	}
 	qsort_r(c->fwd, c->n_fwd, sizeof(*c->fwd), by_hook_priority, (void *)rs);
+	qsort_r(c->loc, c->n_loc, sizeof(*c->loc), by_hook_priority, (void *)rs);
 }
 
 static void unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const char *what)
@@ -1845,6 +1915,68 @@ static int setup_attribution(struct fw_ctx *c)
 	return setup_exceptions(c);
 }
 
+/*
+ * The local path: first packets to the firewall's own addresses, through
+ * every base chain of prerouting and input (each must accept; a family no
+ * chain of the path filters is delivered as is).  A declared flow to the
+ * firewall that the path drops is FLOW-BLOCKED; what it lets in from the
+ * Internet beyond the declared flows is INBOUND-OPEN, attributed by a walk
+ * of the input chain with the most rules.  Connections from the site's own
+ * zones to the firewall (its gateway addresses, management) are not judged:
+ * the spec names no check for them.
+ */
+static int verify_local(struct fw_ctx *c, struct walk *w)
+{
+	struct bdd *m = c->m;
+	const struct rs_ruleset *rs = c->rs;
+	bdd_t pass = BDD_FALSE, covered = BDD_FALSE;
+	size_t mark = bdd_root_mark(m);
+
+	if (c->r0_local == BDD_FALSE)
+		return 0;
+	bdd_root_push(m, &pass);
+	bdd_root_push(m, &covered);
+	w->mode = W_PASS;
+	c->passed_local = c->r0_local;
+	for (size_t i = 0; i < c->n_loc && !bdd_full(m); i++) {
+		pass = walk_base(w, c->loc[i], c->r0_local);
+		c->passed_local = bdd_and(m, c->passed_local, pass);
+		enum rs_family f = rs->tables[rs->chains[c->loc[i]].table].family;
+		covered = bdd_or(m, covered, f == RS_FAMILY_IP ? c->fam[0] : f == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE);
+	}
+	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
+		bdd_maybe_gc(m);
+		const struct topo_flow *fl = topo_site_flow(c->site, i);
+		bdd_t fs = bdd_and(m, flow_bdd(c, fl, true), c->r0_local);
+		if (fs == BDD_FALSE)
+			continue; /* not to this firewall */
+		fs = bdd_diff(m, fs, c->passed_local);
+		if (fs != BDD_FALSE)
+			blocked_finding(c, fl, fs);
+	}
+	const struct topo_area *zone = c->fw->host->zone;
+	for (size_t a = 0; a < c->n_areas && zone; a++) {
+		const struct topo_area *x = topo_site_area(c->site, a);
+		if (x->kind != TOPO_KIND_INTERNET_WAN || c->iif_of[a] == BDD_FALSE)
+			continue;
+		struct pair *p = &c->pairs[c->n_pairs++];
+		*p = (struct pair){x, zone, AN_CHECK_RULESET_INBOUND_OPEN, BDD_FALSE, true};
+		keep(c, &p->bad);
+		p->bad = bdd_diff(m, bdd_and(m, c->passed_local, bdd_and(m, c->src_in[a], c->iif_of[a])), c->permitted);
+		c->bad_all = bdd_or(m, c->bad_all, p->bad);
+		if (p->bad == BDD_FALSE)
+			continue;
+		w->mode = W_ATTRIBUTE;
+		if (c->n_loc)
+			pass = walk_base(w, c->has_local_primary ? c->local_primary : c->loc[0], c->r0_local);
+		pass = bdd_diff(m, c->r0_local, covered);
+		if (pass != BDD_FALSE)
+			on_accept(w, NO_INPUT_CHAIN, 0, pass);
+	}
+	bdd_root_pop(m, mark);
+	return bdd_full(m) ? -E2BIG : c->err;
+}
+
 static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 {
 	const struct rs_ruleset *rs = c->rs;
@@ -1919,7 +2051,9 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	}
 	pass = bdd_diff(c->m, c->r0, covered);
 	if (pass != BDD_FALSE)
-		on_accept(&w, UINT32_MAX, 0, pass);
+		on_accept(&w, NO_CHAIN, 0, pass);
+	if (c->fw->host && (r = verify_local(c, &w)) < 0)
+		return r;
 
 	shadow_findings(c);
 
@@ -1968,6 +2102,7 @@ static void fw_ctx_free(struct fw_ctx *c)
 	free(c->set_keys);
 	free(c->set_nkeys);
 	free(c->fwd);
+	free(c->loc);
 	free(c->pairs);
 	free(c->excs);
 	bdd_free(c->m);
@@ -2212,14 +2347,20 @@ static void on_witness(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
 /* Packets a client namespace can send through a Linux router and see
  * forwarded: TCP, UDP, ICMP over IPv4, ICMPv6 over IPv6; addresses that
  * are not martians (IPv4: not 0/8, 127/8, 224/3; IPv6: global unicast
- * 2000::/3 or unique local fc00::/7); a unicast source MAC. */
+ * 2000::/3 or unique local fc00::/7); a unicast source MAC; not from the
+ * firewall's own addresses; to them, delivered locally (no output
+ * interface), else forwarded between two interfaces. */
 static bdd_t sendable(struct fw_ctx *c)
 {
 	struct bdd *m = c->m;
 	bdd_t proto = bdd_or(m, bdd_or(m, bdd_uint(m, V_PROTO, 8, 6), bdd_uint(m, V_PROTO, 8, 17)),
 			     bdd_or(m, bdd_and(m, c->fam[0], bdd_uint(m, V_PROTO, 8, 1)),
 				    bdd_and(m, c->fam[1], bdd_uint(m, V_PROTO, 8, 58))));
-	bdd_t r = bdd_and(m, proto, bdd_and(m, c->ifpair, bdd_and(m, c->ctnew, c->syn)));
+	bdd_t iifs = BDD_FALSE;
+	for (size_t i = 0; i < c->fw->n_ifaces; i++)
+		iifs = bdd_or(m, iifs, bdd_uint(m, V_IIF, IF_BITS, i));
+	bdd_t paths = bdd_or(m, bdd_diff(m, c->ifpair, c->own), bdd_and(m, bdd_and(m, iifs, c->pre_cube), c->own));
+	bdd_t r = bdd_and(m, bdd_diff(m, proto, c->own_src), bdd_and(m, paths, bdd_and(m, c->ctnew, c->syn)));
 	const unsigned vars[2] = {V_SADDR, V_DADDR};
 
 	for (int i = 0; i < 2; i++) {
@@ -2258,11 +2399,21 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		if ((c->rs->chains[i].hook == RS_HOOK_INGRESS || c->rs->chains[i].hook == RS_HOOK_EGRESS) &&
 		    (c->rs->chains[i].n_rules || c->rs->chains[i].policy == RS_POLICY_DROP))
 			edge = true;
-	/* each base chain sees what the earlier ones let through */
+	/* each base chain sees what the earlier ones let through: the
+	 * forward path, then the local one */
+	bdd_t local = BDD_FALSE;
+	keep(c, &local);
+	local = bdd_and(c->m, in, c->pre_cube);
+	in = bdd_diff(c->m, in, c->pre_cube);
 	for (size_t i = 0; i < c->n_fwd && !pp.err; i++) {
 		pass = walk_base(&w, c->fwd[i], in);
 		in = bdd_and(c->m, in, pass);
 	}
+	for (size_t i = 0; i < c->n_loc && !pp.err; i++) {
+		pass = walk_base(&w, c->loc[i], local);
+		local = bdd_and(c->m, local, pass);
+	}
+	in = bdd_or(c->m, in, local);
 	uint8_t bits[N_VARS];
 	for (unsigned k = 0; k < n_random && !pp.err; k++)
 		if (bdd_pick_random(c->m, pp.sendable, bits, &pp.rng))

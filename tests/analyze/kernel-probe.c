@@ -45,7 +45,8 @@ static int emit(const struct an_vprobe *p, void *arg)
 	}
 	json_object_set_new(o, "tcp_flags", json_integer(p->tcp_flags));
 	json_object_set_new(o, "iif", json_string(p->packet.iif));
-	json_object_set_new(o, "oif", json_string(p->packet.oif));
+	/* null: to the firewall itself */
+	json_object_set_new(o, "oif", p->packet.oif[0] ? json_string(p->packet.oif) : json_null());
 	json_object_set_new(o, "smac", json_string(topo_mac_format(p->packet.smac, mac)));
 	json_object_set_new(o, "accept", json_boolean(p->accept));
 	json_object_set_new(o, "traced_accept", json_boolean(p->traced_accept));

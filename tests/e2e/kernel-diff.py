@@ -12,7 +12,10 @@ one outside namespace; load the ruleset there (`nft -f`, or
 and send, from the outside namespace, real first packets (TCP SYN, UDP,
 ICMP/ICMPv6 requests; IPv4 and IPv6; with the source MACs the model picked)
 into the input interface.  Whether each packet leaves the router, and on
-which interface, is compared with what sanso's model says.
+which interface, is compared with what sanso's model says.  Packets to the
+firewall's own addresses (its host's IPs in the site, put on the router's
+lo) go through prerouting and input: a last input chain of our own, at the
+highest priority, records the tag of every packet the ruleset let in.
 
 Packets:
   - every rule's witnesses and random first packets (tests' kernel-probe:
@@ -77,6 +80,18 @@ ACCEPTED = ('RULESET-MYNUMBER-OPEN', 'RULESET-LGWAN-INTERNET-OPEN', 'RULESET-INB
 PROTO = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'ipv6-icmp': 58}
 SRC_MAC = '02:00:00:ee:00:01'  # when a finding names none
 SENTINEL_TYPE = 0x88b5  # IEEE 802 local experimental ethertype
+LOCAL = 'local'  # what arrived at the router itself
+# records the tag of every packet delivered to the router (the tag: TCP
+# sequence number, ICMP id/sequence, the first 4 bytes of UDP payload)
+OBSERVER = '''table inet sanso_kernel_local {
+	set seen { type mark; size 65536; flags dynamic; }
+	chain in {
+		type filter hook input priority 2147483647; policy accept;
+		meta l4proto udp meta mark set @th,64,32 add @seen { meta mark } accept
+		meta l4proto { tcp, icmp, ipv6-icmp } meta mark set @th,32,32 add @seen { meta mark }
+	}
+}
+'''
 BATCH = 200
 MIN_PACKETS, MIN_RULESETS = 100000, 300
 
@@ -360,7 +375,11 @@ class Kernel:
             sentinel = 'table netdev sanso_kernel_diff {\n' + ''.join(
                 f'\tchain s{k} {{ type filter hook ingress device "{i}" priority -32768; policy accept; '
                 f'ether type 0x{SENTINEL_TYPE:04x} fwd to "{i}"; }}\n' for k, i in enumerate(ifaces)) + '}\n'
-            sh('ip', 'netns', 'exec', r, 'nft', '-f', '-', input=sentinel)
+            sh('ip', 'netns', 'exec', r, 'nft', '-f', '-', input=sentinel + OBSERVER)
+            own = sorted({p['dst'] for p in packets if p['oif'] is None})
+            if own:
+                sh('ip', '-n', r, '-batch', '-', input='link set lo up\n' + ''.join(
+                    f'addr add {a}/{128 if ":" in a else 32} dev lo{" nodad" if ":" in a else ""}\n' for a in own))
             # rounds: in one round no destination needs two output interfaces
             rounds = []
             for p in packets:
@@ -376,6 +395,8 @@ class Kernel:
             for rd in rounds:
                 cmds = []
                 for dst, oif in rd['dst'].items():
+                    if oif is None:
+                        continue  # on lo
                     v6 = ':' in dst
                     cmds.append(f'route replace {dst}/{128 if v6 else 32} dev {oif}')
                     cmds.append(f'neigh replace {dst} lladdr {pmac[oif]} dev {oif} nud permanent')
@@ -390,6 +411,14 @@ class Kernel:
                     if not ans['sentinel']:
                         raise Skip('the sentinel frame did not come back (a netdev chain of the ruleset?)')
                     arrived.update({int(t): v for t, v in ans['arrived'].items()})
+                    if own:
+                        seen = json.loads(sh('ip', 'netns', 'exec', r, 'nft', '-j', 'list', 'set', 'inet',
+                                             'sanso_kernel_local', 'seen').stdout)
+                        for o in seen['nftables']:
+                            for t in o.get('set', {}).get('elem', []):
+                                # the mark holds the packet's bytes in host order
+                                arrived.setdefault(struct.unpack('!I', struct.pack('=I', int(t)))[0], LOCAL)
+                        sh('ip', 'netns', 'exec', r, 'nft', 'flush', 'set', 'inet', 'sanso_kernel_local', 'seen')
             return arrived, peer
         finally:
             sh('ip', 'netns', 'del', r, check=False)
@@ -443,7 +472,11 @@ def site_yaml(ifaces):
             z = f'other{k}'
             zones.append(f'  - {{ name: {z}, kind: other, segments: [ {{ cidr: 10.{40 + k}.0.0/16 }} ] }}')
             faces.append(z)
-    lines = ['site: kernel-diff', 'model: alpha', 'zones:'] + zones + ['firewalls:', '  - name: fw', '    interfaces:']
+    # the firewall's own addresses: one in a zone, one public, each family
+    hosts = ['hosts:', '  - { name: fw, zone: lgwan, role: gateway, ip: [ 10.20.0.254, "fd00:20::fe", 198.51.100.254, '
+             '"2001:db8:ffff::fe" ] }']
+    lines = ['site: kernel-diff', 'model: alpha', 'zones:'] + zones + hosts + ['firewalls:', '  - name: fw',
+                                                                             '    host: fw', '    interfaces:']
     lines += [f'      - {{ name: {i}, faces: [ {f} ] }}' for i, f in zip(ifaces, faces)]
     return '\n'.join(lines) + '\n'
 
@@ -478,9 +511,10 @@ def corpus_rulesets(corpus):
 # generated rulesets: every construct the issue names, at random
 def gen_ruleset(rng, ifaces):
     v4 = ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '10.1.2.3', '192.168.0.0/16', '172.16.0.0/12',
-          '100.64.0.0/10', '198.51.100.0/24', '203.0.113.7', '0.0.0.0/1', '128.0.0.0/2', '64.0.0.0/3']
+          '100.64.0.0/10', '198.51.100.0/24', '203.0.113.7', '0.0.0.0/1', '128.0.0.0/2', '64.0.0.0/3',
+          '198.51.100.254', '10.20.0.254']
     v6 = ['2001:db8::/32', '2001:db8:1::/48', '2001:db8:1:2::/64', '2001:db8::1', 'fd00::/8', 'fd00:10::/64',
-          '2000::/4', '3000::/4', 'fc00::/7', '2400::/6']
+          '2000::/4', '3000::/4', 'fc00::/7', '2400::/6', 'fd00:20::fe', '2001:db8:ffff::/48']
     macs = ['02:00:00:00:00:01', '02:00:00:10:01:01', '0a:1b:2c:3d:4e:5f', '02:aa:bb:cc:dd:ee']
     ports = ['22', '25', '53', '80', '443', '3389', '1024-65535', '1-1023', '8000-8999', '0-32767', '32768-65535']
 
@@ -590,6 +624,10 @@ def gen_ruleset(rng, ifaces):
         hooks.append(('prerouting', rng.choice(['-150', '-300'])))  # after and before conntrack
     if rng.random() < 0.15:
         hooks.append(('postrouting', '50'))
+    if rng.random() < 0.5:  # the firewall's own services
+        hooks.append(('input', rng.choice(['filter', '-10', '10'])))
+        if rng.random() < 0.3:
+            hooks.append(('input', str(rng.choice([-300, -150, 100]))))
     for k, (hook, prio) in enumerate(hooks):
         pol = rng.choice(['accept', 'drop'])
         lines.append(f'\tchain base{k} {{\n\t\ttype filter hook {hook} priority {prio}; policy {pol};')
@@ -621,14 +659,17 @@ def compare(kernel, ruleset, fmt, ifaces, packets, stats, label, show):
                 stats['left out: repeated connection tuple'] += 1
                 continue
             seen.add(key)
-        if p['iif'] not in ifaces or p['oif'] not in ifaces:
+        if p['iif'] not in ifaces or (p['oif'] is not None and p['oif'] not in ifaces):
             stats['left out: interface not in the site'] += 1
             continue
         p['tag'] = len(uniq) + 1
         uniq.append(p)
+        if p['oif'] is None:
+            stats['packets to the firewall itself (input hook)'] += 1
     if not uniq:
         return 0, 0
     arrived, peer = kernel.run(ruleset, fmt, ifaces, uniq)
+    peer = {**peer, None: LOCAL}
     bad = 0
     for p in uniq:
         got = arrived.get(p['tag'])
@@ -639,7 +680,8 @@ def compare(kernel, ruleset, fmt, ifaces, packets, stats, label, show):
             bad += 1
             if show[0] > 0:
                 show[0] -= 1
-                kern = 'dropped' if got is None else f'forwarded via {[i for i, v in peer.items() if v == got]}'
+                kern = 'dropped' if got is None else 'delivered to the router' if got == LOCAL else \
+                    f'forwarded via {[i for i, v in peer.items() if v == got]}'
                 note = ' (set walk and trace disagree)' if p.get('internal') else ''
                 print(f'DISAGREE {label}: sanso: {p["expect"]}{note}; kernel: {kern}; {p["what"]}')
     return len(uniq), bad

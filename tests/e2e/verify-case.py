@@ -281,7 +281,8 @@ def case_mac_ipv6(sanso):
             raise Fail(f'{what}: {e}')
         if any(f['approximate'] for f in findings):
             raise Fail(f'{what}: nothing here is unsupported: {[f["message"] for f in findings]}')
-        v6 = [f for f in findings if f['check'] != 'RULESET-FLOW-BLOCKED']
+        # the forward holes (not the firewall's own open input hook, IPv4 in site6.yaml)
+        v6 = [f for f in findings if f['check'] != 'RULESET-FLOW-BLOCKED' and f['example']['oif']]
         if not v6 or any(f['example']['family'] != 'ipv6' for f in v6):
             raise Fail(f'{what}: the holes are IPv6 ones: {[f["example"] for f in v6]}')
         # an address the kernel forwards, not the network address itself
@@ -342,6 +343,74 @@ def case_no_mac(sanso):
         shutil.rmtree(tmp)
 
 
+def case_firewall_itself(sanso):
+    # Connections to the firewall's own addresses (its host's IPs) take
+    # prerouting and input, not forward: what they let in from the Internet
+    # is INBOUND-OPEN with a null oif; a service flow to the firewall
+    # declares it; a prerouting drop closes it; IPv6 as IPv4.
+    with open(os.path.join(EXAMPLES, 'core-fw.nft'), encoding='utf-8') as fh:
+        base = fh.read()
+    with open(SITE, encoding='utf-8') as fh:
+        site = fh.read()
+    ssh = 'iifname "wan1" tcp dport 22 accept comment "vendor remote maintenance (temporary)"'
+    inp = base[base.index('\tchain input {'):base.rindex('}')]
+    ips = 'ip: [ 10.10.0.1, 10.20.0.1, 10.30.0.1 ]'
+    flows = '\nflows:\n'
+    if ssh not in base or ips not in site or flows not in site or '    host: core-fw\n' not in site:
+        raise Fail('core-fw.nft or site.yaml no longer hold what this case rewrites')
+    # a service may not reach the lgwan tier: the firewall's host moves to the internet zone for it
+    inet_fw = site.replace('  - name: core-fw\n    zone: lgwan\n', '  - name: core-fw\n    zone: internet\n', 1)
+    if inet_fw == site:
+        raise Fail('site.yaml no longer declares core-fw in the lgwan zone')
+    svc = flows + '  - { name: vendor-ssh, kind: service, from: { external: internet-wan }, to: { host: core-fw }, ' \
+                  'proto: tcp, ports: [ %s ] }\n'
+    pre = '\tchain pre {\n\t\ttype filter hook prerouting priority -150; policy accept;\n' \
+          '\t\tiifname "wan1" tcp dport 22 drop\n\t}\n\n'
+    v6 = 'iifname "wan1" ip6 daddr fd00:20::1 tcp dport 8443 accept'
+    variants = [
+        # (what, ruleset, site, expected (family, dport, rule) of the local INBOUND-OPEN findings, local FLOW-BLOCKED)
+        ('ssh from the Internet line', base, site, [('ipv4', 22, 'inet filter input#5')], 0),
+        ('declared as a service', base, inet_fw.replace(flows, svc % 22, 1), [], 0),
+        ('a declared service the input hook drops', base.replace(ssh, 'counter'),
+         inet_fw.replace(flows, svc % 22, 1), [], 1),
+        ('no input chain', base.replace(inp, ''), site, [('ipv4', 443, '(none)#policy')], 0),
+        ('dropped in prerouting first', base.replace('\tchain input {', pre + '\tchain input {'), site, [], 0),
+        ('IPv6', base.replace(ssh, v6), site.replace(ips, 'ip: [ 10.10.0.1, 10.20.0.1, 10.30.0.1, "fd00:20::1" ]'),
+         [('ipv6', 8443, 'inet filter input#5')], 0),
+        ('no host link', base, site.replace('    host: core-fw\n', '', 1), [], 0),
+    ]
+    tmp = tempfile.mkdtemp(prefix='sanso-self-')
+    try:
+        for what, rs_text, st, want, blocked in variants:
+            rs, yml = os.path.join(tmp, 'core-fw.nft'), os.path.join(tmp, 'site.yaml')
+            with open(rs, 'w', encoding='utf-8') as fh:
+                fh.write(rs_text)
+            with open(yml, 'w', encoding='utf-8') as fh:
+                fh.write(st)
+            p = run(sanso, '-t', yml, '--ruleset', 'core-fw=' + rs, '--format', 'json')
+            if p.returncode not in (0, 1):
+                raise Fail(f'{what}: exit {p.returncode}\n{p.stderr}')
+            findings, _ = records(p)
+            local = [f for f in findings if f['example'] and f['example']['oif'] is None]
+            got = sorted((f['example']['family'], f['example']['dst']['port'], row(f)[6]) for f in local
+                         if f['check'] == 'RULESET-INBOUND-OPEN')
+            if got != want:
+                raise Fail(f'{what}: local INBOUND-OPEN {got}, expected {want}: {[f["message"] for f in local]}')
+            for f in local:
+                if f['check'] == 'RULESET-INBOUND-OPEN' and (f['src_zone'] != 'internet-wan' or
+                                                             f['example']['iif'] != 'wan1' or
+                                                             'to itself' not in f['message']):
+                    raise Fail(f'{what}: the finding must name the Internet line and the firewall itself: {f}')
+            nb = sum(1 for f in local if f['check'] == 'RULESET-FLOW-BLOCKED' and f['flow'] == 'vendor-ssh')
+            if nb != blocked:
+                raise Fail(f'{what}: {nb} FLOW-BLOCKED for vendor-ssh, expected {blocked}')
+            other = [f for f in local if f['check'] not in ('RULESET-INBOUND-OPEN', 'RULESET-FLOW-BLOCKED')]
+            if other:
+                raise Fail(f'{what}: only INBOUND-OPEN and FLOW-BLOCKED concern the firewall itself: {other}')
+    finally:
+        shutil.rmtree(tmp)
+
+
 def case_bad_ruleset(sanso):
     p = run(sanso, '-t', SITE4, '--ruleset', 'core-fw=' + os.path.join(DATA, 'bad.iptables'), '-o',
             os.path.join(tempfile.gettempdir(), f'sanso-never-{os.getpid()}.txt'), expect=2)
@@ -389,7 +458,7 @@ def case_formats(sanso):
     spec = importlib.util.spec_from_file_location('junit_check', os.path.join(HERE, 'junit-check.py'))
     jc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(jc)
-    for fail_on, failures, skipped in (('low', 6, 0), ('high', 3, 3)):
+    for fail_on, failures, skipped in (('low', 7, 0), ('high', 4, 3)):
         junit = run(sanso, '-t', SITE, '--format', 'junit', '--fail-on', fail_on, expect=1).stdout
         try:
             r = jc.check(junit)
@@ -415,6 +484,7 @@ CASES = {
     'verify-unsupported': case_unsupported,
     'verify-mac-ipv6': case_mac_ipv6,
     'verify-no-mac': case_no_mac,
+    'verify-firewall-itself': case_firewall_itself,
     'verify-bad-ruleset': case_bad_ruleset,
     'verify-bad-json': case_bad_json,
     'verify-usage': case_usage,
