@@ -2414,9 +2414,13 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		local = bdd_and(c->m, local, pass);
 	}
 	in = bdd_or(c->m, in, local);
+	/* random packets: n_random forwarded ones, and a fifth as many to the
+	 * firewall itself (a random pick over both would spend half on the
+	 * few addresses of the firewall) */
 	uint8_t bits[N_VARS];
-	for (unsigned k = 0; k < n_random && !pp.err; k++)
-		if (bdd_pick_random(c->m, pp.sendable, bits, &pp.rng))
+	bdd_t fwd_s = bdd_diff(c->m, pp.sendable, c->pre_cube), loc_s = bdd_and(c->m, pp.sendable, c->pre_cube);
+	for (unsigned k = 0; k < n_random + n_random / 5 && !pp.err; k++)
+		if (bdd_pick_random(c->m, k < n_random ? fwd_s : loc_s, bits, &pp.rng))
 			add_point(&pp, bits, UINT32_MAX, 0);
 	if (bdd_full(c->m))
 		r = -E2BIG;
