@@ -1925,10 +1925,21 @@ static int setup_attribution(struct fw_ctx *c)
  * zones to the firewall (its gateway addresses, management) are not judged:
  * the spec names no check for them.
  */
+/* the address families some base chain of the path filters */
+static bdd_t path_families(struct fw_ctx *c, const uint32_t *path, size_t n)
+{
+	bdd_t covered = BDD_FALSE;
+
+	for (size_t i = 0; i < n; i++) {
+		enum rs_family f = c->rs->tables[c->rs->chains[path[i]].table].family;
+		covered = bdd_or(c->m, covered, f == RS_FAMILY_IP ? c->fam[0] : f == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE);
+	}
+	return covered;
+}
+
 static int verify_local(struct fw_ctx *c, struct walk *w)
 {
 	struct bdd *m = c->m;
-	const struct rs_ruleset *rs = c->rs;
 	bdd_t pass = BDD_FALSE, covered = BDD_FALSE;
 	size_t mark = bdd_root_mark(m);
 
@@ -1941,9 +1952,8 @@ static int verify_local(struct fw_ctx *c, struct walk *w)
 	for (size_t i = 0; i < c->n_loc && !bdd_full(m); i++) {
 		pass = walk_base(w, c->loc[i], c->r0_local);
 		c->passed_local = bdd_and(m, c->passed_local, pass);
-		enum rs_family f = rs->tables[rs->chains[c->loc[i]].table].family;
-		covered = bdd_or(m, covered, f == RS_FAMILY_IP ? c->fam[0] : f == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE);
 	}
+	covered = path_families(c, c->loc, c->n_loc);
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
@@ -1968,7 +1978,7 @@ static int verify_local(struct fw_ctx *c, struct walk *w)
 			continue;
 		w->mode = W_ATTRIBUTE;
 		if (c->n_loc)
-			pass = walk_base(w, c->has_local_primary ? c->local_primary : c->loc[0], c->r0_local);
+			walk_base(w, c->has_local_primary ? c->local_primary : c->loc[0], c->r0_local);
 		pass = bdd_diff(m, c->r0_local, covered);
 		if (pass != BDD_FALSE)
 			on_accept(w, NO_INPUT_CHAIN, 0, pass);
@@ -2044,12 +2054,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	}
 	/* an address family no forward-path chain filters (an iptables
 	 * ruleset without ip6tables, an `ip` table only) is forwarded as is */
-	bdd_t covered = BDD_FALSE;
-	for (size_t i = 0; i < c->n_fwd; i++) {
-		enum rs_family f = rs->tables[rs->chains[c->fwd[i]].table].family;
-		covered = bdd_or(c->m, covered, f == RS_FAMILY_IP ? c->fam[0] : f == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE);
-	}
-	pass = bdd_diff(c->m, c->r0, covered);
+	pass = bdd_diff(c->m, c->r0, path_families(c, c->fwd, c->n_fwd));
 	if (pass != BDD_FALSE)
 		on_accept(&w, NO_CHAIN, 0, pass);
 	if (c->fw->host && (r = verify_local(c, &w)) < 0)
