@@ -343,6 +343,11 @@ struct an_vpacket {
 	uint8_t smac[6];
 	const struct topo_area *src_zone, *dst_zone;
 	const struct topo_host *src_host, *dst_host;
+	/* a dnat translated it: the destination it was sent to (dst is the
+	 * translated one, what forward sees) */
+	bool has_orig;
+	struct topo_addr orig_dst;
+	int orig_dport;
 };
 
 struct an_vfinding {
@@ -409,6 +414,8 @@ struct an_vprobe {
 	bool accept;            /* in the set of packets verify says pass */
 	bool traced_accept;     /* the trace's verdict (must be the same) */
 	bool approximate;       /* the trace met a rule the model can't judge exactly, or NAT */
+	bool translated;        /* a dnat changed its destination: out says to what */
+	struct an_vpacket out;  /* the packet as it leaves (its oif: the one it leaves by) */
 	const struct an_vrule *rules;
 	size_t n_rules;
 };

@@ -20,7 +20,7 @@ struct node {
 	uint32_t var; /* low 16 bits: variable; MARK: reached in a collection */
 };
 
-enum op { OP_AND = 1, OP_OR, OP_DIFF, OP_RESTRICT };
+enum op { OP_AND = 1, OP_OR, OP_DIFF, OP_RESTRICT, OP_EXISTS };
 
 struct cache_entry {
 	uint32_t a, b, r, op;
@@ -208,7 +208,8 @@ static bdd_t apply(struct bdd *m, enum op op, bdd_t a, bdd_t b)
 		if (b == BDD_FALSE)
 			return a;
 		break;
-	case OP_RESTRICT: /* bdd_restrict() */
+	case OP_RESTRICT: /* bdd_restrict(), bdd_exists(): not through here */
+	case OP_EXISTS:
 		break;
 	}
 	if (m->full)
@@ -313,6 +314,32 @@ bdd_t bdd_uint(struct bdd *m, unsigned var, unsigned bits, uint64_t value)
 		unsigned v = var + bits - 1 - i; /* bit i of value, from the bottom */
 		r = (value >> i) & 1 ? mk(m, v, BDD_FALSE, r) : mk(m, v, r, BDD_FALSE);
 	}
+	return r;
+}
+
+bdd_t bdd_exists(struct bdd *m, bdd_t a, bdd_t vars)
+{
+	if (a <= BDD_TRUE || vars <= BDD_TRUE || m->full)
+		return m->full ? BDD_FALSE : a;
+
+	unsigned va = var_of(m, a);
+	while (vars > BDD_TRUE && var_of(m, vars) < va)
+		vars = m->nodes[vars].hi;
+	if (vars <= BDD_TRUE)
+		return a;
+
+	struct cache_entry *ce = &m->cache[hash3(OP_EXISTS, a, vars) & (uint32_t)(m->n_cache - 1)];
+	if (ce->op == (uint32_t)OP_EXISTS && ce->a == a && ce->b == vars)
+		return ce->r;
+	bdd_t r;
+	if (var_of(m, vars) == va) {
+		bdd_t next = m->nodes[vars].hi;
+		bdd_t lo = bdd_exists(m, m->nodes[a].lo, next);
+		r = lo == BDD_TRUE ? lo : bdd_or(m, lo, bdd_exists(m, m->nodes[a].hi, next));
+	} else
+		r = mk(m, va, bdd_exists(m, m->nodes[a].lo, vars), bdd_exists(m, m->nodes[a].hi, vars));
+	if (!m->full)
+		*ce = (struct cache_entry){.a = a, .b = vars, .r = r, .op = OP_EXISTS};
 	return r;
 }
 

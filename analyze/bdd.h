@@ -45,6 +45,10 @@ bdd_t bdd_not(struct bdd *m, bdd_t a);
  * independent of them. */
 bdd_t bdd_restrict(struct bdd *m, bdd_t a, bdd_t cube);
 
+/* ∃ vars. a — the variables of `vars` (a cube of positive literals, as
+ * bdd_cube builds with lit[v] = 1) made free: what a says of the others. */
+bdd_t bdd_exists(struct bdd *m, bdd_t a, bdd_t vars);
+
 /*
  * Bit strings over `bits` consecutive variables starting at `var`, most
  * significant first; values are big-endian byte arrays of (bits+7)/8 bytes,

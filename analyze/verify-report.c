@@ -65,6 +65,13 @@ static json_t *json_example(const struct an_vpacket *p)
 		json_object_set_new(o, "icmp_type", json_integer(p->icmp_type));
 		json_object_set_new(o, "icmp_code", json_integer(p->icmp_code));
 	}
+	/* a dnat's: where the client sent it (null: no dnat on its path) */
+	json_object_set_new(o, "original_dst", p->has_orig ? json_side(&p->orig_dst, p->orig_dport, NULL, NULL) : json_null());
+	if (p->has_orig) {
+		json_t *od = json_object_get(o, "original_dst");
+		json_object_del(od, "zone");
+		json_object_del(od, "host");
+	}
 	json_object_set_new(o, "iif", json_string(p->iif));
 	/* null: to the firewall itself (its own address, the input hook) */
 	json_object_set_new(o, "oif", p->oif[0] ? json_string(p->oif) : json_null());

@@ -3,8 +3,9 @@
  * sanso verify: which new connections each firewall's ruleset lets through,
  * exactly, against the three-tier policy (docs/verify.md).
  *
- * A packet is a point in a space of 366 bits (one BDD variable each), in
- * this order: address family, input and output interface (an index into
+ * A packet is a point in a space of 367 bits (one BDD variable each), in
+ * this order: whether a dnat translated it (its destination is then the
+ * translated one; the originals are kept per dnat rule), address family, input and output interface (an index into
  * the firewall's interfaces in the topology, IF_OTHER for any other name),
  * conntrack state, IP protocol, destination address, destination port,
  * source address, source port (ICMP type and code are its two bytes, as
@@ -16,7 +17,14 @@
  *            behind one interface to a different area behind another;
  *   pass 1   walk the base chains of prerouting, forward and postrouting,
  *            each rule seeing only what earlier rules left, following
- *            jump/goto/return and verdict maps → Passed;
+ *            jump/goto/return and verdict maps → Passed.  With a dnat to
+ *            one address in a prerouting nat chain, prerouting is walked
+ *            first, one chain after the other, over the first packets to
+ *            other areas, to the firewall and back out their own
+ *            interface; the dnat gives the packets it takes their new
+ *            destination and output interface (V_DNAT set, the originals
+ *            kept per rule for the examples), and what leaves by another
+ *            interface goes on to forward and postrouting;
  *   local    first packets to the firewall's own addresses (its host's
  *            IPs in the topology) through prerouting and input: what the
  *            Internet may open on the firewall itself (INBOUND-OPEN);
@@ -57,8 +65,9 @@
 #define MAX_DEPTH 16
 
 enum {
-	V_FAM = 0,
-	V_IIF = 1,
+	V_DNAT = 0,
+	V_FAM = 1,
+	V_IIF = V_FAM + 1,
 	V_OIF = V_IIF + IF_BITS,
 	V_CT = V_OIF + IF_BITS,
 	V_PROTO = V_CT + 3,
@@ -115,6 +124,16 @@ struct exc {
 	bdd_t nomac; /* its packets from other MACs, arriving where the MAC could be pinned (NO-MAC) */
 };
 
+/* A dnat rule the model translates, and what it did in pass 1. */
+struct dnat_rec {
+	uint32_t chain;
+	size_t rule;
+	unsigned oif; /* towards the target address */
+	bdd_t to;    /* the target: address, port, oif, V_DNAT */
+	bdd_t hit;   /* the packets it translated, as they arrived */
+	bdd_t image; /* the same packets translated (V_DNAT set) */
+};
+
 struct fw_ctx {
 	const struct topo_site *site;
 	const struct topo_firewall *fw;
@@ -129,7 +148,7 @@ struct fw_ctx {
 	uint8_t *set_nkeys;
 
 	bdd_t *src_in, *dst_in, *iif_of, *oif_of; /* per area */
-	bdd_t fam[2], ifpair, ctnew, syn, r0, univ, passed, permitted, bad_all, open;
+	bdd_t fam[2], ifpair, ctnew, syn, r0, univ, passed, permitted, bad_all, open, cross;
 	struct pair *pairs;
 	size_t n_pairs;
 	struct exc *excs;
@@ -152,6 +171,14 @@ struct fw_ctx {
 	/* what a prerouting chain sees of every packet: no output interface
 	 * yet, and before conntrack (priority < -200) ct state invalid */
 	bdd_t pre_cube, raw_cube;
+	/* dnat in prerouting: pre_in the first packets prerouting sees;
+	 * dn per modelled dnat rule; fwd_in / local_in what reaches forward
+	 * and input after prerouting; images all that dnat rules made */
+	bool has_dnat;
+	bdd_t pre_in, dnat0, dnat_q, dnat_qp, fwd_in, local_in, images;
+	struct dnat_rec *dn;
+	size_t n_dn;
+	bool record; /* the walk records each dnat rule's hits */
 	int err;
 };
 
@@ -746,9 +773,11 @@ static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, siz
 /* A rule whose effect on a packet the model can't state exactly: a match
  * or verdict it can't express, or a translation (NAT changes what later
  * hooks see, and masquerade drops where the interface has no address). */
-static bool rule_inexact(struct fw_ctx *c, const struct rs_rule *r)
+static bool dnat_modelled(const struct fw_ctx *c, uint32_t base, const struct rs_rule *r);
+
+static bool rule_inexact(struct fw_ctx *c, uint32_t base, const struct rs_rule *r)
 {
-	if (r->unsupported || r->verdict.code == RS_V_UNKNOWN || r->nat != RS_NAT_NONE ||
+	if (r->unsupported || r->verdict.code == RS_V_UNKNOWN || (r->nat != RS_NAT_NONE && !dnat_modelled(c, base, r)) ||
 	    (r->has_vmap && !match_sane(c, &r->vmap)))
 		return true;
 	for (size_t i = 0; i < r->n_matches; i++)
@@ -767,6 +796,25 @@ static bool rule_inexact(struct fw_ctx *c, const struct rs_rule *r)
 enum { VIEW_NO_OIF = 1, VIEW_NO_CT = 2 };
 #define PRI_CONNTRACK (-200) /* conntrack's prerouting hook (NF_IP_PRI_CONNTRACK) */
 
+/* The priority a base chain runs at.  nat chains don't run at their own:
+ * the kernel calls them all, in their priority order, from its nat hook
+ * (nf_nat_inet_fn at NF_IP_PRI_NAT_DST, -100, in prerouting;
+ * NF_IP_PRI_NAT_SRC, 100, in postrouting and input); by_hook_priority()
+ * has the order of equal ones. */
+#define PRI_NAT_DST (-100)
+#define PRI_NAT_SRC 100
+static int64_t run_priority(const struct rs_chain *ch)
+{
+	if (ch->type != RS_CHAIN_NAT)
+		return ch->priority;
+	return ch->hook == RS_HOOK_PREROUTING ? PRI_NAT_DST : PRI_NAT_SRC;
+}
+
+static bool is_dnat_chain(const struct rs_chain *ch)
+{
+	return ch->type == RS_CHAIN_NAT && ch->hook == RS_HOOK_PREROUTING;
+}
+
 static unsigned hook_view(const struct fw_ctx *c, uint32_t base)
 {
 	const struct rs_chain *ch = &c->rs->chains[base];
@@ -775,7 +823,101 @@ static unsigned hook_view(const struct fw_ctx *c, uint32_t base)
 		return VIEW_NO_OIF;
 	if (ch->hook != RS_HOOK_PREROUTING)
 		return 0;
-	return VIEW_NO_OIF | (ch->priority < PRI_CONNTRACK ? VIEW_NO_CT : 0);
+	return VIEW_NO_OIF | (run_priority(ch) < PRI_CONNTRACK ? VIEW_NO_CT : 0);
+}
+
+/* ------------------------------------------------------------------ dnat */
+
+static bool family_modelled(enum rs_family f);
+
+/* A dnat the model translates: one constant target (rs_nat_target.exact),
+ * reached from a nat chain of prerouting, of a family the table has. */
+static bool dnat_modelled(const struct fw_ctx *c, uint32_t base, const struct rs_rule *r)
+{
+	const struct rs_chain *ch = &c->rs->chains[base];
+	enum rs_family f = c->rs->tables[ch->table].family;
+
+	return r->nat == RS_NAT_DNAT && r->nat_to.exact && !r->has_vmap && is_dnat_chain(ch) && family_modelled(f) &&
+	       (f == RS_FAMILY_INET || (f == RS_FAMILY_IP6) == (r->nat_to.family == 6));
+}
+
+static void set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value);
+
+/* The record of a dnat rule, made on first use: where it sends packets
+ * (address, port, and the interface towards the address: the lowest-
+ * numbered one facing an area that holds it, none for the firewall's own
+ * addresses, IF_OTHER when no interface faces it). */
+static struct dnat_rec *dnat_rec(struct fw_ctx *c, uint32_t chain, size_t rule)
+{
+	for (size_t i = 0; i < c->n_dn; i++)
+		if (c->dn[i].chain == chain && c->dn[i].rule == rule)
+			return &c->dn[i];
+	if (!c->dn)
+		return NULL;
+	struct dnat_rec *d = &c->dn[c->n_dn++];
+	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
+	struct bdd *m = c->m;
+	uint8_t bits[N_VARS] = {0};
+
+	d->chain = chain;
+	d->rule = rule;
+	bits[V_FAM] = t->family == 6;
+	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
+		bits[V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
+	d->oif = IF_OTHER;
+	if (bdd_member(m, c->own, bits))
+		d->oif = IF_NONE;
+	else
+		for (size_t j = 0; j < c->fw->n_ifaces && d->oif == IF_OTHER; j++)
+			for (size_t k = 0; k < c->fw->ifaces[j].n_faces && d->oif == IF_OTHER; k++)
+				for (size_t a = 0; a < c->n_areas; a++)
+					if (topo_site_area(c->site, a) == c->fw->ifaces[j].faces[k] &&
+					    bdd_member(m, c->dst_in[a], bits))
+						d->oif = (unsigned)j;
+	d->to = bdd_and(m, bdd_and(m, c->fam[t->family == 6], bdd_match(m, V_DADDR, t->family == 6 ? 128 : 32, t->addr, NULL)),
+			bdd_and(m, bdd_uint(m, V_OIF, IF_BITS, d->oif), bdd_uint(m, V_DNAT, 1, 1)));
+	if (t->has_port)
+		d->to = bdd_and(m, d->to, bdd_uint(m, V_DPORT, 16, t->port));
+	return d;
+}
+
+/* The packets hit, translated by rule (chain, rule); *rest: those of the
+ * other family, which the rule leaves alone (nft_nat_inet_eval). */
+static bdd_t translate(struct fw_ctx *c, uint32_t chain, size_t rule, bdd_t hit, bdd_t *rest, bool record)
+{
+	struct bdd *m = c->m;
+	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
+	struct dnat_rec *d = dnat_rec(c, chain, rule);
+	bdd_t fh = bdd_and(m, hit, c->fam[t->family == 6]);
+
+	*rest = bdd_diff(m, hit, fh);
+	if (!d) {
+		c->err = -ENOMEM;
+		return BDD_FALSE;
+	}
+	bdd_t img = bdd_and(m, bdd_exists(m, fh, t->has_port ? c->dnat_qp : c->dnat_q), d->to);
+	if (record) {
+		d->hit = bdd_or(m, d->hit, fh);
+		d->image = bdd_or(m, d->image, img);
+	}
+	return img;
+}
+
+/* The same for one packet: true when the rule translated it. */
+static bool translate_point(struct fw_ctx *c, uint32_t chain, size_t rule, uint8_t *pk)
+{
+	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
+	struct dnat_rec *d;
+
+	if (pk[V_FAM] != (t->family == 6) || !(d = dnat_rec(c, chain, rule)))
+		return false;
+	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
+		pk[V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
+	if (t->has_port)
+		set_bits(pk, V_DPORT, 16, t->port);
+	set_bits(pk, V_OIF, IF_BITS, d->oif);
+	pk[V_DNAT] = 1;
+	return true;
 }
 
 /* the view as a cube, for the set walk */
@@ -796,10 +938,12 @@ static void set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value)
  * Follows one concrete packet through a base chain: the rule (or policy)
  * that decided it goes into f.  Returns true when it was accepted.
  */
-static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, struct an_vfinding *f)
+static bool trace_chain(struct fw_ctx *c, uint32_t base, uint8_t *packet, struct an_vfinding *f)
 {
 	uint8_t bits[N_VARS];
 
+	if (is_dnat_chain(&c->rs->chains[base]) && packet[V_DNAT])
+		return true; /* translated already: the kernel skips the other nat chains */
 	unsigned view = hook_view(c, base);
 	memcpy(bits, packet, sizeof(bits));
 	if (view & VIEW_NO_OIF)
@@ -832,7 +976,7 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 		const struct rs_rule *r = &ch->rules[i++];
 		if (!point_rule(c, r, bits))
 			continue;
-		if (rule_inexact(c, r))
+		if (rule_inexact(c, base, r))
 			c->trace_approx = true;
 		struct rs_verdict v = r->verdict;
 		if (r->has_vmap) {
@@ -847,6 +991,12 @@ static bool trace_chain(struct fw_ctx *c, uint32_t base, const uint8_t *packet, 
 			}
 		}
 		bool unknown = r->unsupported || v.code == RS_V_UNKNOWN;
+		if (v.code == RS_V_ACCEPT && dnat_modelled(c, base, r)) {
+			if (!translate_point(c, ci, i - 1, packet))
+				continue; /* the other family: the rule does nothing */
+			add_rule(c, f, ci, i - 1, "dnat");
+			return true;
+		}
 		switch (v.code) {
 		case RS_V_CONTINUE:
 			break;
@@ -894,24 +1044,99 @@ static bool is_local(const uint8_t *bits)
 /* Returns true when the packet passes every base chain of its path: to
  * the firewall itself (no output interface) prerouting and input, else
  * prerouting, forward and postrouting. */
-static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+static bool trace_path(struct fw_ctx *c, const uint32_t *path, size_t n, bool pre, uint8_t *pk, struct an_vfinding *f,
+		       size_t *walked)
 {
-	size_t walked = 0;
-	bool local = is_local(bits);
-	const uint32_t *path = local ? c->loc : c->fwd;
-	size_t n = local ? c->n_loc : c->n_fwd;
-
 	for (size_t i = 0; i < n; i++) {
-		const struct rs_table *t = &c->rs->tables[c->rs->chains[path[i]].table];
-		if ((t->family == RS_FAMILY_IP && bits[V_FAM]) || (t->family == RS_FAMILY_IP6 && !bits[V_FAM]))
+		const struct rs_chain *ch = &c->rs->chains[path[i]];
+		const struct rs_table *t = &c->rs->tables[ch->table];
+		if ((ch->hook == RS_HOOK_PREROUTING) != pre)
 			continue;
-		walked++;
-		if (!trace_chain(c, path[i], bits, f))
+		if ((t->family == RS_FAMILY_IP && pk[V_FAM]) || (t->family == RS_FAMILY_IP6 && !pk[V_FAM]))
+			continue;
+		(*walked)++;
+		if (!trace_chain(c, path[i], pk, f))
 			return false;
 	}
-	if (!walked)
-		add_rule(c, f, local ? NO_INPUT_CHAIN : NO_CHAIN, 0, NULL);
 	return true;
+}
+
+/* Prerouting (where a dnat may change the destination and with it the
+ * path), then to the firewall itself (no output interface) input, else
+ * forward and postrouting.  Returns true when the packet passes every
+ * base chain; out (if not NULL) gets the packet as it leaves. */
+static bool trace_out(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f, uint8_t *out)
+{
+	uint8_t pk[N_VARS];
+	size_t walked = 0;
+	bool ok;
+
+	memcpy(pk, bits, sizeof(pk));
+	ok = trace_path(c, c->fwd, c->n_fwd, true, pk, f, &walked);
+	bool local = is_local(pk);
+	if (ok)
+		ok = local ? trace_path(c, c->loc, c->n_loc, false, pk, f, &walked)
+			   : trace_path(c, c->fwd, c->n_fwd, false, pk, f, &walked);
+	if (ok && !walked)
+		add_rule(c, f, local ? NO_INPUT_CHAIN : NO_CHAIN, 0, NULL);
+	if (out)
+		memcpy(out, pk, sizeof(pk));
+	return ok;
+}
+
+static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+{
+	return trace_out(c, bits, f, NULL);
+}
+
+static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p);
+static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p);
+
+/* A translated packet (V_DNAT set) as it arrived, before the dnat rule
+ * that made it: one of that rule's hits with all the translation keeps. */
+static bool packet_origin(struct fw_ctx *c, const uint8_t *bits, uint8_t *orig)
+{
+	struct bdd *m = c->m;
+
+	memcpy(orig, bits, N_VARS);
+	if (!bits[V_DNAT])
+		return false;
+	for (size_t k = 0; k < c->n_dn; k++) {
+		const struct dnat_rec *d = &c->dn[k];
+		if (!bdd_member(m, d->image, bits))
+			continue;
+		int8_t lit[N_VARS];
+		for (unsigned v = 0; v < N_VARS; v++)
+			lit[v] = (int8_t)bits[v];
+		lit[V_DNAT] = -1;
+		memset(lit + V_DADDR, -1, 128);
+		memset(lit + V_OIF, -1, IF_BITS);
+		if (c->rs->chains[d->chain].rules[d->rule].nat_to.has_port)
+			memset(lit + V_DPORT, -1, 16);
+		bdd_t s = bdd_and(m, d->hit, bdd_cube(m, lit));
+		s = prefer(c, s, c->own);
+		s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_or(m, bdd_or(m, bdd_uint(m, V_DADDR, 8, 0),
+									bdd_uint(m, V_DADDR, 8, 127)),
+								  bdd_uint(m, V_DADDR, 3, 7)))));
+		if (bdd_pick(m, s, orig))
+			return true;
+	}
+	return false;
+}
+
+/* The trace of a finding's example, from where it was sent. */
+static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+{
+	uint8_t orig[N_VARS];
+
+	if (packet_origin(c, bits, orig)) {
+		struct an_vpacket o;
+		decode_packet(c, orig, &o);
+		f->example.has_orig = true;
+		f->example.orig_dst = o.dst;
+		f->example.orig_dport = o.dport;
+	}
+	trace(c, orig, f);
 }
 
 static bool proto_has_ports(unsigned p)
@@ -996,6 +1221,7 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 	if (s == BDD_FALSE)
 		return false;
 	s = prefer(c, s, c->fam[0]);
+	s = prefer(c, s, c->dnat0); /* sent as it is, if it can be */
 	s = prefer(c, s, hosts_in(c, a, V_SADDR));
 	s = prefer(c, s, hosts_in(c, b, V_DADDR));
 	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
@@ -1049,11 +1275,27 @@ static void describe_side(const struct topo_addr *ip, const struct topo_host *h,
 
 void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len)
 {
-	char s[96], d[96];
+	char s[96], d[96], o[TOPO_ADDR_STRLEN + 16] = "";
 
 	describe_side(&p->src, p->src_host, p->dport >= 0, s, sizeof(s));
 	describe_side(&p->dst, p->dst_host, p->dport >= 0, d, sizeof(d));
-	if (p->dport >= 0)
+	/* through a dnat: sent to the original destination, reaching dst —
+	 * "tcp 192.0.2.1:49152 → 198.51.100.80:8022 (dnat → 10.10.2.1 mn-srv-01:22)" */
+	if (p->has_orig) {
+		char a[TOPO_ADDR_STRLEN];
+		topo_addr_format(&p->orig_dst, a);
+		if (p->orig_dport >= 0)
+			snprintf(o, sizeof(o), p->orig_dst.family == 6 ? "[%s]:%d" : "%s:%d", a, p->orig_dport);
+		else
+			snprintf(o, sizeof(o), "%s", a);
+	}
+	if (p->has_orig && p->dport >= 0)
+		snprintf(buf, len, "%s %s:%d → %s (dnat → %s:%d)", an_proto_name(p->proto), s, p->sport, o, d, p->dport);
+	else if (p->has_orig && p->icmp_type >= 0)
+		snprintf(buf, len, "%s type %d %s → %s (dnat → %s)", an_proto_name(p->proto), p->icmp_type, s, o, d);
+	else if (p->has_orig)
+		snprintf(buf, len, "%s %s → %s (dnat → %s)", an_proto_name(p->proto), s, o, d);
+	else if (p->dport >= 0)
 		snprintf(buf, len, "%s %s:%d → %s:%d", an_proto_name(p->proto), s, p->sport, d, p->dport);
 	else if (p->icmp_type >= 0)
 		snprintf(buf, len, "%s type %d %s → %s", an_proto_name(p->proto), p->icmp_type, s, d);
@@ -1151,7 +1393,7 @@ static void open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain,
 		s = prefer(c, s, area_bdd(c, p->b, V_DADDR));
 	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
 	if (f->has_example)
-		trace(c, bits, f);
+		trace_example(c, bits, f);
 	else
 		add_rule(c, f, chain, rule, NULL);
 	an_describe_vpacket(&f->example, pk, sizeof(pk));
@@ -1206,7 +1448,7 @@ static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
 	if (f->has_example) {
 		f->src_zone = f->example.src_zone;
 		f->dst_zone = f->example.dst_zone;
-		trace(c, bits, f);
+		trace_example(c, bits, f);
 	} else
 		add_rule(c, f, chain, rule, NULL);
 	an_describe_vpacket(&f->example, pk, sizeof(pk));
@@ -1238,7 +1480,7 @@ static void nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
 	if (f->has_example) {
 		f->src_zone = f->example.src_zone;
 		f->dst_zone = f->example.dst_zone;
-		trace(c, bits, f);
+		trace_example(c, bits, f);
 	} else
 		add_rule(c, f, chain, rule, NULL);
 	an_describe_vpacket(&f->example, pk, sizeof(pk));
@@ -1267,7 +1509,7 @@ static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t 
 	if (f->has_example) {
 		f->src_zone = f->example.src_zone;
 		f->dst_zone = f->example.dst_zone;
-		trace(c, bits, f);
+		trace_example(c, bits, f);
 	}
 	an_describe_vpacket(&f->example, pk, sizeof(pk));
 	const char *oif = f->example.oif[0] ? f->example.oif : "itself";
@@ -1290,6 +1532,7 @@ struct walk {
 	enum walk_mode mode;
 	bdd_t acc; /* accepted in the base chain being walked */
 	bdd_t cube; /* hook_cube() of that chain */
+	uint32_t base; /* that chain */
 	struct probe_points *points; /* W_WITNESS */
 };
 
@@ -1336,6 +1579,13 @@ static void apply(struct walk *w, uint32_t ci, size_t ri, struct rs_verdict v, b
 		return;
 	case RS_V_UNKNOWN:
 	case RS_V_ACCEPT:
+		if (v.code == RS_V_ACCEPT && ri < c->rs->chains[ci].n_rules &&
+		    dnat_modelled(c, w->base, &c->rs->chains[ci].rules[ri])) {
+			bdd_t rest, img = translate(c, ci, ri, hit, &rest, c->record);
+			w->acc = bdd_or(m, w->acc, img);
+			*s = bdd_diff(m, *s, bdd_diff(m, hit, rest));
+			return;
+		}
 		w->acc = bdd_or(m, w->acc, hit);
 		on_accept(w, ci, ri, hit);
 		break;
@@ -1428,15 +1678,21 @@ static bdd_t walk_base(struct walk *w, uint32_t base, bdd_t in)
 	bdd_t ret = BDD_FALSE, pass = BDD_FALSE;
 	size_t mark = bdd_root_mark(m);
 
+	bdd_t skip = BDD_FALSE; /* other families; translated ones in a nat chain */
 	w->acc = BDD_FALSE;
 	w->cube = hook_cube(c, base);
+	w->base = base;
 	bdd_root_push(m, &ret);
-	ret = walk_chain(w, base, bdd_and(m, in, famset), 0);
+	bdd_root_push(m, &skip);
+	skip = bdd_diff(m, in, famset);
+	if (is_dnat_chain(ch))
+		skip = bdd_or(m, skip, bdd_diff(m, in, c->dnat0));
+	ret = walk_chain(w, base, bdd_diff(m, in, skip), 0);
 	if (ch->policy == RS_POLICY_ACCEPT) {
 		w->acc = bdd_or(m, w->acc, ret);
 		on_accept(w, base, SIZE_MAX, ret);
 	}
-	pass = bdd_or(m, w->acc, bdd_diff(m, in, famset));
+	pass = bdd_or(m, w->acc, skip);
 	bdd_root_pop(m, mark);
 	return pass;
 }
@@ -1633,7 +1889,8 @@ static int setup(struct fw_ctx *c)
 
 	bdd_t *g[] = {&c->ifpair,   &c->ctnew,    &c->syn,     &c->r0,       &c->univ,     &c->passed,
 		      &c->permitted, &c->bad_all, &c->open,    &c->pre_cube, &c->raw_cube, &c->own,
-		      &c->own_src,   &c->r0_local, &c->passed_local};
+		      &c->own_src,   &c->r0_local, &c->passed_local, &c->pre_in, &c->dnat0, &c->dnat_q, &c->dnat_qp,
+		      &c->fwd_in,    &c->local_in, &c->images,   &c->cross};
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		keep(c, g[i]);
 	for (size_t i = 0; i < fw->n_ifaces; i++)
@@ -1644,13 +1901,28 @@ static int setup(struct fw_ctx *c)
 	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
 	c->pre_cube = bdd_uint(m, V_OIF, IF_BITS, IF_NONE);
 	c->raw_cube = bdd_and(m, c->pre_cube, bdd_uint(m, V_CT, 3, CT_INVALID));
-	c->syn = first_packets(c);
+	c->dnat0 = bdd_uint(m, V_DNAT, 1, 0);
+	c->syn = bdd_and(m, first_packets(c), c->dnat0);
+	{
+		int8_t lit[N_VARS];
+		memset(lit, -1, sizeof(lit));
+		lit[V_DNAT] = 1;
+		for (unsigned i = 0; i < IF_BITS; i++)
+			lit[V_OIF + i] = 1;
+		for (unsigned i = 0; i < 128; i++)
+			lit[V_DADDR + i] = 1;
+		c->dnat_q = bdd_cube(m, lit);
+		for (unsigned i = 0; i < 16; i++)
+			lit[V_DPORT + i] = 1;
+		c->dnat_qp = bdd_cube(m, lit);
+	}
 	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)
 		for (size_t b = 0; b < c->n_areas; b++)
 			if (a != b && c->iif_of[a] != BDD_FALSE && c->oif_of[b] != BDD_FALSE)
 				cross = bdd_or(m, cross, bdd_and(m, bdd_and(m, c->src_in[a], c->iif_of[a]),
 								 bdd_and(m, c->dst_in[b], c->oif_of[b])));
+	c->cross = cross;
 	c->r0 = bdd_and(m, bdd_and(m, cross, c->ifpair), bdd_and(m, c->ctnew, c->syn));
 
 	/* The firewall's own addresses (its host's IPs): packets to them are
@@ -1693,21 +1965,79 @@ static int setup(struct fw_ctx *c)
 					prebuild_set(c, x);
 			}
 		}
+
+	/* dnat: a record per rule the model may translate, and the first
+	 * packets that may be translated — to the firewall itself, and to
+	 * addresses behind the interface they came in on (a public address
+	 * block routed to the firewall) */
+	size_t n_dnat = 0;
+	bool nat_chain = false;
+	for (size_t i = 0; i < c->rs->n_chains; i++) {
+		nat_chain = nat_chain || (is_dnat_chain(&c->rs->chains[i]) &&
+					  family_modelled(c->rs->tables[c->rs->chains[i].table].family));
+		for (size_t j = 0; j < c->rs->chains[i].n_rules; j++)
+			n_dnat += c->rs->chains[i].rules[j].nat == RS_NAT_DNAT && c->rs->chains[i].rules[j].nat_to.exact;
+	}
+	if (n_dnat && !(c->dn = calloc(n_dnat, sizeof(*c->dn))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n_dnat; i++) {
+		keep(c, &c->dn[i].to);
+		keep(c, &c->dn[i].hit);
+		keep(c, &c->dn[i].image);
+	}
+	c->has_dnat = n_dnat && nat_chain;
+	if (c->has_dnat) {
+		bdd_t hair = BDD_FALSE; /* not rooted: used at once */
+		for (size_t a = 0; a < c->n_areas; a++)
+			for (size_t j = 0; j < fw->n_ifaces; j++) {
+				bdd_t ij = bdd_uint(m, V_IIF, IF_BITS, j);
+				if (bdd_and(m, c->iif_of[a], ij) != BDD_FALSE)
+					hair = bdd_or(m, hair, bdd_and(m, bdd_and(m, c->src_in[a], ij), bdd_uint(m, V_OIF, IF_BITS, j)));
+			}
+		hair = bdd_and(m, bdd_diff(m, bdd_diff(m, hair, c->own), c->own_src), bdd_and(m, c->ctnew, c->syn));
+		c->pre_in = bdd_or(m, bdd_or(m, c->r0, c->r0_local), hair); /* the first packets prerouting sees */
+	}
 	return bdd_full(m) ? -E2BIG : 0;
 }
 
+/* The first nat chain on a hook: when it was made, the kernel registered
+ * its nat hook, which then runs all of them. */
+static uint32_t nat_core(const struct rs_ruleset *rs, enum rs_hook hook)
+{
+	for (uint32_t i = 0; i < rs->n_chains; i++)
+		if (rs->chains[i].type == RS_CHAIN_NAT && rs->chains[i].hook == hook)
+			return i;
+	return 0;
+}
+
+/*
+ * The kernel's order of the base chains of one hook: by priority, and of
+ * two at the same priority the one registered later first
+ * (nf_hook_entries_grow() puts a new hook before the first one of equal
+ * or higher priority).  Chains register in the order they are made, which
+ * is the order a ruleset lists them in.  nat chains run from the nat hook
+ * (see run_priority()), registered with the first of them; among
+ * themselves, the same rule.
+ */
 static int by_hook_priority(const void *pa, const void *pb, void *arg)
 {
 	const struct rs_ruleset *rs = arg;
-	const struct rs_chain *a = &rs->chains[*(const uint32_t *)pa], *b = &rs->chains[*(const uint32_t *)pb];
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	const struct rs_chain *a = &rs->chains[ia], *b = &rs->chains[ib];
 	static const int order[] = {[RS_HOOK_PREROUTING] = 0, [RS_HOOK_INPUT] = 1, [RS_HOOK_FORWARD] = 1,
 				    [RS_HOOK_POSTROUTING] = 2};
 
 	if (a->hook != b->hook)
 		return order[a->hook] - order[b->hook];
-	if (a->priority != b->priority)
+	if (run_priority(a) != run_priority(b))
+		return run_priority(a) < run_priority(b) ? -1 : 1;
+	uint32_t ra = a->type == RS_CHAIN_NAT ? nat_core(rs, a->hook) : ia;
+	uint32_t rb = b->type == RS_CHAIN_NAT ? nat_core(rs, b->hook) : ib;
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
+	if (a->priority != b->priority) /* nat chains among themselves */
 		return a->priority < b->priority ? -1 : 1;
-	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
+	return ia > ib ? -1 : ia < ib ? 1 : 0;
 }
 
 static bool family_modelled(enum rs_family f)
@@ -1943,21 +2273,25 @@ static int verify_local(struct fw_ctx *c, struct walk *w)
 	bdd_t pass = BDD_FALSE, covered = BDD_FALSE;
 	size_t mark = bdd_root_mark(m);
 
-	if (c->r0_local == BDD_FALSE)
+	/* with dnat, prerouting was walked already: what it delivers here */
+	bdd_t in = c->has_dnat ? c->local_in : c->r0_local;
+	if (in == BDD_FALSE)
 		return 0;
 	bdd_root_push(m, &pass);
 	bdd_root_push(m, &covered);
 	w->mode = W_PASS;
-	c->passed_local = c->r0_local;
+	c->passed_local = in;
 	for (size_t i = 0; i < c->n_loc && !bdd_full(m); i++) {
-		pass = walk_base(w, c->loc[i], c->r0_local);
+		if (c->has_dnat && c->rs->chains[c->loc[i]].hook == RS_HOOK_PREROUTING)
+			continue;
+		pass = walk_base(w, c->loc[i], in);
 		c->passed_local = bdd_and(m, c->passed_local, pass);
 	}
 	covered = path_families(c, c->loc, c->n_loc);
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
-		bdd_t fs = bdd_and(m, flow_bdd(c, fl, true), c->r0_local);
+		bdd_t fs = bdd_and(m, flow_bdd(c, fl, true), in);
 		if (fs == BDD_FALSE)
 			continue; /* not to this firewall */
 		fs = bdd_diff(m, fs, c->passed_local);
@@ -1978,8 +2312,8 @@ static int verify_local(struct fw_ctx *c, struct walk *w)
 			continue;
 		w->mode = W_ATTRIBUTE;
 		if (c->n_loc)
-			walk_base(w, c->has_local_primary ? c->local_primary : c->loc[0], c->r0_local);
-		pass = bdd_diff(m, c->r0_local, covered);
+			walk_base(w, c->has_local_primary ? c->local_primary : c->loc[0], in);
+		pass = bdd_diff(m, in, covered);
 		if (pass != BDD_FALSE)
 			on_accept(w, NO_INPUT_CHAIN, 0, pass);
 	}
@@ -2017,7 +2351,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	/* pass 1: what the forward path lets through.  With one chain on the
 	 * path (the usual case) whatever a rule accepts passes, so the
 	 * attribution of pass 2 is done in the same walk. */
-	bool single = c->n_fwd == 1;
+	bool single = c->n_fwd == 1 && !c->has_dnat;
 	if (single) {
 		c->passed = c->r0;
 		if ((r = setup_attribution(c)) < 0)
@@ -2026,17 +2360,41 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	}
 	bdd_t passed = c->r0;
 	keep(c, &passed);
-	for (size_t i = 0; i < c->n_fwd; i++) {
-		pass = walk_base(&w, c->fwd[i], c->r0);
-		passed = bdd_and(c->m, passed, pass);
-	}
+	if (c->has_dnat) {
+		/* one chain after the other: a dnat changes what later chains see */
+		size_t i = 0;
+		passed = c->pre_in;
+		c->record = true;
+		for (; i < c->n_fwd && rs->chains[c->fwd[i]].hook == RS_HOOK_PREROUTING; i++)
+			passed = walk_base(&w, c->fwd[i], passed);
+		c->record = false;
+		for (size_t k = 0; k < c->n_dn; k++)
+			c->images = bdd_or(c->m, c->images, c->dn[k].image);
+		c->local_in = bdd_and(c->m, bdd_and(c->m, passed, c->pre_cube), c->own);
+		c->fwd_in = bdd_diff(c->m, bdd_diff(c->m, bdd_and(c->m, passed, bdd_and(c->m, c->cross, c->ifpair)), c->own),
+				     c->pre_cube);
+		passed = c->fwd_in;
+		for (; i < c->n_fwd; i++)
+			passed = walk_base(&w, c->fwd[i], passed);
+	} else
+		for (size_t i = 0; i < c->n_fwd; i++) {
+			pass = walk_base(&w, c->fwd[i], c->r0);
+			passed = bdd_and(c->m, passed, pass);
+		}
 	c->passed = passed;
+	if (!c->has_dnat)
+		c->fwd_in = c->r0;
 
 	/* declared flows the firewall blocks */
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(c->m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
-		bdd_t fs = bdd_and(c->m, flow_bdd(c, fl, true), c->r0);
+		bdd_t fb = flow_bdd(c, fl, true);
+		/* a flow to a dnat target: judged on the translated packets */
+		bdd_t via = bdd_and(c->m, bdd_diff(c->m, c->images, c->pre_cube), bdd_and(c->m, c->cross, c->ifpair));
+		bdd_t fs = bdd_and(c->m, fb, via);
+		if (fs == BDD_FALSE)
+			fs = bdd_and(c->m, fb, c->r0);
 		if (fs == BDD_FALSE)
 			continue; /* not across this firewall */
 		fs = bdd_diff(c->m, fs, c->passed);
@@ -2050,11 +2408,11 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 			return r;
 		w.mode = W_ATTRIBUTE;
 		if (c->n_fwd) /* the forward chain with most rules, else the first on the path */
-			pass = walk_base(&w, c->has_primary ? c->primary : c->fwd[0], c->r0);
+			pass = walk_base(&w, c->has_primary ? c->primary : c->fwd[0], c->fwd_in);
 	}
 	/* an address family no forward-path chain filters (an iptables
 	 * ruleset without ip6tables, an `ip` table only) is forwarded as is */
-	pass = bdd_diff(c->m, c->r0, path_families(c, c->fwd, c->n_fwd));
+	pass = bdd_diff(c->m, c->fwd_in, path_families(c, c->fwd, c->n_fwd));
 	if (pass != BDD_FALSE)
 		on_accept(&w, NO_CHAIN, 0, pass);
 	if (c->fw->host && (r = verify_local(c, &w)) < 0)
@@ -2072,18 +2430,55 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 					unsupported_finding(c, UINT32_MAX, 0, what);
 					break;
 				}
-	for (size_t i = 0; i < c->n_fwd; i++) {
-		const struct rs_chain *ch = &rs->chains[c->fwd[i]];
-		size_t k;
-		for (k = 0; k < ch->n_rules && ch->rules[k].nat != RS_NAT_DNAT && ch->rules[k].nat != RS_NAT_REDIRECT; k++)
-			;
-		if (ch->hook == RS_HOOK_PREROUTING && k < ch->n_rules) {
-			unsupported_finding(c, c->fwd[i], k,
-					    "dnat/redirect: sanso judges every hook on the translated destination (what the "
-					    "forward hook sees); prerouting rules before the translation see the original one");
-			break;
+	/* translations the model doesn't make, in a chain prerouting's nat
+	 * chains reach: one finding at the first */
+	uint8_t *reach = calloc(rs->n_chains + 1, 1);
+	uint32_t *todo = calloc(rs->n_chains + 1, sizeof(*todo));
+	size_t n_todo = 0;
+	if (!reach || !todo) {
+		free(reach);
+		free(todo);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < rs->n_chains; i++)
+		if (is_dnat_chain(&rs->chains[i]) && family_modelled(rs->tables[rs->chains[i].table].family)) {
+			reach[i] = 1;
+			todo[n_todo++] = i;
+		}
+	bool found = false;
+	while (n_todo && !found) {
+		uint32_t ci = todo[--n_todo];
+		for (size_t k = 0; k < rs->chains[ci].n_rules && !found; k++) {
+			const struct rs_rule *nr = &rs->chains[ci].rules[k];
+			if ((nr->nat == RS_NAT_DNAT && !nr->nat_to.exact) || nr->nat == RS_NAT_REDIRECT) {
+				unsupported_finding(c, ci, k, nr->nat == RS_NAT_REDIRECT
+					? "redirect (to the firewall itself): sanso judges the packets it redirects at their original destination"
+					: "dnat to a map, a range, a prefix or a computed address: sanso translates a dnat to one address (and port) only, and judges the packets this rule translates at their original destination");
+				found = true;
+			}
+			const struct rs_verdict *vs = &nr->verdict;
+			size_t nv = 1;
+			if (nr->has_vmap && nr->vmap.set < rs->n_sets) {
+				vs = NULL;
+				nv = 0;
+				for (size_t e = 0; e < rs->sets[nr->vmap.set].n_elems; e++) {
+					const struct rs_verdict *v = &rs->sets[nr->vmap.set].elems[e].verdict;
+					if ((v->code == RS_V_JUMP || v->code == RS_V_GOTO) && v->chain < rs->n_chains && !reach[v->chain]) {
+						reach[v->chain] = 1;
+						todo[n_todo++] = v->chain;
+					}
+				}
+			}
+			for (size_t e = 0; e < nv; e++)
+				if ((vs[e].code == RS_V_JUMP || vs[e].code == RS_V_GOTO) && vs[e].chain < rs->n_chains &&
+				    !reach[vs[e].chain]) {
+					reach[vs[e].chain] = 1;
+					todo[n_todo++] = vs[e].chain;
+				}
 		}
 	}
+	free(reach);
+	free(todo);
 	if (c->too_deep)
 		unsupported_finding(c, UINT32_MAX, 0, "jumps and gotos nested 16 deep or deeper (nftables refuses this, iptables-legacy does not): what lies deeper is assumed accepted");
 
@@ -2095,6 +2490,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 
 static void fw_ctx_free(struct fw_ctx *c)
 {
+	free(c->dn);
 	if (c->rflags)
 		for (size_t i = 0; i < c->rs->n_chains; i++)
 			free(c->rflags[i]);
@@ -2344,6 +2740,9 @@ static void on_witness(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
 	uint8_t bits[N_VARS];
 
 	hit = bdd_and(w->c->m, hit, pp->sendable); /* no collection before the picks */
+	const struct rs_rule *r = &w->c->rs->chains[chain].rules[rule];
+	if (dnat_modelled(w->c, w->base, r)) /* those it translates */
+		hit = prefer(w->c, hit, w->c->fam[r->nat_to.family == 6]);
 	for (unsigned k = 0; k < pp->per_rule && !pp->err; k++)
 		if (bdd_pick_random(w->c->m, hit, bits, &pp->rng))
 			add_point(pp, bits, chain, rule);
@@ -2404,20 +2803,24 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		if ((c->rs->chains[i].hook == RS_HOOK_INGRESS || c->rs->chains[i].hook == RS_HOOK_EGRESS) &&
 		    (c->rs->chains[i].n_rules || c->rs->chains[i].policy == RS_POLICY_DROP))
 			edge = true;
-	/* each base chain sees what the earlier ones let through: the
-	 * forward path, then the local one */
+	/* each base chain sees what the earlier ones let through (a dnat
+	 * changes what later ones see): prerouting, then the forward path
+	 * for packets with an output interface, the local one for the rest */
 	bdd_t local = BDD_FALSE;
 	keep(c, &local);
+	c->record = true;
+	for (size_t i = 0; i < c->n_fwd && !pp.err; i++)
+		if (c->rs->chains[c->fwd[i]].hook == RS_HOOK_PREROUTING)
+			in = walk_base(&w, c->fwd[i], in);
+	c->record = false;
 	local = bdd_and(c->m, in, c->pre_cube);
 	in = bdd_diff(c->m, in, c->pre_cube);
-	for (size_t i = 0; i < c->n_fwd && !pp.err; i++) {
-		pass = walk_base(&w, c->fwd[i], in);
-		in = bdd_and(c->m, in, pass);
-	}
-	for (size_t i = 0; i < c->n_loc && !pp.err; i++) {
-		pass = walk_base(&w, c->loc[i], local);
-		local = bdd_and(c->m, local, pass);
-	}
+	for (size_t i = 0; i < c->n_fwd && !pp.err; i++)
+		if (c->rs->chains[c->fwd[i]].hook != RS_HOOK_PREROUTING)
+			in = walk_base(&w, c->fwd[i], in);
+	for (size_t i = 0; i < c->n_loc && !pp.err; i++)
+		if (c->rs->chains[c->loc[i]].hook != RS_HOOK_PREROUTING)
+			local = walk_base(&w, c->loc[i], local);
 	in = bdd_or(c->m, in, local);
 	/* random packets: n_random forwarded ones, and a fifth as many to the
 	 * firewall itself (a random pick over both would spend half on the
@@ -2436,9 +2839,19 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		struct an_vprobe p = {0};
 		char loc[512];
 
+		uint8_t out[N_VARS], set_out[N_VARS];
 		c->trace_approx = false;
-		p.traced_accept = trace(c, pp.bits[i], &f);
-		p.accept = bdd_member(c->m, in, pp.bits[i]);
+		p.traced_accept = trace_out(c, pp.bits[i], &f, out);
+		/* the set walk's verdict: translated as its dnat rule's hits say */
+		memcpy(set_out, pp.bits[i], N_VARS);
+		for (size_t k = 0; k < c->n_dn; k++)
+			if (bdd_member(c->m, c->dn[k].hit, pp.bits[i])) {
+				translate_point(c, c->dn[k].chain, c->dn[k].rule, set_out);
+				break;
+			}
+		p.accept = bdd_member(c->m, in, set_out);
+		decode_packet(c, out, &p.out);
+		p.translated = out[V_DNAT];
 		p.approximate = c->trace_approx || edge;
 		decode_packet(c, pp.bits[i], &p.packet);
 		p.packet.has_mac = true;

@@ -1076,6 +1076,51 @@ static int module_option(struct rule_ctx *c, const struct tok *o, bool neg, unsi
 
 /* ------------------------------------------------------------------ targets */
 
+/* -j DNAT --to-destination ADDR[:PORT] (IPv6: [ADDR]:PORT): exact for one
+ * address and at most one port; ranges, several --to-destination and other
+ * options leave it approximate. */
+static void dnat_target(const struct rule_ctx *c, size_t from, struct rs_nat_target *t)
+{
+	char buf[80], *addr = buf, *port = NULL;
+	const char *val = NULL;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = from; i < c->i; i++) {
+		if (strcmp(c->t[i].s, "--to-destination") != 0 || val || i + 1 >= c->i)
+			return;
+		val = c->t[++i].s;
+	}
+	if (!val || strlen(val) >= sizeof(buf) || strchr(val, '-'))
+		return;
+	strcpy(buf, val);
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+		if (!close || (close[1] && close[1] != ':'))
+			return;
+		*close = '\0';
+		addr = buf + 1;
+		port = close[1] ? close + 2 : NULL;
+	} else if (strchr(buf, ':') == strrchr(buf, ':') && strchr(buf, ':')) {
+		port = strchr(buf, ':');
+		*port++ = '\0';
+	}
+	if (inet_pton(AF_INET, addr, t->addr) == 1)
+		t->family = 4;
+	else if (inet_pton(AF_INET6, addr, t->addr) == 1)
+		t->family = 6;
+	else
+		return;
+	if (port) {
+		char *end;
+		unsigned long v = strtoul(port, &end, 10);
+		if (!*port || *end || v > 65535)
+			return;
+		t->has_port = true;
+		t->port = (uint16_t)v;
+	}
+	t->exact = true;
+}
+
 static int opt_target(struct rule_ctx *c, const struct tok *o, const struct tok *a, bool go)
 {
 	struct sbuf opts = {.n = 0};
@@ -1097,6 +1142,8 @@ static int opt_target(struct rule_ctx *c, const struct tok *o, const struct tok 
 			return fail(c->p, c->t[opts_at].col, "'%s' is not an option of -j %s", c->t[opts_at].s, a->s);
 		rule->verdict.code = targets[k].code;
 		rule->nat = targets[k].nat;
+		if (rule->nat == RS_NAT_DNAT)
+			dnat_target(c, opts_at, &rule->nat_to);
 		return 0;
 	}
 	ch = chain_find(c->p->r, c->p->table, a->s);

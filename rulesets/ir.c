@@ -783,7 +783,15 @@ char *rs_rule_format(const struct rs_ruleset *r, const struct rs_rule *rule, cha
 	}
 	static const char *const nat[] = {[RS_NAT_NONE] = "", [RS_NAT_DNAT] = "dnat", [RS_NAT_SNAT] = "snat",
 					  [RS_NAT_MASQUERADE] = "masquerade", [RS_NAT_REDIRECT] = "redirect"};
-	if (rule->nat != RS_NAT_NONE)
+	if (rule->nat == RS_NAT_DNAT && rule->nat_to.exact) {
+		char a[INET6_ADDRSTRLEN];
+		bool v6 = rule->nat_to.family == 6;
+		inet_ntop(v6 ? AF_INET6 : AF_INET, rule->nat_to.addr, a, sizeof(a));
+		if (rule->nat_to.has_port)
+			put(&o, v6 ? "dnat to [%s]:%u" : "dnat to %s:%u", a, rule->nat_to.port);
+		else
+			put(&o, "dnat to %s", a);
+	} else if (rule->nat != RS_NAT_NONE)
 		put(&o, "%s", nat[rule->nat]);
 	else
 		put_verdict(&o, r, &rule->verdict);

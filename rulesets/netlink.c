@@ -30,6 +30,7 @@
 #include <libnftnl/table.h>
 #include <linux/if_arp.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
@@ -420,6 +421,7 @@ enum reg_kind {
 	REG_ETHERTYPE, /* meta protocol, ether type: a protocol dependency */
 	REG_IIFTYPE,   /* meta iiftype: the dependency of ether payloads */
 	REG_OTHER,     /* something the model lacks; `what` names it */
+	REG_IMM,       /* a constant (immediate): data[0, len) — a nat target */
 };
 
 struct reg {
@@ -428,6 +430,7 @@ struct reg {
 	uint8_t off, len;
 	bool masked;
 	uint8_t mask[16];
+	uint8_t data[16]; /* REG_IMM */
 	uint8_t n_parts; /* REG_KEYS */
 	enum rs_key parts[4];
 	unsigned gen; /* load number, so `>= a` `<= b` on one load merge into a range */
@@ -1118,8 +1121,13 @@ static void on_immediate(struct rule_ctx *c, struct nftnl_expr *e)
 
 	if (dreg != NFT_REG_VERDICT) {
 		uint32_t len = 0;
-		nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
+		const void *data = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
 		reg_other(c, dreg, len, "immediate");
+		struct reg *g = reg_get(c, dreg);
+		if (g && data && len <= sizeof(g->data) && g->len == len) {
+			g->kind = REG_IMM;
+			memcpy(g->data, data, len);
+		}
 		return;
 	}
 	int32_t code = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
@@ -1161,6 +1169,46 @@ static void on_nat(struct rule_ctx *c, enum rs_nat nat)
 {
 	c->rule->nat = nat;
 	c->rule->verdict.code = RS_V_ACCEPT;
+}
+
+/* The constant a nat expression's register holds, or NULL. */
+static const struct reg *nat_reg(struct rule_ctx *c, struct nftnl_expr *e, uint16_t attr, unsigned len)
+{
+	if (!nftnl_expr_is_set(e, attr))
+		return NULL;
+	const struct reg *g = reg_get(c, nftnl_expr_get_u32(e, attr));
+	return g && g->kind == REG_IMM && g->len == len ? g : NULL;
+}
+
+/* dnat to one constant address (and port): min == max or no max, no
+ * netmap or port-offset flags. */
+static void on_dnat(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	struct rs_nat_target *t = &c->rule->nat_to;
+	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
+	unsigned alen = fam == NFPROTO_IPV4 ? 4 : fam == NFPROTO_IPV6 ? 16 : 0;
+	uint32_t flags = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS) ? nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS) : 0;
+	const struct reg *a = alen ? nat_reg(c, e, NFTNL_EXPR_NAT_REG_ADDR_MIN, alen) : NULL;
+	const struct reg *amax = alen ? nat_reg(c, e, NFTNL_EXPR_NAT_REG_ADDR_MAX, alen) : NULL;
+	const struct reg *p = nat_reg(c, e, NFTNL_EXPR_NAT_REG_PROTO_MIN, 2);
+	const struct reg *pmax = nat_reg(c, e, NFTNL_EXPR_NAT_REG_PROTO_MAX, 2);
+
+	on_nat(c, RS_NAT_DNAT);
+	memset(t, 0, sizeof(*t));
+	if (!a || (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) && (!amax || memcmp(amax->data, a->data, alen))))
+		return;
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN) != (p != NULL) ||
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) && (!p || !pmax || memcmp(pmax->data, p->data, 2))))
+		return;
+	if (flags & ~(uint32_t)(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED | NF_NAT_RANGE_PERSISTENT))
+		return;
+	t->family = alen == 4 ? 4 : 6;
+	memcpy(t->addr, a->data, alen);
+	if (p) {
+		t->has_port = true;
+		t->port = (uint16_t)(p->data[0] << 8 | p->data[1]);
+	}
+	t->exact = true;
 }
 
 /* Statements that only count, log or mark: they never decide a verdict. */
@@ -1208,7 +1256,10 @@ static int decode_expr(struct nftnl_expr *e, void *data)
 			reg_other(c, dreg, nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_LEN), "%s", what);
 		}
 	} else if (strcmp(name, "nat") == 0)
-		on_nat(c, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) == NFT_NAT_SNAT ? RS_NAT_SNAT : RS_NAT_DNAT);
+		if (nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) == NFT_NAT_SNAT)
+			on_nat(c, RS_NAT_SNAT);
+		else
+			on_dnat(c, e);
 	else if (strcmp(name, "masq") == 0)
 		on_nat(c, RS_NAT_MASQUERADE);
 	else if (strcmp(name, "redir") == 0)

@@ -1344,6 +1344,32 @@ static bool in_list(const char *const *l, const char *s)
 	return false;
 }
 
+/* {"dnat": {"family": "ip", "addr": "10.0.0.1", "port": 80}}: exact when
+ * the address (and the port, if any) is one constant; maps, ranges,
+ * prefixes and flags like netmap leave it approximate. */
+static void read_dnat_target(const struct ctx *c, json_t *v, struct rs_nat_target *t)
+{
+	json_t *addr = json_object_get(v, "addr"), *port = json_object_get(v, "port");
+	json_t *fam = json_object_get(v, "family"), *flags = json_object_get(v, "flags");
+	int f = c->family == RS_FAMILY_IP ? 4 : c->family == RS_FAMILY_IP6 ? 6 : 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!json_is_object(v) || !json_is_string(addr) || flags || json_object_get(v, "type"))
+		return;
+	if (json_is_string(fam))
+		f = strcmp(json_string_value(fam), "ip") == 0 ? 4 : strcmp(json_string_value(fam), "ip6") == 0 ? 6 : 0;
+	if (!f || inet_pton(f == 4 ? AF_INET : AF_INET6, json_string_value(addr), t->addr) != 1)
+		return;
+	if (port) {
+		if (!json_is_integer(port) || json_integer_value(port) < 0 || json_integer_value(port) > 65535)
+			return;
+		t->has_port = true;
+		t->port = (uint16_t)json_integer_value(port);
+	}
+	t->family = (uint8_t)f;
+	t->exact = true;
+}
+
 /* One statement of a rule's "expr".  *done: a verdict was reached. */
 static int read_stmt(struct ctx *c, const char *at, struct rs_rule *rule, uint32_t table, json_t *st, bool *done)
 {
@@ -1397,6 +1423,8 @@ static int read_stmt(struct ctx *c, const char *at, struct rs_rule *rule, uint32
 	for (size_t i = 0; i < sizeof(nats) / sizeof(nats[0]); i++)
 		if (strcmp(kind, nats[i].name) == 0) {
 			rule->nat = nats[i].nat;
+			if (nats[i].nat == RS_NAT_DNAT)
+				read_dnat_target(c, v, &rule->nat_to);
 			set_verdict(rule, RS_V_ACCEPT);
 			*done = true;
 			return 0;

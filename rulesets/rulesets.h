@@ -150,6 +150,18 @@ enum rs_nat {
 	RS_NAT_REDIRECT,
 };
 
+/* Where a dnat statement sends a packet.  exact: one constant address
+ * (and, when has_port, one constant port) — what the model translates;
+ * anything else (maps, ranges, prefixes, numgen) leaves exact false, and
+ * the rule is judged approximately. */
+struct rs_nat_target {
+	bool exact;
+	uint8_t family;    /* 4 or 6 */
+	uint8_t addr[16];  /* network order; IPv4 in the first 4 bytes */
+	bool has_port;
+	uint16_t port;     /* host order */
+};
+
 struct rs_rule {
 	struct rs_match *matches; /* all must hold */
 	size_t n_matches, cap_matches;
@@ -157,6 +169,7 @@ struct rs_rule {
 	bool has_vmap;             /* verdict map: vmap.op == RS_OP_IN, each element carries the verdict */
 	struct rs_match vmap;
 	enum rs_nat nat;           /* verdict is ACCEPT when set */
+	struct rs_nat_target nat_to; /* RS_NAT_DNAT */
 	uint64_t handle;           /* nft handle; 0 when none */
 	unsigned line;             /* 1-based line in the source file; 0 when not known */
 	char *text;                /* the rule as written, or NULL (rs_rule_format renders it) */

@@ -45,8 +45,12 @@ static int emit(const struct an_vprobe *p, void *arg)
 	}
 	json_object_set_new(o, "tcp_flags", json_integer(p->tcp_flags));
 	json_object_set_new(o, "iif", json_string(p->packet.iif));
-	/* null: to the firewall itself */
-	json_object_set_new(o, "oif", p->packet.oif[0] ? json_string(p->packet.oif) : json_null());
+	/* where it leaves, after a dnat if one translated it; null: to the
+	 * firewall itself */
+	json_object_set_new(o, "oif", p->out.oif[0] ? json_string(p->out.oif) : json_null());
+	/* what it looks like then: the translated destination */
+	json_object_set_new(o, "out_dst", side(&p->out.dst, p->out.dport));
+	json_object_set_new(o, "translated", json_boolean(p->translated));
 	json_object_set_new(o, "smac", json_string(topo_mac_format(p->packet.smac, mac)));
 	json_object_set_new(o, "accept", json_boolean(p->accept));
 	json_object_set_new(o, "traced_accept", json_boolean(p->traced_accept));

@@ -230,6 +230,44 @@ START_TEST(restrict_is_cofactor)
 }
 END_TEST
 
+/* ∃ vars. a, against the truth table: a point is in it when some point
+ * that differs from it only in the quantified variables is in a */
+START_TEST(exists_is_projection)
+{
+	struct bdd *m = bdd_new(NV, 1u << 16);
+
+	srand(3);
+	for (int round = 0; round < 300; round++) {
+		struct tt ta, tb, want;
+		bdd_t a = bdd_and(m, random_set(m, &ta), bdd_not(m, random_set(m, &tb)));
+		int8_t lit[NV];
+		unsigned q = 0;
+
+		for (unsigned p = 0; p < NP; p++)
+			ta.v[p] = ta.v[p] && !tb.v[p];
+		for (unsigned i = 0; i < NV; i++) {
+			lit[i] = rand() % 3 == 0 ? 1 : -1;
+			if (lit[i] > 0)
+				q |= 1u << (NV - 1 - i);
+		}
+		memset(&want, 0, sizeof(want));
+		for (unsigned p = 0; p < NP; p++)
+			if (ta.v[p])
+				for (unsigned x = 0; x < NP; x++)
+					if ((x & ~q) == (p & ~q))
+						want.v[x] = 1;
+		bdd_t r = bdd_exists(m, a, bdd_cube(m, lit));
+		check_same(m, r, &want, "exists");
+		bdd_maybe_gc(m);
+	}
+	ck_assert_uint_eq(bdd_exists(m, bdd_uint(m, 0, 3, 5), bdd_cube(m, (int8_t[NV]){1, 1, 1, -1, -1, -1, -1, -1, -1, -1})),
+			  BDD_TRUE);
+	ck_assert_uint_eq(bdd_exists(m, BDD_FALSE, BDD_TRUE), BDD_FALSE);
+	ck_assert(!bdd_full(m));
+	bdd_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bdd");
@@ -240,6 +278,7 @@ int main(void)
 	tcase_add_test(tc, ops_match_truth_tables);
 	tcase_add_test(tc, uint_and_cube);
 	tcase_add_test(tc, restrict_is_cofactor);
+	tcase_add_test(tc, exists_is_projection);
 	tcase_add_test(tc, gc_keeps_roots);
 	tcase_add_test(tc, bounded_memory);
 	suite_add_tcase(s, tc);

@@ -95,6 +95,10 @@ def main(argv):
                 stats['unsupported rules: anonymised MACs'] += sum(
                     1 for ln in fh if 'XX:XX:XX:XX:XX:XX' in ln and not ln.lstrip().startswith('#'))
             stats['findings'] += sum(summary['findings'].values())
+            stats['rulesets approximate'] += bool(summary['approximate'])
+            # NAT the model doesn't translate (a dnat to a map or range, redirect)
+            if any('"RULESET-UNSUPPORTED"' in ln and ('dnat' in ln or 'redirect' in ln) for ln in lines[:-1]):
+                stats['rulesets with a dnat or redirect not translated'] += 1
         elif p.returncode == 2:
             if os.path.basename(path) not in p.stderr and 'fw' not in p.stderr:
                 failures.append(f'{rel}: refused without naming the file: {p.stderr.strip()[:300]}')

@@ -210,7 +210,7 @@ def agent():
             s.bind((peer, 0))
             s.setblocking(False)
             socks[peer] = s
-        sent = {p['tag']: (p['src'], p['dst']) for p in req['packets']}
+        sent = {p['tag']: (p['src'], p.get('out_dst', p['dst'])) for p in req['packets']}
         for p in req['packets']:
             socks[p['in_peer']].send(frame(p, mac(p['router_mac'])))
         sp = req['sentinel_peer']
@@ -268,10 +268,14 @@ def finding_packets(sanso, site, fw, ruleset, stats):
         if proto not in (1, 6, 17, 58):
             stats['left out: example not sendable'] += 1
             continue
+        sent = ex.get('original_dst') or ex['dst']  # a dnat's: sent there, arrives translated
+        if ex.get('original_dst'):
+            stats['finding examples through a dnat'] += 1
         out.append({
             'what': f'{f["check"]}: {f["message"]}',
-            'src': ex['src']['ip'], 'dst': ex['dst']['ip'], 'proto': proto,
-            'sport': ex['src'].get('port') or 0, 'dport': ex['dst'].get('port') or 0,
+            'src': ex['src']['ip'], 'dst': sent['ip'], 'out_dst': ex['dst']['ip'], 'proto': proto,
+            'out_dport': ex['dst'].get('port') or 0,
+            'sport': ex['src'].get('port') or 0, 'dport': sent.get('port') or 0,
             'smac': ex['src'].get('mac') or SRC_MAC,
             'icmp_type': ex.get('icmp_type', 128 if proto == 58 else 8), 'icmp_code': ex.get('icmp_code', 0),
             'iif': ex['iif'], 'oif': ex['oif'],
@@ -293,10 +297,16 @@ def probe_packets(probe, site, fw, ruleset, per_rule, n_random, seed, stats):
             continue
         rules = '; '.join(f'{r["chain"]} {r["verdict"]} ({r["location"]})' for r in o['rules'])
         what = (f'{"witness of " + o["witness_of"] if o["witness_of"] else "random"}: '
-                f'{o["src"]["ip"]} → {o["dst"]["ip"]} proto {o["proto"]} '
+                f'{o["src"]["ip"]} → {o["dst"]["ip"]}'
+                f'{" (dnat to " + o["out_dst"]["ip"] + ":" + str(o["out_dst"].get("port", "")) + ")" if o["translated"] else ""}'
+                f' proto {o["proto"]} '
                 f'{o["src"].get("port", o.get("icmp_type", ""))}→{o["dst"].get("port", o.get("icmp_code", ""))} '
                 f'{o["iif"]} → {o["oif"]} mac {o["smac"]}; decided by {rules}')
-        q = {'what': what, 'src': o['src']['ip'], 'dst': o['dst']['ip'], 'proto': o['proto'],
+        if o['translated']:
+            stats['packets through a dnat'] += 1
+        q = {'what': what, 'src': o['src']['ip'], 'dst': o['dst']['ip'], 'out_dst': o['out_dst']['ip'],
+             'out_dport': o['out_dst'].get('port', 0),
+             'proto': o['proto'],
              'sport': o['src'].get('port', 0), 'dport': o['dst'].get('port', 0), 'smac': o['smac'],
              'icmp_type': o.get('icmp_type', 0), 'icmp_code': o.get('icmp_code', 0), 'tcp_flags': o['tcp_flags'],
              'icmp_checksum': o.get('icmp_checksum', 0),
@@ -376,20 +386,21 @@ class Kernel:
                 f'\tchain s{k} {{ type filter hook ingress device "{i}" priority -32768; policy accept; '
                 f'ether type 0x{SENTINEL_TYPE:04x} fwd to "{i}"; }}\n' for k, i in enumerate(ifaces)) + '}\n'
             sh('ip', 'netns', 'exec', r, 'nft', '-f', '-', input=sentinel + OBSERVER)
-            own = sorted({p['dst'] for p in packets if p['oif'] is None})
+            own = sorted({p['out_dst'] for p in packets if p['oif'] is None})
             if own:
                 sh('ip', '-n', r, '-batch', '-', input='link set lo up\n' + ''.join(
                     f'addr add {a}/{128 if ":" in a else 32} dev lo{" nodad" if ":" in a else ""}\n' for a in own))
             # rounds: in one round no destination needs two output interfaces
             rounds = []
+            # (by the destination the packet has when routed: after a dnat)
             for p in packets:
                 for rd in rounds:
-                    if rd['dst'].get(p['dst'], p['oif']) == p['oif']:
+                    if rd['dst'].get(p['out_dst'], p['oif']) == p['oif']:
                         break
                 else:
                     rd = {'dst': {}, 'packets': []}
                     rounds.append(rd)
-                rd['dst'][p['dst']] = p['oif']
+                rd['dst'][p['out_dst']] = p['oif']
                 rd['packets'].append(p)
             arrived = {}
             for rd in rounds:
@@ -639,11 +650,49 @@ def gen_ruleset(rng, ifaces):
         for _ in range(rng.randint(1, 6)):
             lines.append('\t\t' + rule(min(d + 1, 2) if d < 2 else 2))
         lines.append('\t}')
-    if fam != 'ip6' and rng.random() < 0.2:
-        lines.append(f'\tchain nat {{\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n'
-                     f'\t\tiifname "{ifaces[0]}" tcp dport 8443 dnat ip to 10.1.2.3:443\n\t}}')
+    if rng.random() < 0.35:
+        lines += gen_nat(rng, fam, ifaces)
     lines.append('}')
     return '\n'.join(lines) + '\n'
+
+
+def gen_nat(rng, fam, ifaces):
+    """One or two nat chains in prerouting: dnat to a zone's host, to the
+    firewall itself, to the Internet side (back out where it came in),
+    with and without a port, of one family or the other in inet."""
+    t4 = ['10.10.0.5', '10.20.0.7', '10.30.0.80', '10.20.0.254', '192.0.2.9']
+    t6 = ['fd00:10::5', 'fd00:30::80', 'fd00:20::fe', '2001:db8:5::9']
+    d4 = ['198.51.100.254', '203.0.113.7', '10.20.0.254', '10.30.0.0/16']
+    d6 = ['2001:db8:ffff::fe', '2001:db8:7::/48', 'fd00:20::fe']
+    out = []
+    for k in range(1 if rng.random() < 0.7 else 2):
+        prio = rng.choice(['dstnat', '-150', '-50', '-100'])
+        out.append(f'\tchain nat{k} {{\n\t\ttype nat hook prerouting priority {prio}; policy {rng.choice(["accept", "accept", "drop"])};')
+        for _ in range(rng.randint(1, 4)):
+            l3 = {'ip': 'ip', 'ip6': 'ip6'}.get(fam) or rng.choice(['ip', 'ip6'])
+            m = []
+            if rng.random() < 0.6:
+                m.append(f'iifname "{rng.choice(ifaces)}"')
+            if rng.random() < 0.6:
+                m.append(f'{l3} daddr {rng.choice(d4 if l3 == "ip" else d6)}')
+            if rng.random() < 0.15:
+                m.append(f'{l3} saddr {rng.choice(["10.20.0.0/16", "192.0.2.0/24"] if l3 == "ip" else ["fd00:20::/64"])}')
+            x, port = rng.random(), None
+            if x < 0.45:
+                m.append(f'tcp dport {rng.choice(["8443", "80", "{ 80, 443 }", "1024-65535"])}')
+                port = rng.choice([None, 443, 22, 8080])
+            elif x < 0.65:
+                m.append(f'udp dport {rng.choice(["53", "5353"])}')
+                port = rng.choice([None, 53])
+            if rng.random() < 0.2:
+                out.append('\t\t' + ' '.join(m + [rng.choice(['accept', 'drop', 'counter'])]))
+                continue
+            to = rng.choice(t4 if l3 == 'ip' else t6)
+            if port is not None:
+                to = f'{to}:{port}' if l3 == 'ip' else f'[{to}]:{port}'
+            out.append('\t\t' + ' '.join(m + [f'dnat {l3 + " " if fam == "inet" else ""}to {to}']))
+        out.append('\t}')
+    return out
 
 
 # ---------------------------------------------------------------------- run
@@ -653,12 +702,14 @@ def compare(kernel, ruleset, fmt, ifaces, packets, stats, label, show):
     seen, uniq = set(), []
     for p in packets:
         if p['proto'] in (6, 17):
-            key = (p['src'], p['sport'], p['dst'], p['dport'], p['proto'])
-            rev = (p['dst'], p['dport'], p['src'], p['sport'], p['proto'])
-            if key in seen or rev in seen:
+            # conntrack keeps both directions of a connection, the reply
+            # one after any dnat: neither may be taken already
+            orig = (p['src'], p['sport'], p['dst'], p['dport'], p['proto'])
+            reply = (p['out_dst'], p['out_dport'], p['src'], p['sport'], p['proto'])
+            if orig in seen or reply in seen:
                 stats['left out: repeated connection tuple'] += 1
                 continue
-            seen.add(key)
+            seen |= {orig, reply}
         if p['iif'] not in ifaces or (p['oif'] is not None and p['oif'] not in ifaces):
             stats['left out: interface not in the site'] += 1
             continue

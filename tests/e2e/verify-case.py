@@ -343,6 +343,85 @@ def case_no_mac(sanso):
         shutil.rmtree(tmp)
 
 
+def case_dnat(sanso):
+    # dnat in prerouting (tests/data/verify/kernel/dnat.nft): what forward
+    # sees is the translated packet.  The example of a hole opened only
+    # through a dnat is sent to the public address (original_dst) and
+    # reaches the translated one; the published services (web-publish,
+    # mail-receive) pass through their dnat, so they are not blocked; the
+    # same from nft text, nft JSON and iptables-save.
+    nft = os.path.join(DATA, 'kernel', 'dnat.nft')
+    with open(nft, encoding='utf-8') as fh:
+        base = fh.read()
+    v4 = ('ipv4', '10.10.2.1', 22, '192.0.2.80', 8022)
+    v6 = ('ipv6', 'fd00:10::2:1', 443, '2001:db8:80::80', 443)
+    pre = 'type filter hook prerouting priority -150;'
+    m8022 = '\t\tiifname "wan1" ip daddr 192.0.2.80 tcp dport 8022 dnat ip to 10.10.2.1:22\n'
+    if pre not in base or m8022 not in base or 'priority dstnat;' not in base:
+        raise Fail('dnat.nft no longer holds what this case rewrites')
+    variants = [
+        # (what, ruleset path or text, expected dnat'ed MYNUMBER-OPEN examples, blocked flows, unsupported)
+        ('nft text', nft, {v4, v6}, set(), False),
+        ('nft JSON', os.path.join(DATA, 'dnat.json'), {v4, v6}, set(), False),
+        ('iptables-save', os.path.join(DATA, 'dnat.iptables'), {v4}, set(), False),
+        ('without the 8022 translation', base.replace(m8022, ''), {v6}, set(), False),
+        # a nat chain runs at -100 whatever its priority: still after the filter at -150
+        ('nat chain at priority -180', base.replace('priority dstnat;', 'priority -180;'), {v4, v6}, set(), False),
+        # the filter after the translation sees the translated destination
+        ('filter after the dnat', base.replace(pre, 'type filter hook prerouting priority -50;'), set(),
+         {'web-publish', 'mail-receive'}, False),
+        ('dnat to a map', base.replace(m8022, '\t\tiifname "wan1" ip daddr 192.0.2.80 dnat ip to tcp dport map '
+                                        '{ 8022 : 10.10.2.1 }\n'), {v6}, set(), True),
+    ]
+    tmp = tempfile.mkdtemp(prefix='sanso-dnat-')
+    try:
+        for what, rs, want, blocked, unsupported in variants:
+            if '\n' in rs:
+                path = os.path.join(tmp, 'core-fw.nft')
+                with open(path, 'w', encoding='utf-8') as fh:
+                    fh.write(rs)
+                rs = path
+            p = run(sanso, '-t', SITE, '--ruleset', 'core-fw=' + rs, '--format', 'json')
+            if p.returncode not in (0, 1):
+                raise Fail(f'{what}: exit {p.returncode}\n{p.stderr}')
+            findings, summary = records(p)
+            got = set()
+            for f in findings:
+                ex = f['example']
+                if not ex:
+                    continue
+                if 'original_dst' not in ex:
+                    raise Fail(f'{what}: every example has original_dst (null without a dnat): {ex}')
+                if ex['original_dst'] is None:
+                    continue
+                if f['check'] != 'RULESET-MYNUMBER-OPEN' or f['src_zone'] != 'internet-wan':
+                    continue
+                if not any(r['verdict'] == 'dnat' and 'dnat' in r['text'].lower() for r in f['rules']):
+                    raise Fail(f'{what}: the rules of a dnat example must name the dnat rule: {f["rules"]}')
+                if ex['original_dst']['ip'] not in f['message']:
+                    raise Fail(f'{what}: the message must say where the packet was sent: {f["message"]}')
+                got.add((ex['family'], ex['dst']['ip'], ex['dst']['port'], ex['original_dst']['ip'],
+                         ex['original_dst']['port']))
+            if got != want:
+                raise Fail(f'{what}: dnat\'ed MYNUMBER-OPEN examples {sorted(got)}, expected {sorted(want)}')
+            direct = [f for f in findings if f['check'] == 'RULESET-MYNUMBER-OPEN' and f['src_zone'] == 'internet-wan'
+                      and f['example']['family'] == 'ipv4' and f['example']['original_dst'] is None]
+            if direct:
+                raise Fail(f'{what}: the Internet reaches mynumber over IPv4 only through a dnat: {direct[0]["message"]}')
+            got_blocked = {f['flow'] for f in findings if f['check'] == 'RULESET-FLOW-BLOCKED'} & \
+                {'web-publish', 'mail-receive'}
+            if got_blocked != blocked:
+                raise Fail(f'{what}: blocked published services {sorted(got_blocked)}, expected {sorted(blocked)}')
+            uns = [f for f in findings if f['check'] == 'RULESET-UNSUPPORTED']
+            if bool(uns) != unsupported or summary['approximate'] != unsupported:
+                raise Fail(f'{what}: RULESET-UNSUPPORTED {[f["message"] for f in uns]}, approximate '
+                           f'{summary["approximate"]}; expected {unsupported}')
+            if unsupported and not any('dnat to a map' in f['message'] for f in uns):
+                raise Fail(f'{what}: the finding must say which dnat is not modelled: {uns[0]["message"]}')
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def case_firewall_itself(sanso):
     # Connections to the firewall's own addresses (its host's IPs) take
     # prerouting and input, not forward: what they let in from the Internet
@@ -485,6 +564,7 @@ CASES = {
     'verify-mac-ipv6': case_mac_ipv6,
     'verify-no-mac': case_no_mac,
     'verify-firewall-itself': case_firewall_itself,
+    'verify-dnat': case_dnat,
     'verify-bad-ruleset': case_bad_ruleset,
     'verify-bad-json': case_bad_json,
     'verify-usage': case_usage,

@@ -512,6 +512,43 @@ START_TEST(test_sets)
 }
 END_TEST
 
+/* dnat targets read back from the nat expression's registers: one
+ * constant address (and port) is exact, anything else is not */
+START_TEST(test_dnat_targets)
+{
+	struct rs_ruleset *r = load(
+		"table inet t {\n"
+		"  chain pre { type nat hook prerouting priority dstnat;\n"
+		"    tcp dport 443 dnat ip6 to [fd00:30::80]:8443\n"
+		"    dnat ip to 192.0.2.80\n"
+		"    dnat ip to 10.0.0.1-10.0.0.5\n"
+		"    tcp dport 80 dnat ip to 10.0.0.1:8000-8010\n"
+		"    dnat ip to tcp dport map { 80 : 10.0.0.9, 81 : 10.0.0.10 }\n"
+		"  }\n"
+		"}\n");
+	static const uint8_t v6[16] = {0xfd, 0, 0, 0x30, [14] = 0, [15] = 0x80};
+	const struct rs_rule *ru = rule(r, "pre", 0);
+
+	ck_assert_int_eq(ru->nat, RS_NAT_DNAT);
+	ck_assert(ru->nat_to.exact);
+	ck_assert_int_eq(ru->nat_to.family, 6);
+	ck_assert_mem_eq(ru->nat_to.addr, v6, 16);
+	ck_assert(ru->nat_to.has_port);
+	ck_assert_uint_eq(ru->nat_to.port, 8443);
+	ru = rule(r, "pre", 1);
+	ck_assert(ru->nat_to.exact);
+	ck_assert_int_eq(ru->nat_to.family, 4);
+	ck_assert_mem_eq(ru->nat_to.addr, "\xc0\x00\x02\x50", 4);
+	ck_assert(!ru->nat_to.has_port);
+	for (size_t i = 2; i < 5; i++) {
+		ck_assert_int_eq(rule(r, "pre", i)->nat, RS_NAT_DNAT);
+		ck_assert_msg(!rule(r, "pre", i)->nat_to.exact, "rule %zu: a range or a map is not one target", i);
+		ck_assert_int_eq(rule(r, "pre", i)->verdict.code, RS_V_ACCEPT);
+	}
+	rs_ruleset_free(r);
+}
+END_TEST
+
 START_TEST(test_families_and_nat)
 {
 	struct rs_ruleset *r = load(
@@ -548,6 +585,11 @@ START_TEST(test_families_and_nat)
 	expect_port(&ru->matches[1], RS_OP_EQ, RS_KEY_DPORT, 80);
 	ck_assert_int_eq(ru->nat, RS_NAT_DNAT);
 	ck_assert_int_eq(ru->verdict.code, RS_V_ACCEPT);
+	ck_assert(ru->nat_to.exact);
+	ck_assert_int_eq(ru->nat_to.family, 4);
+	ck_assert_mem_eq(ru->nat_to.addr, "\x0a\x00\x00\x01", 4);
+	ck_assert(ru->nat_to.has_port);
+	ck_assert_uint_eq(ru->nat_to.port, 8080);
 	ck_assert_int_eq(rule(r, "pre", 1)->nat, RS_NAT_REDIRECT);
 	expect_addr(&rule(r, "pre", 1)->matches[0], RS_OP_EQ, RS_KEY_IP_DADDR, "1.2.3.4");
 	ck_assert_int_eq(rule(r, "post", 0)->nat, RS_NAT_SNAT);
@@ -788,6 +830,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_sets);
 	tcase_add_test(tc, test_families_and_nat);
+	tcase_add_test(tc, test_dnat_targets);
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_xt);
 	tcase_add_test(tc, test_corpus);

@@ -516,6 +516,52 @@ START_TEST(test_anonymous_vmap)
 }
 END_TEST
 
+/* dnat targets: one constant address (and port) is exact */
+START_TEST(test_dnat_targets)
+{
+	static const struct {
+		const char *family, *stmt;
+		bool exact;
+		uint8_t fam;
+		const char *addr; /* hex */
+		int port;         /* -1: none */
+	} cases[] = {
+		{"ip", "{\"dnat\": {\"addr\": \"10.0.0.1\", \"port\": 8080}}", true, 4, "0a000001", 8080},
+		{"inet", "{\"dnat\": {\"family\": \"ip6\", \"addr\": \"fd00::80\"}}", true, 6,
+		 "fd000000000000000000000000000080", -1},
+		{"ip6", "{\"dnat\": {\"addr\": \"fd00::1\", \"port\": 443}}", true, 6, "fd000000000000000000000000000001", 443},
+		{"inet", "{\"dnat\": {\"addr\": \"10.0.0.1\"}}", false, 0, NULL, -1}, /* inet needs the family */
+		{"ip", "{\"dnat\": {\"addr\": {\"range\": [\"10.0.0.1\", \"10.0.0.5\"]}}}", false, 0, NULL, -1},
+		{"ip", "{\"dnat\": {\"addr\": {\"map\": {\"key\": " P("tcp", "dport") ", \"data\": \"@m\"}}}}", false, 0,
+		 NULL, -1},
+		{"ip", "{\"dnat\": {\"addr\": \"10.0.0.1\", \"port\": {\"range\": [80, 90]}}}", false, 0, NULL, -1},
+		{"ip", "{\"dnat\": {\"addr\": \"10.0.0.1\", \"flags\": \"netmap\"}}", false, 0, NULL, -1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct topo_diag_list d = {0};
+		struct rs_ruleset *r;
+		char expr[512];
+		snprintf(expr, sizeof(expr), "[%s]", cases[i].stmt);
+		char *json = doc(cases[i].family, "", expr);
+		ck_assert_int_eq(load_str(json, &r, &d), 0);
+		const struct rs_rule *rule = the_rule(r);
+		ck_assert_int_eq(rule->nat, RS_NAT_DNAT);
+		ck_assert_int_eq(rule->verdict.code, RS_V_ACCEPT);
+		ck_assert_msg(rule->nat_to.exact == cases[i].exact, "case %zu: exact %d", i, rule->nat_to.exact);
+		if (cases[i].exact) {
+			ck_assert_int_eq(rule->nat_to.family, cases[i].fam);
+			assert_bytes(rule->nat_to.addr, cases[i].addr, "addr", cases[i].stmt);
+			ck_assert_int_eq(rule->nat_to.has_port, cases[i].port >= 0);
+			if (cases[i].port >= 0)
+				ck_assert_uint_eq(rule->nat_to.port, (unsigned)cases[i].port);
+		}
+		rs_ruleset_free(r);
+		topo_diag_list_clear(&d);
+		free(json);
+	}
+}
+END_TEST
+
 START_TEST(test_commands)
 {
 	struct topo_diag_list d = {0};
@@ -844,6 +890,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_named_sets_and_vmaps);
 	tcase_add_test(tc, test_anonymous_vmap);
 	tcase_add_test(tc, test_commands);
+	tcase_add_test(tc, test_dnat_targets);
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(ecases) / sizeof(ecases[0]));
 	tcase_add_test(tc, test_hostile_nesting);
 	tcase_add_test(tc, test_missing_file);
