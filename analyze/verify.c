@@ -4,9 +4,10 @@
  * exactly, against the three-tier policy (docs/verify.md).
  *
  * A packet is a point in a space of 367 bits (one BDD variable each), in
- * this order: whether a dnat translated it (its destination is then the
- * translated one; the originals are kept per dnat rule), address family, input and output interface (an index into
+ * this order: address family, input and output interface (an index into
  * the firewall's interfaces in the topology, IF_OTHER for any other name),
+ * whether a dnat translated it (its destination is then the translated
+ * one, the originals kept per dnat rule; what `ct status dnat` reads),
  * conntrack state, IP protocol, destination address, destination port,
  * source address, source port (ICMP type and code are its two bytes, as
  * the kernel's payload loads see them), TCP flags, source MAC.  IPv4
@@ -65,11 +66,11 @@
 #define MAX_DEPTH 16
 
 enum {
-	V_DNAT = 0,
-	V_FAM = 1,
+	V_FAM = 0,
 	V_IIF = V_FAM + 1,
 	V_OIF = V_IIF + IF_BITS,
-	V_CT = V_OIF + IF_BITS,
+	V_DNAT = V_OIF + IF_BITS, /* next to V_CT: ct status reads both */
+	V_CT = V_DNAT + 1,
 	V_PROTO = V_CT + 3,
 	V_DADDR = V_PROTO + 8,
 	V_DPORT = V_DADDR + 128,
@@ -325,6 +326,16 @@ static bool domain_test(const struct fw_ctx *c, enum rs_key k, unsigned d, const
 	case RS_KEY_CT_STATE:
 		memcpy(x, &ct_bit[d], 4);
 		break;
+	case RS_KEY_CT_STATUS: {
+		/* d: dnat << 3 | ct state.  Without a conntrack entry (invalid,
+		 * untracked) the load breaks the rule, whatever it compares */
+		unsigned st = d & 7;
+		if (st != CT_NEW && st != CT_ESTABLISHED && st != CT_RELATED)
+			return false;
+		uint32_t status = d >> 3 ? RS_CTS_DNAT : 0;
+		memcpy(x, &status, 4);
+		break;
+	}
 	case RS_KEY_IIFNAME:
 	case RS_KEY_OIFNAME: {
 		const uint8_t *pat = lo ? lo : m->value;
@@ -355,6 +366,10 @@ static unsigned domain_var(enum rs_key k, unsigned *bits, unsigned *n)
 		*bits = 3;
 		*n = N_CT;
 		return V_CT;
+	case RS_KEY_CT_STATUS:
+		*bits = 4;
+		*n = 16;
+		return V_DNAT;
 	case RS_KEY_OIFNAME:
 		*bits = IF_BITS;
 		*n = IF_OTHER + 1;

@@ -923,16 +923,21 @@ static int opt_range(struct rule_ctx *c, const struct tok *a, bool src, bool neg
 	return 0;
 }
 
-/* --state / --ctstate: `ct state & bits != 0`; SNAT/DNAT (conntrack only) aren't modelled */
+/* --state / --ctstate: `ct state & bits != 0`.  The conntrack match's SNAT
+ * and DNAT "states" are the entry's status bits: `--ctstate DNAT` alone is
+ * `ct status & dnat != 0`; mixed with real states (an OR of both) or
+ * negated (xt_conntrack then also matches packets without an entry, which
+ * no ct status match does) it is not modelled. */
 static int opt_state(struct rule_ctx *c, const struct tok *o, const struct tok *a, bool neg)
 {
 	static const struct {
 		const char *name;
-		uint32_t bit;
-	} st[] = {{"INVALID", RS_CT_INVALID}, {"ESTABLISHED", RS_CT_ESTABLISHED}, {"RELATED", RS_CT_RELATED},
-		  {"NEW", RS_CT_NEW}, {"UNTRACKED", RS_CT_UNTRACKED}, {"SNAT", 0}, {"DNAT", 0}};
+		uint32_t bit, status;
+	} st[] = {{"INVALID", RS_CT_INVALID, 0}, {"ESTABLISHED", RS_CT_ESTABLISHED, 0}, {"RELATED", RS_CT_RELATED, 0},
+		  {"NEW", RS_CT_NEW, 0},         {"UNTRACKED", RS_CT_UNTRACKED, 0},   {"SNAT", 0, RS_CTS_SNAT},
+		  {"DNAT", 0, RS_CTS_DNAT}};
 	char list[128], *save = NULL;
-	uint32_t bits = 0;
+	uint32_t bits = 0, status = 0;
 	struct rs_match *m;
 	int err;
 
@@ -946,17 +951,21 @@ static int opt_state(struct rule_ctx *c, const struct tok *o, const struct tok *
 				break;
 		if (i == sizeof(st) / sizeof(st[0]))
 			return fail(c->p, a->col, "unknown connection state '%s' in '%s'", e, a->s);
-		if (!st[i].bit) {
-			char why[200];
-			snprintf(why, sizeof(why), "%s-m conntrack %s %s", neg ? "! " : "", o->s, a->s);
-			return rs_match_unknown(c->rule, why);
-		}
 		bits |= st[i].bit;
+		status |= st[i].status;
 	}
-	if ((err = add(c, RS_KEY_CT_STATE, neg ? RS_OP_EQ : RS_OP_NE, &m)) < 0)
+	if (status && (bits || neg)) {
+		char why[200];
+		snprintf(why, sizeof(why), "%s-m conntrack %s %s", neg ? "! " : "", o->s, a->s);
+		return rs_match_unknown(c->rule, why);
+	}
+	if ((err = add(c, status ? RS_KEY_CT_STATUS : RS_KEY_CT_STATE, neg ? RS_OP_EQ : RS_OP_NE, &m)) < 0)
 		return err;
 	m->has_mask = true;
-	memcpy(m->mask, &bits, sizeof(bits)); /* host order, as the IR says */
+	if (status)
+		memcpy(m->mask, &status, sizeof(status));
+	else
+		memcpy(m->mask, &bits, sizeof(bits)); /* host order, as the IR says */
 	return 0;
 }
 

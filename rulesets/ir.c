@@ -30,6 +30,7 @@ static const struct {
 	[RS_KEY_OIFNAME] = {"oifname", RS_IFNAMSIZ},
 	[RS_KEY_ETHER_SADDR] = {"ether saddr", 6},
 	[RS_KEY_CT_STATE] = {"ct state", 4},
+	[RS_KEY_CT_STATUS] = {"ct status", 4},
 };
 
 size_t rs_key_len(enum rs_key k)
@@ -368,6 +369,43 @@ static int check_loops(struct rs_ruleset *r, struct topo_diag_list *diags)
 	return err;
 }
 
+/*
+ * Of a connection's status bits only one is known for the first packet of
+ * a new connection at every hook: dnat, set when a dnat translated it (the
+ * others depend on where the packet is — the NAT-done bits — or are never
+ * set yet).  `ct status dnat` / `ct status != dnat` (the bit tested under
+ * a mask) stay matches; any other ct status match becomes unknown, named.
+ */
+static int ct_status_known(struct rs_rule *rule)
+{
+	for (size_t i = 0; i < rule->n_matches; i++) {
+		struct rs_match *m = &rule->matches[i];
+		bool uses = false;
+		for (unsigned k = 0; k < m->n_keys; k++)
+			uses = uses || m->keys[k] == RS_KEY_CT_STATUS;
+		if (m->op == RS_OP_UNKNOWN || !uses)
+			continue;
+		uint32_t mask = 0, value = 0;
+		memcpy(&mask, m->mask, 4);
+		memcpy(&value, m->value, 4);
+		if (m->n_keys == 1 && (m->op == RS_OP_EQ || m->op == RS_OP_NE) && m->has_mask && mask == RS_CTS_DNAT &&
+		    (value == 0 || value == RS_CTS_DNAT))
+			continue;
+		char why[96];
+		if (m->n_keys == 1 && (m->op == RS_OP_EQ || m->op == RS_OP_NE))
+			snprintf(why, sizeof(why), "ct status%s %s 0x%x (only the dnat bit is known)",
+				 m->has_mask ? " &" : "", m->op == RS_OP_EQ ? "==" : "!=", m->has_mask ? mask : value);
+		else
+			snprintf(why, sizeof(why), "ct status (only `ct status dnat` is known)");
+		free(m->why);
+		memset(m, 0, sizeof(*m));
+		m->op = RS_OP_UNKNOWN;
+		if (!(m->why = strdup(why)) || rs_rule_unsupported(rule, "%s", why) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int rs_ruleset_finish(struct rs_ruleset *r, struct topo_diag_list *diags)
 {
 	int err = 0;
@@ -397,6 +435,9 @@ next:;
 	}
 	if (err == 0)
 		err = check_loops(r, diags);
+	for (size_t c = 0; c < r->n_chains && err == 0; c++)
+		for (size_t j = 0; j < r->chains[c].n_rules && err == 0; j++)
+			err = ct_status_known(&r->chains[c].rules[j]);
 	return err;
 }
 
@@ -551,19 +592,27 @@ static void put_value(struct out *o, enum rs_key k, const uint8_t *v)
 	case RS_KEY_ETHER_SADDR:
 		put(o, "%02x:%02x:%02x:%02x:%02x:%02x", v[0], v[1], v[2], v[3], v[4], v[5]);
 		return;
-	case RS_KEY_CT_STATE: {
+	case RS_KEY_CT_STATE:
+	case RS_KEY_CT_STATUS: {
 		uint32_t bits;
 		memcpy(&bits, v, 4);
-		static const struct {
+		struct name {
 			uint32_t bit;
 			const char *name;
-		} st[] = {{RS_CT_INVALID, "invalid"},
-			  {RS_CT_ESTABLISHED, "established"},
-			  {RS_CT_RELATED, "related"},
-			  {RS_CT_NEW, "new"},
-			  {RS_CT_UNTRACKED, "untracked"}};
+		};
+		static const struct name states[] = {{RS_CT_INVALID, "invalid"},
+						     {RS_CT_ESTABLISHED, "established"},
+						     {RS_CT_RELATED, "related"},
+						     {RS_CT_NEW, "new"},
+						     {RS_CT_UNTRACKED, "untracked"},
+						     {0, NULL}};
+		static const struct name statuses[] = {{RS_CTS_EXPECTED, "expected"}, {RS_CTS_SEEN_REPLY, "seen-reply"},
+						       {RS_CTS_ASSURED, "assured"},   {RS_CTS_CONFIRMED, "confirmed"},
+						       {RS_CTS_SNAT, "snat"},         {RS_CTS_DNAT, "dnat"},
+						       {RS_CTS_DYING, "dying"},       {0, NULL}};
+		const struct name *st = k == RS_KEY_CT_STATE ? states : statuses;
 		bool first = true;
-		for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		for (size_t i = 0; st[i].name; i++)
 			if (bits & st[i].bit) {
 				put(o, "%s%s", first ? "" : ",", st[i].name);
 				first = false;
@@ -717,7 +766,7 @@ static void put_match(struct out *o, const struct rs_ruleset *r, const struct rs
 			put(o, "/%d", pfx);
 			return;
 		}
-		if (m->keys[0] == RS_KEY_CT_STATE || m->keys[0] == RS_KEY_TCP_FLAGS) {
+		if (m->keys[0] == RS_KEY_CT_STATE || m->keys[0] == RS_KEY_CT_STATUS || m->keys[0] == RS_KEY_TCP_FLAGS) {
 			/* (x & mask) != 0 is how nft writes `ct state new,established` */
 			bool zero = true;
 			for (size_t i = 0; i < n; i++)

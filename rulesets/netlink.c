@@ -752,10 +752,10 @@ static void on_ct(struct rule_ctx *c, struct nftnl_expr *e)
 	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG);
 
-	if (key == NFT_CT_STATE && !nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR)) {
+	if ((key == NFT_CT_STATE || key == NFT_CT_STATUS) && !nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR)) {
 		struct reg *g = reg_load(c, dreg, 4);
 		if (g)
-			reg_key(g, RS_KEY_CT_STATE, 0);
+			reg_key(g, key == NFT_CT_STATE ? RS_KEY_CT_STATE : RS_KEY_CT_STATUS, 0);
 		return;
 	}
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR))
@@ -909,7 +909,7 @@ static int ethertype_cmp(struct rule_ctx *c, const struct reg *g, enum rs_op op,
 			if ((c->family == RS_FAMILY_IP && l3 == 4) || (c->family == RS_FAMILY_IP6 && l3 == 6))
 				return 0;
 			char what[48];
-			snprintf(what, sizeof(what), "%s %s", g->what, l3 == 4 ? "ip" : "ip6");
+			snprintf(what, sizeof(what), "%.40s %s", g->what, l3 == 4 ? "ip" : "ip6");
 			c->l3_dep = dep_add(c, what);
 			return 0;
 		}

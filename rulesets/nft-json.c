@@ -96,7 +96,7 @@ struct ctx {
 
 static bool is_bitmask(enum rs_key k)
 {
-	return k == RS_KEY_CT_STATE || k == RS_KEY_TCP_FLAGS;
+	return k == RS_KEY_CT_STATE || k == RS_KEY_CT_STATUS || k == RS_KEY_TCP_FLAGS;
 }
 
 /* Keys that read and compare alike (a set of ipv4_addr serves ip saddr and daddr). */
@@ -288,6 +288,12 @@ static const struct sym ct_states[] = {
 	{"new", RS_CT_NEW}, {"untracked", RS_CT_UNTRACKED}, {NULL, 0},
 };
 
+static const struct sym ct_statuses[] = {
+	{"expected", RS_CTS_EXPECTED}, {"seen-reply", RS_CTS_SEEN_REPLY}, {"assured", RS_CTS_ASSURED},
+	{"confirmed", RS_CTS_CONFIRMED}, {"snat", RS_CTS_SNAT}, {"dnat", RS_CTS_DNAT}, {"dying", RS_CTS_DYING},
+	{NULL, 0},
+};
+
 static const struct sym tcp_flags[] = {
 	{"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"psh", 0x08}, {"ack", 0x10}, {"urg", 0x20},
 	{"ecn", 0x40}, {"cwr", 0x80}, {NULL, 0},
@@ -476,6 +482,10 @@ static int read_key(struct ctx *c, const char *at, json_t *e, struct keyinfo *k,
 			k->key = RS_KEY_CT_STATE;
 			return 0;
 		}
+		if (strcmp(s, "status") == 0 && !json_object_get(v, "dir")) {
+			k->key = RS_KEY_CT_STATUS;
+			return 0;
+		}
 		return name_expr("ct", v, why, wl);
 	}
 	return name_expr(kind, v, why, wl);
@@ -487,8 +497,8 @@ static int read_key(struct ctx *c, const char *at, json_t *e, struct keyinfo *k,
 static int read_bits(struct ctx *c, const char *at, const struct keyinfo *k, json_t *v, uint32_t *ret, char *why,
 		     size_t wl, unsigned depth)
 {
-	const struct sym *names = k->key == RS_KEY_CT_STATE ? ct_states : tcp_flags;
-	uint32_t max = k->key == RS_KEY_CT_STATE ? UINT32_MAX : 0xff;
+	const struct sym *names = k->key == RS_KEY_CT_STATE ? ct_states : k->key == RS_KEY_CT_STATUS ? ct_statuses : tcp_flags;
+	uint32_t max = k->key == RS_KEY_TCP_FLAGS ? 0xff : UINT32_MAX;
 	json_t *inner, *item;
 	size_t i;
 	uint64_t u;
@@ -611,9 +621,10 @@ static int read_value(struct ctx *c, const char *at, const struct keyinfo *k, js
 		out[1] = (uint8_t)u;
 		return 0;
 	case RS_KEY_CT_STATE:
+	case RS_KEY_CT_STATUS:
 		if ((err = read_bits(c, at, k, v, &u, why, wl, 0)))
 			return err;
-		memcpy(out, &u, 4); /* host order, as nftables defines ct state */
+		memcpy(out, &u, 4); /* host order, as nftables defines ct state and status */
 		return 0;
 	case RS_KEY_TCP_FLAGS:
 		if ((err = read_bits(c, at, k, v, &u, why, wl, 0)))

@@ -17,7 +17,8 @@
  * (analyze/verify.c) turns each of those into RULESET-UNSUPPORTED.
  *
  * Byte order: every value is in network order (as on the wire and in nft
- * registers) except CT_STATE, a host-order bitmask as nftables defines it.
+ * registers) except CT_STATE and CT_STATUS, host-order bitmasks as nftables
+ * defines them.
  * Concatenated keys are packed without nft's 4-byte register padding.
  *
  * Ownership: a ruleset owns everything it points to; rs_ruleset_free().
@@ -76,6 +77,7 @@ enum rs_key {
 	RS_KEY_OIFNAME,     /* RS_IFNAMSIZ bytes */
 	RS_KEY_ETHER_SADDR, /* 6 bytes */
 	RS_KEY_CT_STATE,    /* 4 bytes, host order: RS_CT_* bits */
+	RS_KEY_CT_STATUS,   /* 4 bytes, host order: RS_CTS_* bits (the conntrack entry's IPS_*) */
 	_RS_KEY_MAX,
 };
 
@@ -92,6 +94,17 @@ enum {
 	RS_CT_RELATED = 4,
 	RS_CT_NEW = 8,
 	RS_CT_UNTRACKED = 64,
+};
+
+/* ct status bits (the kernel's IPS_*) */
+enum {
+	RS_CTS_EXPECTED = 0x1,
+	RS_CTS_SEEN_REPLY = 0x2,
+	RS_CTS_ASSURED = 0x4,
+	RS_CTS_CONFIRMED = 0x8,
+	RS_CTS_SNAT = 0x10,
+	RS_CTS_DNAT = 0x20,
+	RS_CTS_DYING = 0x200,
 };
 
 size_t rs_key_len(enum rs_key k);

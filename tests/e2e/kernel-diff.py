@@ -34,8 +34,8 @@ Rulesets: the bundled example and the fixtures of tests/data/verify/; with
 loads (nft/EXPECTED.tsv), every iptables-save dump of the corpus that
 iptables-nft-restore loads, and generated rulesets (merged payloads, ether
 saddr, IPv6 prefixes and sets, intervals, concatenations, verdict maps,
-jump/goto/return, base chains at several priorities, ct state, meta
-nfproto/l4proto, reject, dnat).  Rulesets that can't be compared are
+jump/goto/return, base chains at several priorities, ct state, ct status
+dnat, meta nfproto/l4proto, reject, dnat).  Rulesets that can't be compared are
 counted with their reason.  Completion is exact, not timed: after each batch
 a sentinel frame is sent that a netdev ingress chain of our own bounces
 back; the sender is pinned to one CPU, so when the sentinel is back every
@@ -581,6 +581,8 @@ def gen_ruleset(rng, ifaces):
             m.append(f'th dport {rng.choice(ports)}')
         if rng.random() < 0.3:
             m.append(f'ct state {rng.choice(["new", "established,related", "new,untracked", "invalid", "!= new"])}')
+        if rng.random() < 0.08:  # what a dnat of prerouting marked
+            m.append(rng.choice(['ct status dnat', 'ct status & dnat == 0']))
         return m
 
     fam = rng.choice(['inet', 'inet', 'ip', 'ip6'])

@@ -525,6 +525,12 @@ START_TEST(test_dnat_targets)
 		"    tcp dport 80 dnat ip to 10.0.0.1:8000-8010\n"
 		"    dnat ip to tcp dport map { 80 : 10.0.0.9, 81 : 10.0.0.10 }\n"
 		"  }\n"
+		"  chain filt { type filter hook forward priority 0;\n"
+		"    ct status dnat accept\n"
+		"    ct status & dnat == 0 accept\n"
+		"    ct status snat accept\n"
+		"    ct status != dnat accept\n"
+		"  }\n"
 		"}\n");
 	static const uint8_t v6[16] = {0xfd, 0, 0, 0x30, [14] = 0, [15] = 0x80};
 	const struct rs_rule *ru = rule(r, "pre", 0);
@@ -544,6 +550,24 @@ START_TEST(test_dnat_targets)
 		ck_assert_int_eq(rule(r, "pre", i)->nat, RS_NAT_DNAT);
 		ck_assert_msg(!rule(r, "pre", i)->nat_to.exact, "rule %zu: a range or a map is not one target", i);
 		ck_assert_int_eq(rule(r, "pre", i)->verdict.code, RS_V_ACCEPT);
+	}
+	/* ct status: the dnat bit under a mask is a match; the rest unknown */
+	for (size_t i = 0; i < 2; i++) {
+		ru = rule(r, "filt", i);
+		ck_assert_uint_eq(ru->n_matches, 1);
+		ck_assert_int_eq(ru->matches[0].keys[0], RS_KEY_CT_STATUS);
+		ck_assert(ru->matches[0].has_mask);
+		ck_assert_int_eq(ru->matches[0].op, i == 0 ? RS_OP_NE : RS_OP_EQ);
+		uint32_t mask;
+		memcpy(&mask, ru->matches[0].mask, 4);
+		ck_assert_uint_eq(mask, RS_CTS_DNAT);
+		ck_assert_ptr_null(ru->unsupported);
+	}
+	for (size_t i = 2; i < 4; i++) {
+		ru = rule(r, "filt", i);
+		ck_assert_int_eq(ru->matches[0].op, RS_OP_UNKNOWN);
+		ck_assert_ptr_nonnull(ru->unsupported);
+		ck_assert_msg(strstr(ru->unsupported, "ct status"), "%s", ru->unsupported);
 	}
 	rs_ruleset_free(r);
 }
