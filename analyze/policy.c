@@ -152,17 +152,17 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 	*ret_near = near.flow;
 	*ret_why = near.why;
 
-	bool mn_cross = (ta == TOPO_TIER_MYNUMBER) != (tb == TOPO_TIER_MYNUMBER);
+	enum topo_crossing cross = topo_tier_crossing(ta, tb);
 
-	if ((ta == TOPO_TIER_REMOTE && tb == TOPO_TIER_MYNUMBER) || (tb == TOPO_TIER_REMOTE && ta == TOPO_TIER_MYNUMBER)) {
+	if (cross == TOPO_CROSS_REMOTE_MYNUMBER) {
 		*ret_check = AN_CHECK_REMOTE_TO_MYNUMBER;
 		return true;
 	}
-	if (mn_cross && (ta == TOPO_TIER_INTERNET || tb == TOPO_TIER_INTERNET)) {
+	if (cross == TOPO_CROSS_MYNUMBER_INTERNET) {
 		*ret_check = AN_CHECK_MYNUMBER_INTERNET;
 		return true;
 	}
-	if (mn_cross) {
+	if (cross == TOPO_CROSS_MYNUMBER) {
 		if (near_exception.flow) {
 			*ret_near = near_exception.flow;
 			*ret_why = near_exception.why;
@@ -174,7 +174,7 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 	if (ta == TOPO_TIER_MYNUMBER && tb == TOPO_TIER_MYNUMBER)
 		return false; /* two zones of the same tier (e.g. ガバメントクラウド) */
 
-	if ((ta == TOPO_TIER_LGWAN && tb == TOPO_TIER_INTERNET) || (ta == TOPO_TIER_INTERNET && tb == TOPO_TIER_LGWAN)) {
+	if (cross == TOPO_CROSS_LGWAN_INTERNET) {
 		/* a sanitizing or screen-transfer path used the wrong way round */
 		if (near_sanitizer.why == AN_MISMATCH_DIRECTION) {
 			*ret_near = near_sanitizer.flow;

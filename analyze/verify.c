@@ -1812,11 +1812,11 @@ static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl, bool with_ma
 /* Which ruleset check a crossing a → b falls under, or -1. */
 static int pair_check(const struct topo_area *a, const struct topo_area *b)
 {
-	enum topo_tier ta = topo_kind_tier(a->kind), tb = topo_kind_tier(b->kind);
+	enum topo_crossing x = topo_tier_crossing(topo_kind_tier(a->kind), topo_kind_tier(b->kind));
 
-	if ((ta == TOPO_TIER_MYNUMBER) != (tb == TOPO_TIER_MYNUMBER))
+	if (topo_crossing_is_mynumber(x))
 		return AN_CHECK_RULESET_MYNUMBER_OPEN;
-	if ((ta == TOPO_TIER_LGWAN && tb == TOPO_TIER_INTERNET) || (ta == TOPO_TIER_INTERNET && tb == TOPO_TIER_LGWAN))
+	if (x == TOPO_CROSS_LGWAN_INTERNET)
 		return AN_CHECK_RULESET_LGWAN_INTERNET_OPEN;
 	if (a->kind == TOPO_KIND_INTERNET_WAN && !b->external)
 		return AN_CHECK_RULESET_INBOUND_OPEN;

@@ -36,6 +36,30 @@ enum topo_tier topo_kind_tier(enum topo_kind k)
 	return TOPO_TIER_INTERNET;
 }
 
+enum topo_crossing topo_tier_crossing(enum topo_tier from, enum topo_tier to)
+{
+	static const struct {
+		enum topo_tier a, b; /* either way round */
+		enum topo_crossing x;
+	} rows[] = {
+		{TOPO_TIER_REMOTE, TOPO_TIER_MYNUMBER, TOPO_CROSS_REMOTE_MYNUMBER},
+		{TOPO_TIER_INTERNET, TOPO_TIER_MYNUMBER, TOPO_CROSS_MYNUMBER_INTERNET},
+		{TOPO_TIER_LGWAN, TOPO_TIER_MYNUMBER, TOPO_CROSS_MYNUMBER},
+		{TOPO_TIER_OTHER, TOPO_TIER_MYNUMBER, TOPO_CROSS_MYNUMBER},
+		{TOPO_TIER_LGWAN, TOPO_TIER_INTERNET, TOPO_CROSS_LGWAN_INTERNET},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if ((from == rows[i].a && to == rows[i].b) || (from == rows[i].b && to == rows[i].a))
+			return rows[i].x;
+	return TOPO_CROSS_NONE;
+}
+
+bool topo_crossing_is_mynumber(enum topo_crossing x)
+{
+	return x == TOPO_CROSS_REMOTE_MYNUMBER || x == TOPO_CROSS_MYNUMBER_INTERNET || x == TOPO_CROSS_MYNUMBER;
+}
+
 const char *topo_kind_name(enum topo_kind k)
 {
 	switch (k) {

@@ -117,6 +117,23 @@ enum topo_tier {
 };
 
 enum topo_tier topo_kind_tier(enum topo_kind k);
+
+/*
+ * The three-tier rule, in one place (topology.md "Meaning"): which
+ * separation a connection from tier `from` to tier `to` crosses, the first
+ * that applies in this order.  The audit's policy, verify's zone pairs and
+ * the topology's own flow rules all ask it; a new rule is one row here.
+ */
+enum topo_crossing {
+	TOPO_CROSS_NONE,
+	TOPO_CROSS_REMOTE_MYNUMBER,   /* a remote-access pool ↔ mynumber (6.3.8) */
+	TOPO_CROSS_MYNUMBER_INTERNET, /* mynumber ↔ the internet side (5.1 ア) */
+	TOPO_CROSS_MYNUMBER,          /* mynumber ↔ any other tier (5.1 ア) */
+	TOPO_CROSS_LGWAN_INTERNET,    /* lgwan ↔ internet (5.2 ア) */
+};
+enum topo_crossing topo_tier_crossing(enum topo_tier from, enum topo_tier to);
+/* Any of the three mynumber crossings. */
+bool topo_crossing_is_mynumber(enum topo_crossing x);
 const char *topo_kind_name(enum topo_kind k);   /* as written in the file */
 const char *topo_model_name(enum topo_model m); /* "alpha", "alpha-prime", … */
 

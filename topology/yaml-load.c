@@ -1256,7 +1256,8 @@ static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_n
 			     const struct topo_ynode **port_nodes)
 {
 	const enum topo_tier tf = topo_endpoint_tier(c->s, &fl->from), tt = topo_endpoint_tier(c->s, &fl->to);
-	const bool crosses = (tf == TOPO_TIER_MYNUMBER) != (tt == TOPO_TIER_MYNUMBER);
+	const enum topo_crossing cross = topo_tier_crossing(tf, tt);
+	const bool crosses = topo_crossing_is_mynumber(cross);
 	const char *kname = topo_flow_kind_name(fl->kind);
 	const char *model = topo_model_name(c->s->model);
 
@@ -1382,8 +1383,7 @@ static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_n
 			    ep_phrase(c, &fl->to));
 		break;
 	case TOPO_FLOW_SERVICE:
-		if ((tf == TOPO_TIER_LGWAN && tt == TOPO_TIER_INTERNET) ||
-		    (tf == TOPO_TIER_INTERNET && tt == TOPO_TIER_LGWAN))
+		if (cross == TOPO_CROSS_LGWAN_INTERNET)
 			err(c, kind_pos,
 			    "a service may not join the lgwan tier and the internet tier (%s tier → %s tier, 5.2 ア): use "
 			    "mail-text, file-cdr or screen-transfer",

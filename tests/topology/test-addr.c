@@ -215,6 +215,28 @@ START_TEST(test_diag)
 }
 END_TEST
 
+/* the three-tier table: every pair of tiers, both ways round */
+START_TEST(test_tier_crossing)
+{
+	enum { M = TOPO_TIER_MYNUMBER, L = TOPO_TIER_LGWAN, I = TOPO_TIER_INTERNET, O = TOPO_TIER_OTHER,
+	       R = TOPO_TIER_REMOTE };
+	static const enum topo_crossing want[5][5] = {
+		[M] = {[M] = TOPO_CROSS_NONE, [L] = TOPO_CROSS_MYNUMBER, [I] = TOPO_CROSS_MYNUMBER_INTERNET,
+		       [O] = TOPO_CROSS_MYNUMBER, [R] = TOPO_CROSS_REMOTE_MYNUMBER},
+		[L] = {[M] = TOPO_CROSS_MYNUMBER, [I] = TOPO_CROSS_LGWAN_INTERNET},
+		[I] = {[M] = TOPO_CROSS_MYNUMBER_INTERNET, [L] = TOPO_CROSS_LGWAN_INTERNET},
+		[O] = {[M] = TOPO_CROSS_MYNUMBER},
+		[R] = {[M] = TOPO_CROSS_REMOTE_MYNUMBER},
+	};
+	for (int a = 0; a < 5; a++)
+		for (int b = 0; b < 5; b++) {
+			enum topo_crossing x = topo_tier_crossing((enum topo_tier)a, (enum topo_tier)b);
+			ck_assert_msg(x == want[a][b], "tiers %d → %d: %d, want %d", a, b, x, want[a][b]);
+			ck_assert(topo_crossing_is_mynumber(x) == ((a == M) != (b == M)));
+		}
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(topo_kind_name(TOPO_KIND_MYNUMBER), "mynumber");
@@ -253,6 +275,7 @@ int main(void)
 	tcase_add_test(tc, test_mac);
 	tcase_add_test(tc, test_diag);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_tier_crossing);
 	suite_add_tcase(s, tc);
 
 	sr = srunner_create(s);
