@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * analyze — the three-tier policy: judges connections and stations against a
- * site's topology, collects findings and writes reports (text, JSON Lines).
+ * analyze — the three-tier policy: judges connections, stations and ruleset
+ * crossings against a site's topology (checks, policy, messages), the audit
+ * pipeline (engine, audit) and the ruleset verifier (verify).  It hands its
+ * results to the writers (analyze/report/report.h) as plain views
+ * (an_audit_view, an_verify_view); it never writes a report itself and
+ * includes nothing of report/ or cmd/.
  *
  * The engine is streaming: feed it records (an_engine_packet), it decodes
  * them (probe), keeps flows and station observations, and hands each
@@ -135,8 +139,11 @@ void an_finding_free(struct an_finding *f);                     /* NULL is a no-
 char *an_finding_message(const struct topo_site *site, const struct an_finding *f, bool japanese, char *buf,
 			 size_t len);
 
-/* A Wireshark display filter that shows the finding's packets. */
-char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t len);
+/* Describing (messages.c, policy.c): "10.10.1.1 mn-pc-01 (mynumber)",
+ * "tcp/443"; whether a protocol has ports. */
+bool an_proto_has_ports(uint8_t proto);
+void an_describe_endpoint(const struct an_endpoint *e, char *buf, size_t len);
+void an_describe_service(uint8_t proto, int port, char *buf, size_t len);
 
 /* ------------------------------------------------------------------- policy */
 
@@ -296,6 +303,27 @@ const struct an_counters *an_report_counters(const struct an_report *r);
 uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity sev);
 unsigned an_report_coverage(const struct an_report *r); /* AN_COV_* problems; 0: enough to judge */
 
+/* An audit's result as its writers see it (analyze/report/): plain data,
+ * owned by the report and valid while it lives.  The writers read this
+ * and the findings, never the audit's own state. */
+struct an_audit_view {
+	const struct topo_site *site;
+	const struct an_finding *const *findings; /* in the order they were decided */
+	size_t n_findings;
+	uint64_t findings_not_kept;
+	const struct an_counters *counters;
+	const char *const *captures; /* probe_frame_ref.file indexes them */
+	size_t n_captures;
+	const char *const *evidence; /* evidence files written */
+	size_t n_evidence;
+	const struct an_input *inputs; /* the topology, then each capture */
+	size_t n_inputs;
+	uint64_t generated_ns;
+	double seconds;    /* how long the audit took */
+	unsigned coverage; /* AN_COV_* problems */
+};
+void an_report_view(const struct an_report *r, struct an_audit_view *ret);
+
 enum an_format {
 	AN_FORMAT_TEXT,
 	AN_FORMAT_JSON,
@@ -311,8 +339,6 @@ struct an_output_options {
 	enum an_severity fail_on; /* JUnit: findings below it are skipped, not failures */
 };
 
-/* Writes the report; returns 0 or -errno (write error). */
-int an_report_write(const struct an_report *r, const struct an_output_options *o, FILE *out);
 
 /* ------------------------------------------------------------------ verify */
 
@@ -393,7 +419,35 @@ void an_vreport_free(struct an_vreport *r);
 size_t an_vreport_n_findings(const struct an_vreport *r);
 const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t i);
 uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity sev);
-int an_vreport_write(const struct an_vreport *r, const struct an_output_options *o, FILE *out);
+
+/* What verify found of one firewall, for the summary. */
+struct an_vfw_summary {
+	const struct topo_firewall *fw;
+	const char *source; /* NULL: no ruleset, not verified */
+	bool live;          /* read from the kernel, not from a file */
+	size_t tables, chains, rules, sets, elements, unsupported_rules;
+	bool approximate;
+	size_t peak_nodes;
+	double seconds;
+};
+
+/* A verify report as its writers see it (analyze/report/): plain data
+ * owned by the report, valid while it lives. */
+struct an_verify_view {
+	const struct topo_site *site;
+	const struct an_vfinding *const *findings; /* in the order they were found */
+	size_t n_findings;
+	uint64_t not_kept;      /* findings counted, not kept in detail */
+	const uint64_t *counts; /* [_AN_CHECK_MAX] */
+	const struct an_vfw_summary *firewalls;
+	size_t n_firewalls;
+	const struct an_input *inputs; /* the topology, then each ruleset file */
+	size_t n_inputs;
+	uint64_t generated_ns;
+};
+void an_vreport_view(const struct an_vreport *r, struct an_verify_view *ret);
+/* "tcp 93.184.216.34:49152 → 10.10.1.1 mn-pc-01:22" */
+void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len);
 
 /*
  * The model on concrete packets, for the kernel differential test
@@ -423,54 +477,3 @@ typedef int (*an_vprobe_fn)(const struct an_vprobe *p, void *arg);
 int an_verify_probe(const struct an_verify_config *cfg, const char *firewall, unsigned per_rule, unsigned n_random,
 		    uint64_t seed, an_vprobe_fn fn, void *arg, struct topo_diag_list *diags, char *errbuf,
 		    size_t errlen);
-
-/* ----------------------------------------------------------------- monitor */
-
-/*
- * Continuous monitoring of span/mirror ports (docs/monitor.md): live
- * captures → a streaming engine → records as they are decided, until
- * SIGTERM/SIGINT.  SIGHUP re-reads the topology (a bad one is refused and
- * the old one kept).  Records: start, finding, finding_end, repeat, stats,
- * warning, reload, summary (JSON Lines or one text line each), optionally
- * also to syslog, with evidence pcaps rotated by size.
- */
-struct an_monitor_config {
-	const char *topology_path;        /* re-read on SIGHUP */
-	const char *const *ifaces;
-	size_t n_ifaces;
-	struct probe_live_config capture; /* for every interface (iface ignored) */
-	const char *user;                 /* -Z: become this user once the captures are open */
-	const char *output;               /* NULL or "-": stdout */
-	uint64_t rotate_bytes;            /* 0: no rotation */
-	unsigned rotate_keep;             /* 0: 10 */
-	struct an_output_options out;     /* AN_FORMAT_TEXT or AN_FORMAT_JSON */
-	const char *syslog_target;        /* NULL: no syslog */
-	int syslog_facility;
-	const char *evidence;             /* "DIR/NAME.pcap" → DIR/NAME-IFACE-000001.pcap …; NULL: none */
-	uint64_t evidence_bytes;          /* per file; 0: 100 MiB */
-	unsigned evidence_keep;           /* files per interface; 0: 10 */
-	uint64_t stats_interval_ns;       /* 0: no periodic stats */
-	uint64_t repeat_window_ns;        /* 0: report every connection in full */
-	size_t max_repeat_keys;           /* 0: 4096 */
-	struct probe_flow_config flows;
-	size_t max_stations;
-	uint64_t station_idle_ns;         /* 0: never forget a station */
-	enum an_severity fail_on;
-	const char *sensor;               /* on every record; NULL: the host name */
-};
-
-struct an_monitor_result {
-	bool started;        /* the captures were open and records flowing */
-	uint64_t at_least;   /* findings at or above fail_on */
-};
-
-/*
- * Runs until a stop signal.  Takes ownership of `site` (replaced on
- * reload, freed at the end).  Returns 0 after a clean stop, or a negative
- * errno with a message: before res->started, bad input or environment
- * (no such interface, no permission, bad filter, unwritable output: exit
- * 2); after, a runtime failure (capture lost, disk full: exit 3) — the
- * summary is still written where possible.
- */
-int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, struct an_monitor_result *res,
-		   char *errbuf, size_t errlen);

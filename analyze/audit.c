@@ -611,60 +611,38 @@ uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity se
 	return n;
 }
 
-/* accessors for report.c */
-const struct topo_site *an_report_site(const struct an_report *r)
+/* what the writers see (analyze/report/) */
+void an_report_view(const struct an_report *r, struct an_audit_view *ret)
 {
-	return r->site;
+	*ret = (struct an_audit_view){
+		.site = r->site,
+		.findings = (const struct an_finding *const *)r->findings,
+		.n_findings = r->n_findings,
+		.findings_not_kept = r->findings_not_kept,
+		.counters = &r->counters,
+		.captures = (const char *const *)r->captures,
+		.n_captures = r->n_captures,
+		.evidence = (const char *const *)r->evidence,
+		.n_evidence = r->n_evidence,
+		.inputs = r->inputs,
+		.n_inputs = r->n_inputs,
+		.generated_ns = r->generated_ns,
+		.seconds = r->generated_ns > r->started_ns ? (double)(r->generated_ns - r->started_ns) / 1e9 : 0,
+		.coverage = r->coverage,
+	};
 }
 
-const char *an_report_capture(const struct an_report *r, unsigned i)
-{
-	return i < r->n_captures ? r->captures[i] : "?";
-}
 
-const char *const *an_report_captures(const struct an_report *r)
-{
-	return (const char *const *)r->captures;
-}
 
-size_t an_report_n_captures(const struct an_report *r)
-{
-	return r->n_captures;
-}
 
-uint64_t an_report_findings_not_kept(const struct an_report *r)
-{
-	return r->findings_not_kept;
-}
 
 unsigned an_report_coverage(const struct an_report *r)
 {
 	return r->coverage;
 }
 
-const struct an_input *an_report_inputs(const struct an_report *r, size_t *n)
-{
-	*n = r->n_inputs;
-	return r->inputs;
-}
 
-uint64_t an_report_generated_ns(const struct an_report *r)
-{
-	return r->generated_ns;
-}
 
-double an_report_seconds(const struct an_report *r)
-{
-	return r->generated_ns > r->started_ns ? (double)(r->generated_ns - r->started_ns) / 1e9 : 0;
-}
 
-size_t an_report_n_evidence(const struct an_report *r)
-{
-	return r->n_evidence;
-}
 
-const char *an_report_evidence(const struct an_report *r, size_t i)
-{
-	return r->evidence[i];
-}
 

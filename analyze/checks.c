@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "analyze.h"
 
 struct check_info {
@@ -151,4 +153,25 @@ int an_severity_parse(const char *s, enum an_severity *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+const char *an_proto_name(uint8_t proto)
+{
+	static __thread char buf[4];
+
+	switch (proto) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 58:
+		return "icmpv6";
+	case 132:
+		return "sctp";
+	default:
+		snprintf(buf, sizeof(buf), "%u", proto);
+		return buf;
+	}
 }

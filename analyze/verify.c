@@ -53,7 +53,6 @@
 #include "analyze.h"
 #include "bdd.h"
 #include "rulesets.h"
-#include "verify-internal.h"
 
 #define IF_BITS 5
 #define IF_OTHER 31u
@@ -92,16 +91,7 @@ struct an_vreport {
 	size_t n_findings, cap_findings, max_findings;
 	uint64_t not_kept;
 	uint64_t counts[_AN_CHECK_MAX];
-	struct fw_summary {
-		const struct topo_firewall *fw;
-		char *source; /* NULL: no ruleset, not verified */
-		bool live;
-		size_t tables, chains, rules, sets, elements;
-		size_t unsupported_rules;
-		bool approximate;
-		size_t peak_nodes;
-		double seconds;
-	} *fws;
+	struct an_vfw_summary *fws; /* source: allocated */
 	size_t n_fws;
 	json_t *seen; /* finding keys, so one rule gives one finding per area pair */
 	bool oom;
@@ -140,7 +130,7 @@ struct fw_ctx {
 	const struct topo_firewall *fw;
 	const struct rs_ruleset *rs;
 	struct an_vreport *report;
-	struct fw_summary *sum;
+	struct an_vfw_summary *sum;
 	struct bdd *m;
 	size_t n_areas;
 
@@ -2606,12 +2596,6 @@ static int provenance(struct an_vreport *rep, const struct topo_site *site)
 	return 0;
 }
 
-const struct an_input *an_vreport_inputs(const struct an_vreport *r, size_t *n, uint64_t *generated_ns)
-{
-	*n = r->n_inputs;
-	*generated_ns = r->generated_ns;
-	return r->inputs;
-}
 
 int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *diags, struct an_vreport **ret,
 		  char *errbuf, size_t errlen)
@@ -2647,7 +2631,7 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		const struct topo_firewall *fw = topo_site_firewall(site, i);
 		const struct an_verify_source *src = NULL;
 		struct rs_ruleset *rs = NULL;
-		struct fw_summary *sum = &rep->fws[rep->n_fws++];
+		struct an_vfw_summary *sum = &rep->fws[rep->n_fws++];
 		struct timespec t0, t1;
 
 		for (size_t j = 0; j < cfg->n_sources; j++)
@@ -2897,7 +2881,7 @@ int an_verify_probe(const struct an_verify_config *cfg, const char *firewall, un
 	const struct topo_firewall *fw = NULL;
 	const struct an_verify_source *src = NULL;
 	struct rs_ruleset *rs = NULL;
-	struct fw_summary sum = {0};
+	struct an_vfw_summary sum = {0};
 	struct an_vreport rep = {0};
 	int r;
 
@@ -2952,7 +2936,7 @@ void an_vreport_free(struct an_vreport *r)
 	}
 	free(r->findings);
 	for (size_t i = 0; i < r->n_fws; i++)
-		free(r->fws[i].source);
+		free((char *)r->fws[i].source);
 	free(r->fws);
 	json_decref(r->seen);
 	free(r);
@@ -2978,32 +2962,18 @@ uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity 
 	return n;
 }
 
-/* for the report writer (verify-report.c) */
-
-const struct topo_site *an_vreport_site(const struct an_vreport *r)
+void an_vreport_view(const struct an_vreport *r, struct an_verify_view *ret)
 {
-	return r->site;
-}
-
-const uint64_t *an_vreport_counts(const struct an_vreport *r)
-{
-	return r->counts;
-}
-
-uint64_t an_vreport_not_kept(const struct an_vreport *r)
-{
-	return r->not_kept;
-}
-
-size_t an_vreport_n_firewalls(const struct an_vreport *r)
-{
-	return r->n_fws;
-}
-
-void an_vreport_firewall(const struct an_vreport *r, size_t i, struct an_vfw_summary *ret)
-{
-	const struct fw_summary *s = &r->fws[i];
-
-	*ret = (struct an_vfw_summary){s->fw, s->source, s->tables, s->chains, s->rules, s->sets, s->elements,
-				       s->unsupported_rules, s->approximate, s->peak_nodes, s->seconds};
+	*ret = (struct an_verify_view){
+		.site = r->site,
+		.findings = (const struct an_vfinding *const *)r->findings,
+		.n_findings = r->n_findings,
+		.not_kept = r->not_kept,
+		.counts = r->counts,
+		.firewalls = r->fws,
+		.n_firewalls = r->n_fws,
+		.inputs = r->inputs,
+		.n_inputs = r->n_inputs,
+		.generated_ns = r->generated_ns,
+	};
 }

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitor-internal.h"
+#include "cmd.h"
 
 /* ------------------------------------------------------------- helpers */
 

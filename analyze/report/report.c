@@ -12,31 +12,10 @@
 #include <time.h>
 
 #include "analyze.h"
-#include "analyze-internal.h"
+#include "report.h"
 #include "sanso-config.h"
 
 #include <openssl/evp.h>
-
-const char *an_proto_name(uint8_t proto)
-{
-	static __thread char buf[4];
-
-	switch (proto) {
-	case 1:
-		return "icmp";
-	case 6:
-		return "tcp";
-	case 17:
-		return "udp";
-	case 58:
-		return "icmpv6";
-	case 132:
-		return "sctp";
-	default:
-		snprintf(buf, sizeof(buf), "%u", proto);
-		return buf;
-	}
-}
 
 /* 6 or 9 fraction digits for every timestamp of a run (a SIEM maps a
  * field once); 0: each by its own precision */
@@ -116,15 +95,20 @@ static int severity_then_time(const void *pa, const void *pb)
 	return by_frame(pa, pb);
 }
 
-static const struct an_finding **sorted(const struct an_report *r, int (*cmp)(const void *, const void *))
+static const char *view_capture(const struct an_audit_view *r, unsigned i)
 {
-	size_t n = an_report_n_findings(r);
+	return i < r->n_captures ? r->captures[i] : "?";
+}
+
+static const struct an_finding **sorted(const struct an_audit_view *r, int (*cmp)(const void *, const void *))
+{
+	size_t n = r->n_findings;
 	const struct an_finding **v = malloc((n ? n : 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		v[i] = an_report_finding(r, i);
+		v[i] = r->findings[i];
 	qsort(v, n, sizeof(*v), cmp);
 	return v;
 }
@@ -334,11 +318,11 @@ const char *an_coverage_problem(unsigned bit, bool japanese)
 	return "?";
 }
 
-static json_t *json_coverage(const struct an_report *r)
+static json_t *json_coverage(const struct an_audit_view *r)
 {
-	const struct an_counters *c = an_report_counters(r);
-	const struct topo_site *site = an_report_site(r);
-	unsigned problems = an_report_coverage(r);
+	const struct an_counters *c = r->counters;
+	const struct topo_site *site = r->site;
+	unsigned problems = r->coverage;
 	uint64_t selected = c->packets_read - c->packets_filtered;
 	json_t *o = json_object(), *p = json_array(), *seen = json_array(), *not_seen = json_array(),
 	       *vlans = json_array();
@@ -376,11 +360,11 @@ static json_t *json_period(const struct an_counters *c)
 	return o;
 }
 
-static json_t *json_coverage_warning(const struct an_report *r, bool japanese)
+static json_t *json_coverage_warning(const struct an_audit_view *r, bool japanese)
 {
 	json_t *o = json_object(), *cov = json_coverage(r);
 	char msg[1024] = "";
-	unsigned problems = an_report_coverage(r);
+	unsigned problems = r->coverage;
 
 	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
 		if (problems & coverage_words[i].bit)
@@ -388,7 +372,7 @@ static json_t *json_coverage_warning(const struct an_report *r, bool japanese)
 				 japanese ? coverage_words[i].ja : coverage_words[i].en);
 	char t[48];
 	json_object_set_new(o, "type", json_string("warning"));
-	json_object_set_new(o, "timestamp", json_string(an_format_time(an_report_generated_ns(r), t, sizeof(t))));
+	json_object_set_new(o, "timestamp", json_string(an_format_time(r->generated_ns, t, sizeof(t))));
 	json_object_set_new(o, "warning", json_string("coverage"));
 	json_object_set_new(o, "message", json_string(msg));
 	json_object_set_new(o, "problems", json_incref(json_object_get(cov, "problems")));
@@ -396,29 +380,27 @@ static json_t *json_coverage_warning(const struct an_report *r, bool japanese)
 	return o;
 }
 
-static json_t *json_summary(const struct an_report *r)
+static json_t *json_summary(const struct an_audit_view *r)
 {
-	const struct an_counters *c = an_report_counters(r);
+	const struct an_counters *c = r->counters;
 	json_t *o = json_object(), *caps = json_array(), *ev = json_array();
 
 	json_object_set_new(o, "type", json_string("summary"));
-	an_json_summary_counts(o, an_report_site(r), c);
+	an_json_summary_counts(o, r->site, c);
 	json_object_set_new(o, "packets_dropped", json_null()); /* offline: no kernel to drop */
 	json_object_set_new(o, "packets_filtered", json_integer((json_int_t)c->packets_filtered));
 	json_object_set_new(o, "flows", json_integer((json_int_t)c->flows));
 	json_object_set_new(o, "flows_evicted", json_integer((json_int_t)c->flow_stats.ended_capacity));
-	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)an_report_findings_not_kept(r)));
-	for (size_t i = 0; i < an_report_n_captures(r); i++)
-		json_array_append_new(caps, json_string(an_report_capture(r, i)));
+	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)r->findings_not_kept));
+	for (size_t i = 0; i < r->n_captures; i++)
+		json_array_append_new(caps, json_string(view_capture(r, i)));
 	json_object_set_new(o, "captures", caps);
-	for (size_t i = 0; i < an_report_n_evidence(r); i++)
-		json_array_append_new(ev, json_string(an_report_evidence(r, i)));
+	for (size_t i = 0; i < r->n_evidence; i++)
+		json_array_append_new(ev, json_string(r->evidence[i]));
 	json_object_set_new(o, "evidence", ev);
-	size_t n_in;
-	const struct an_input *in = an_report_inputs(r, &n_in);
 	json_object_set_new(o, "period", json_period(c));
 	json_object_set_new(o, "coverage", json_coverage(r));
-	an_json_provenance(o, an_report_generated_ns(r), in, n_in);
+	an_json_provenance(o, r->generated_ns, r->inputs, r->n_inputs);
 	return o;
 }
 
@@ -450,18 +432,18 @@ int an_json_line(json_t *o, FILE *out)
 	return r;
 }
 
-static int write_json(const struct an_report *r, const struct an_output_options *opt, FILE *out)
+static int write_json(const struct an_audit_view *r, const struct an_output_options *opt, FILE *out)
 {
 	const struct an_finding **v = sorted(r, by_frame);
 	int ret = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < an_report_n_findings(r) && ret == 0; i++)
-		ret = an_json_line(an_json_finding(an_report_site(r), an_report_captures(r), an_report_n_captures(r), v[i],
+	for (size_t i = 0; i < r->n_findings && ret == 0; i++)
+		ret = an_json_line(an_json_finding(r->site, r->captures, r->n_captures, v[i],
 						   opt->japanese),
 				   out);
-	if (ret == 0 && an_report_coverage(r))
+	if (ret == 0 && r->coverage)
 		ret = an_json_line(json_coverage_warning(r, opt->japanese), out);
 	if (ret == 0)
 		ret = an_json_line(json_summary(r), out);
@@ -595,11 +577,11 @@ static void text_endpoint(FILE *out, const struct topo_site *site, const char *l
 	fputc('\n', out);
 }
 
-static void text_finding(FILE *out, const struct an_report *r, const struct an_finding *f,
+static void text_finding(FILE *out, const struct an_audit_view *r, const struct an_finding *f,
 			 const struct an_output_options *o)
 {
 	char t1[48], t2[48], filter[512], msg[640];
-	const struct topo_site *site = an_report_site(r);
+	const struct topo_site *site = r->site;
 	const struct words *w = words_for(o);
 	bool ja = o && o->japanese;
 
@@ -620,7 +602,7 @@ static void text_finding(FILE *out, const struct an_report *r, const struct an_f
 				area ? area->name : "-");
 			if (ob->vlan >= 0)
 				fprintf(out, " VLAN %d", ob->vlan);
-			fprintf(out, w->seen_line, ob->via_arp ? "ARP" : "IP", an_report_capture(r, ob->first_frame.file),
+			fprintf(out, w->seen_line, ob->via_arp ? "ARP" : "IP", view_capture(r, ob->first_frame.file),
 				ob->first_frame.frame, an_format_time(ob->first_ns, t1, sizeof(t1)));
 			fprintf(out, w->times, ob->count);
 			fputc('\n', out);
@@ -640,7 +622,7 @@ static void text_finding(FILE *out, const struct an_report *r, const struct an_f
 		fprintf(out, w->sent_back, f->packets[0], f->bytes[0], f->packets[1], f->bytes[1]);
 		fprintf(out, "; %s; %s %s\n", f->established ? w->established : w->attempt, w->initiator_by,
 			probe_initiator_reason_name(f->initiator));
-		fprintf(out, "    %s%s #", w->frames, an_report_capture(r, f->first_frame.file));
+		fprintf(out, "    %s%s #", w->frames, view_capture(r, f->first_frame.file));
 		for (unsigned i = 0; i < f->n_frames; i++)
 			fprintf(out, "%s%u", i ? ", " : "", f->frames[i].frame);
 		fputc('\n', out);
@@ -649,16 +631,16 @@ static void text_finding(FILE *out, const struct an_report *r, const struct an_f
 }
 
 /* The period, the generation time and the inputs with their SHA-256. */
-static void text_provenance(FILE *out, const struct an_report *r, const struct words *w)
+static void text_provenance(FILE *out, const struct an_audit_view *r, const struct words *w)
 {
-	const struct an_counters *c = an_report_counters(r);
+	const struct an_counters *c = r->counters;
 	char t1[48], t2[48];
-	size_t n;
-	const struct an_input *in = an_report_inputs(r, &n);
+	const struct an_input *in = r->inputs;
+	size_t n = r->n_inputs;
 
 	if (c->packets_read)
 		fprintf(out, w->period, an_format_time(c->first_ns, t1, sizeof(t1)), an_format_time(c->last_ns, t2, sizeof(t2)));
-	fprintf(out, w->generated, an_format_time(an_report_generated_ns(r), t1, sizeof(t1)), SANSO_VERSION);
+	fprintf(out, w->generated, an_format_time(r->generated_ns, t1, sizeof(t1)), SANSO_VERSION);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, strcmp(in[i].kind, "topology") == 0 ? w->topology : w->capture, in[i].path,
 			in[i].hashed ? in[i].sha256 : "-");
@@ -666,11 +648,11 @@ static void text_provenance(FILE *out, const struct an_report *r, const struct w
 
 /* The coverage warning, when the audit saw too little (nothing printed
  * otherwise). */
-static void text_coverage(FILE *out, const struct an_report *r, const struct words *w, bool ja)
+static void text_coverage(FILE *out, const struct an_audit_view *r, const struct words *w, bool ja)
 {
-	const struct an_counters *c = an_report_counters(r);
-	const struct topo_site *site = an_report_site(r);
-	unsigned problems = an_report_coverage(r);
+	const struct an_counters *c = r->counters;
+	const struct topo_site *site = r->site;
+	unsigned problems = r->coverage;
 	char list[2048] = "";
 
 	if (!problems)
@@ -694,12 +676,12 @@ static void text_coverage(FILE *out, const struct an_report *r, const struct wor
 	fputc('\n', out);
 }
 
-static int write_text(const struct an_report *r, const struct an_output_options *o, FILE *out)
+static int write_text(const struct an_audit_view *r, const struct an_output_options *o, FILE *out)
 {
-	const struct an_counters *c = an_report_counters(r);
-	const struct topo_site *site = an_report_site(r);
+	const struct an_counters *c = r->counters;
+	const struct topo_site *site = r->site;
 	const struct an_finding **v = sorted(r, severity_then_time);
-	size_t n = an_report_n_findings(r);
+	size_t n = r->n_findings;
 	uint64_t total = 0;
 	const struct words *w = words_for(o);
 
@@ -731,7 +713,7 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 
 	if (!o->quiet) {
 		if (total == 0)
-			fprintf(out, "%s\n", an_report_coverage(r) ? w->no_findings_unjudged : w->no_findings);
+			fprintf(out, "%s\n", r->coverage ? w->no_findings_unjudged : w->no_findings);
 		else {
 			fprintf(out, w->findings_total, total, total == 1 || o->japanese ? "" : "s");
 			for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
@@ -739,12 +721,12 @@ static int write_text(const struct an_report *r, const struct an_output_options 
 					fprintf(out, " %s %" PRIu64, an_check_id(i), c->findings[i]);
 			fputc('\n', out);
 		}
-		if (an_report_findings_not_kept(r))
-			fprintf(out, w->not_kept, an_report_findings_not_kept(r));
-		if (an_report_findings_not_kept(r))
+		if (r->findings_not_kept)
+			fprintf(out, w->not_kept, r->findings_not_kept);
+		if (r->findings_not_kept)
 			fputc('\n', out);
-		for (size_t i = 0; i < an_report_n_evidence(r); i++)
-			fprintf(out, w->evidence, an_report_evidence(r, i));
+		for (size_t i = 0; i < r->n_evidence; i++)
+			fprintf(out, w->evidence, r->evidence[i]);
 		if (o->verbose)
 			fprintf(out, "flows: %" PRIu64 " created, %" PRIu64 " evicted for room, peak %zu live; "
 				     "undecoded: %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64 " unsupported link type\n",
@@ -790,7 +772,7 @@ void an_xml_escape(FILE *out, const char *s)
 }
 
 /* The text block of one finding, as a string (caller frees). */
-static char *finding_block(const struct an_report *r, const struct an_finding *f, const struct an_output_options *o)
+static char *finding_block(const struct an_audit_view *r, const struct an_finding *f, const struct an_output_options *o)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -931,10 +913,10 @@ int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_o
 
 /* The audit as JUnit: the traffic and station checks, and whether the
  * captures showed enough to judge (COVERAGE). */
-static int write_junit(const struct an_report *r, const struct an_output_options *o, FILE *out)
+static int write_junit(const struct an_audit_view *r, const struct an_output_options *o, FILE *out)
 {
 	const struct an_finding **v = sorted(r, by_frame);
-	size_t n = an_report_n_findings(r);
+	size_t n = r->n_findings;
 	struct an_junit_case *cases = calloc(n + 1, sizeof(*cases));
 	char **names = calloc(n + 1, sizeof(*names));
 	char title[512], cov[2048] = "";
@@ -944,12 +926,12 @@ static int write_junit(const struct an_report *r, const struct an_output_options
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char msg[640];
-		names[i] = strdup(o->japanese ? an_finding_message(an_report_site(r), v[i], true, msg, sizeof(msg))
+		names[i] = strdup(o->japanese ? an_finding_message(r->site, v[i], true, msg, sizeof(msg))
 					      : v[i]->message ? v[i]->message : "");
 		cases[i] = (struct an_junit_case){.check = v[i]->check, .name = names[i] ? names[i] : "",
 						  .block = finding_block(r, v[i], o)};
 	}
-	unsigned problems = an_report_coverage(r);
+	unsigned problems = r->coverage;
 	for (size_t i = 0; i < sizeof(coverage_words) / sizeof(coverage_words[0]); i++)
 		if (problems & coverage_words[i].bit)
 			snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), "%s%s", cov[0] ? "; " : "",
@@ -961,12 +943,12 @@ static int write_junit(const struct an_report *r, const struct an_output_options
 		.fail = problems != 0,
 		.why = cov,
 	};
-	snprintf(title, sizeof(title), "sanso audit: %s", topo_site_name(an_report_site(r)));
+	snprintf(title, sizeof(title), "sanso audit: %s", topo_site_name(r->site));
 	struct an_junit j = {
 		.title = title,
 		.classname = "sanso.audit",
-		.generated_ns = an_report_generated_ns(r),
-		.seconds = an_report_seconds(r),
+		.generated_ns = r->generated_ns,
+		.seconds = r->seconds,
 		.first = 0,
 		.end = AN_CHECK_RULESET_MYNUMBER_OPEN,
 		.cases = cases,
@@ -990,12 +972,12 @@ out:
 
 /* A self-contained HTML page: the same blocks as the text report, grouped
  * by severity, for handing to people who don't read terminals. */
-static int write_html(const struct an_report *r, const struct an_output_options *o, FILE *out)
+static int write_html(const struct an_audit_view *r, const struct an_output_options *o, FILE *out)
 {
-	const struct an_counters *c = an_report_counters(r);
-	const struct topo_site *site = an_report_site(r);
+	const struct an_counters *c = r->counters;
+	const struct topo_site *site = r->site;
 	const struct an_finding **v = sorted(r, severity_then_time);
-	size_t n = an_report_n_findings(r);
+	size_t n = r->n_findings;
 
 	if (!v)
 		return -ENOMEM;
@@ -1009,9 +991,9 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 	an_xml_escape(out, topo_site_name(site));
 	bool ja = o->japanese;
 	fprintf(out, ja ? "</h1>\n<p>モデル %s、" : "</h1>\n<p>model %s; ", topo_model_name(topo_site_model(site)));
-	for (size_t i = 0; i < an_report_n_captures(r); i++) {
+	for (size_t i = 0; i < r->n_captures; i++) {
 		fputs(i ? ", " : ja ? "キャプチャ: " : "captures: ", out);
-		an_xml_escape(out, an_report_capture(r, i));
+		an_xml_escape(out, view_capture(r, i));
 	}
 	fprintf(out, ja ? "、%" PRIu64 " パケット読み込み、%" PRIu64 " 解析不能、%" PRIu64 " 接続。</p>\n"
 			: "; %" PRIu64 " packets read, %" PRIu64 " undecoded, %" PRIu64 " connections.</p>\n",
@@ -1061,23 +1043,23 @@ static int write_html(const struct an_report *r, const struct an_output_options 
 		}
 	}
 	if (n == 0)
-		fprintf(out, "<p>%s</p>\n", an_report_coverage(r) ? words_for(o)->no_findings_unjudged : words_for(o)->no_findings);
+		fprintf(out, "<p>%s</p>\n", r->coverage ? words_for(o)->no_findings_unjudged : words_for(o)->no_findings);
 	fputs("</body>\n</html>\n", out);
 	free(v);
 	return ferror(out) ? -EIO : 0;
 }
 
-static int report_write(const struct an_report *r, const struct an_output_options *o, FILE *out);
+static int report_write(const struct an_audit_view *r, const struct an_output_options *o, FILE *out);
 
 /* 9 digits when any time the report prints has nanoseconds, else 6 */
-static int report_digits(const struct an_report *r)
+static int report_digits(const struct an_audit_view *r)
 {
-	const struct an_counters *c = an_report_counters(r);
+	const struct an_counters *c = r->counters;
 
 	if (c->first_ns % 1000 || c->last_ns % 1000)
 		return 9;
-	for (size_t i = 0; i < an_report_n_findings(r); i++) {
-		const struct an_finding *f = an_report_finding(r, i);
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct an_finding *f = r->findings[i];
 		if (f->first_ns % 1000 || f->last_ns % 1000)
 			return 9;
 		for (unsigned k = 0; k < f->n_observed; k++)
@@ -1087,7 +1069,7 @@ static int report_digits(const struct an_report *r)
 	return 6;
 }
 
-int an_report_write(const struct an_report *r, const struct an_output_options *o, FILE *out)
+int an_audit_write(const struct an_audit_view *r, const struct an_output_options *o, FILE *out)
 {
 	int ret;
 
@@ -1097,7 +1079,7 @@ int an_report_write(const struct an_report *r, const struct an_output_options *o
 	return ret;
 }
 
-static int report_write(const struct an_report *r, const struct an_output_options *o, FILE *out)
+static int report_write(const struct an_audit_view *r, const struct an_output_options *o, FILE *out)
 {
 	switch (o->format) {
 	case AN_FORMAT_JSON:

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitor-internal.h"
+#include "report.h"
 
 /* ------------------------------------------------------------------ log */
 

@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "monitor-internal.h"
+#include "cmd.h"
 
 /* capability sets as 64-bit masks (two 32-bit words in the v3 ABI) */
 struct caps {

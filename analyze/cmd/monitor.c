@@ -35,8 +35,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "analyze-internal.h"
-#include "monitor-internal.h"
+#include "cmd.h"
 #include "sanso-config.h"
 
 #define TICK_NS 1000000000ull

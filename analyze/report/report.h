@@ -1,15 +1,84 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The pieces of `sanso monitor` that are not about packets: where its
- * records go (a rotated log file, syslog) and giving up privileges once the
- * captures are open.  analyze/monitor.c drives them; analyze/sink.c and
- * analyze/privs.c implement them.
+ * report — how results are written: text, JSON Lines, HTML and JUnit for
+ * the audit and verify reports (report.c, verify-report.c), the JSON of one
+ * finding the monitor streams, and where a monitor's records go — a
+ * rotated log file and RFC 5424 syslog (sink.c).
+ *
+ * Depends on the findings model (analyze.h) and nothing else of sanso:
+ * the writers read a report's view (an_audit_view, an_verify_view) and the
+ * findings, never a command's state; the commands (analyze/cmd/) choose
+ * the format and the file.  Writers never fail silently: a write error is
+ * -errno.
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "analyze.h"
+
+/* ---------------------------------------------------------------- reports */
+
+/* Write an audit's / verify's report in o->format; 0 or -errno. */
+int an_audit_write(const struct an_audit_view *r, const struct an_output_options *o, FILE *out);
+int an_verify_write(const struct an_verify_view *r, const struct an_output_options *o, FILE *out);
+
+/* A Wireshark display filter that shows the finding's packets. */
+char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t len);
+
+/* RFC 3339 UTC with 6 digits, or 9 when the capture had nanoseconds. */
+char *an_format_time(uint64_t ts_ns, char *buf, size_t len);
+void an_time_digits(int digits); /* 6 or 9 for every time from now on; 0: each by its own precision */
+
+json_t *an_json_str_or_null(const char *s);
+int an_json_line(json_t *o, FILE *out); /* one compact line; takes the reference */
+void an_xml_escape(FILE *out, const char *s); /* NULL prints nothing */
+const char *an_severity_heading(enum an_severity s, bool japanese); /* "CRITICAL", "重大" */
+/* The summary's first fields (site, model, findings per check, packets
+ * read and undecoded), shared by audit and monitor. */
+void an_json_summary_counts(json_t *o, const struct topo_site *site, const struct an_counters *c);
+/* A finding as the JSON object of docs/cli.md; captures[i] names ref.file i
+ * (capture files, or the monitor's interfaces). */
+json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,
+			const struct an_finding *f, bool japanese);
+
+
+/* provenance and coverage, shared by the audit and verify reports
+ * (report.c): JSON fields, and the coverage problems worded */
+const char *an_community_id(const struct an_finding *f, char out[64]); /* NULL: none */
+void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input *in, size_t n);
+const char *an_coverage_problem(unsigned bit, bool japanese);
+
+/* JUnit XML, one layout for audit and verify (report.c): one testsuite per
+ * check in [first, end), one testcase per finding (a failure at or above
+ * o->fail_on, skipped with the finding in <system-out> below it), a
+ * passing "no findings" case for a clean check; then `extra` suites
+ * (coverage, firewalls).  Counts add up at every level. */
+struct an_junit_case {
+	unsigned check;    /* an_check, or an extra suite's index when extra */
+	const char *name;  /* the finding's message, or the case's name */
+	const char *block; /* the text report's block, or NULL */
+	bool fail, skip;   /* extra suites: how the case went */
+	const char *why;   /* extra suites: the failure or skip message */
+};
+struct an_junit {
+	const char *title;       /* "sanso audit: SITE" */
+	const char *classname;   /* "sanso.audit" */
+	uint64_t generated_ns;
+	double seconds;
+	unsigned first, end;     /* the checks this command has */
+	const struct an_junit_case *cases;
+	size_t n_cases;
+	const char *const *extra; /* names of extra suites */
+	size_t n_extra;
+	const struct an_junit_case *extra_cases; /* .check: the suite's index */
+	size_t n_extra_cases;
+};
+int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_options *o);
 
 /* ------------------------------------------------------------------ log */
 
@@ -100,19 +169,3 @@ uint64_t an_syslog_dropped(const struct an_syslog *s);
 void an_syslog_close(struct an_syslog *s);              /* NULL is a no-op */
 
 /* ----------------------------------------------------------- privileges */
-
-/*
- * Called once the captures are open.  With user: switches to that user's
- * uid, gid and supplementary groups (real, effective and saved; nothing to
- * switch when the process already is that user) and keeps no capability,
- * also in the bounding set when allowed; a switch that could be undone
- * (setuid(0) still works) is an error.  Without (user NULL): stays the
- * same user but keeps only CAP_NET_RAW in the permitted and effective sets
- * (and the bounding set, when allowed) — nothing, if it did not have it.
- * Either way the inheritable and ambient sets are emptied and
- * PR_SET_NO_NEW_PRIVS is set.  Dropping from the bounding set needs
- * CAP_SETPCAP; without it the bounding set is left alone.  0, or -errno
- * with a message (unknown user: -ENOENT; not permitted: -EPERM).  A
- * failure can leave the process half-way: the caller must exit.
- */
-int an_drop_privileges(const char *user, char *errbuf, size_t errlen);

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "monitor-internal.h" /* the syslog facility names */
+#include "cmd.h"
 #include "sanso-config.h"
 #include "topology.h"
 
@@ -933,7 +933,9 @@ static int cmd_audit(const struct options *o)
 		return r == -ENOMEM || r == -EIO || r == -ENOSPC || r == -EDQUOT ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
 
-	r = an_report_write(report, &o->out, out.f);
+	struct an_audit_view view;
+	an_report_view(report, &view);
+	r = an_audit_write(&view, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);
 	else {
@@ -1006,7 +1008,9 @@ static int cmd_verify(const struct options *o)
 		topo_site_free(site);
 		return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
-	r = an_vreport_write(report, &o->out, out.f);
+	struct an_verify_view view;
+	an_vreport_view(report, &view);
+	r = an_verify_write(&view, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);
 	else {

@@ -13,22 +13,21 @@
 #include <string.h>
 
 #include "analyze.h"
-#include "analyze-internal.h"
+#include "report.h"
 #include "sanso-config.h"
-#include "verify-internal.h"
 
 /* The findings, most severe first, each severity in the order found. */
-static const struct an_vfinding **by_severity(const struct an_vreport *r)
+static const struct an_vfinding **by_severity(const struct an_verify_view *r)
 {
-	size_t n = an_vreport_n_findings(r), k = 0;
+	size_t n = r->n_findings, k = 0;
 	const struct an_vfinding **v = malloc((n ? n : 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--)
 		for (size_t i = 0; i < n; i++)
-			if (an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev)
-				v[k++] = an_vreport_finding(r, i);
+			if (an_check_severity(r->findings[i]->check) == (enum an_severity)sev)
+				v[k++] = r->findings[i];
 	return v;
 }
 
@@ -111,10 +110,10 @@ static json_t *json_vfinding(const struct an_vfinding *f, bool ja)
 	return o;
 }
 
-static json_t *json_vsummary(const struct an_vreport *r)
+static json_t *json_vsummary(const struct an_verify_view *r)
 {
-	const struct topo_site *site = an_vreport_site(r);
-	const uint64_t *counts = an_vreport_counts(r);
+	const struct topo_site *site = r->site;
+	const uint64_t *counts = r->counts;
 	json_t *o = json_object(), *c = json_object(), *fws = json_array();
 	bool approx = false;
 
@@ -125,10 +124,10 @@ static json_t *json_vsummary(const struct an_vreport *r)
 		if (counts[i])
 			json_object_set_new(c, an_check_id(i), json_integer((json_int_t)counts[i]));
 	json_object_set_new(o, "findings", c);
-	for (size_t i = 0; i < an_vreport_n_firewalls(r); i++) {
+	for (size_t i = 0; i < r->n_firewalls; i++) {
 		struct an_vfw_summary s;
 		json_t *x = json_object();
-		an_vreport_firewall(r, i, &s);
+		s = r->firewalls[i];
 		json_object_set_new(x, "name", json_string(s.fw->name));
 		json_object_set_new(x, "verified", json_boolean(s.source != NULL));
 		json_object_set_new(x, "source", an_json_str_or_null(s.source));
@@ -148,26 +147,21 @@ static json_t *json_vsummary(const struct an_vreport *r)
 	}
 	json_object_set_new(o, "firewalls", fws);
 	json_object_set_new(o, "approximate", json_boolean(approx));
-	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)an_vreport_not_kept(r)));
-	size_t n_in;
-	uint64_t gen;
-	const struct an_input *in = an_vreport_inputs(r, &n_in, &gen);
-	an_json_provenance(o, gen, in, n_in);
+	json_object_set_new(o, "findings_not_kept", json_integer((json_int_t)r->not_kept));
+	an_json_provenance(o, r->generated_ns, r->inputs, r->n_inputs);
 	return o;
 }
 
-static int write_json(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+static int write_json(const struct an_verify_view *r, const struct an_output_options *o, FILE *out)
 {
 	int ret = 0;
 
-	size_t n_in;
-	uint64_t gen;
+	uint64_t gen = r->generated_ns;
 	char t[48];
-	(void)an_vreport_inputs(r, &n_in, &gen);
 	an_time_digits(6); /* no capture: the generation time alone, in microseconds */
 	an_format_time(gen, t, sizeof(t));
-	for (size_t i = 0; i < an_vreport_n_findings(r) && ret == 0; i++) {
-		json_t *x = json_vfinding(an_vreport_finding(r, i), o->japanese);
+	for (size_t i = 0; i < r->n_findings && ret == 0; i++) {
+		json_t *x = json_vfinding(r->findings[i], o->japanese);
 		json_object_set_new(x, "timestamp", json_string(t));
 		ret = an_json_line(x, out);
 	}
@@ -216,12 +210,12 @@ static void text_vfinding(FILE *out, const struct an_vfinding *f, bool ja)
 }
 
 /* When the report was made, and the SHA-256 of what it was made from. */
-static void text_provenance(FILE *out, const struct an_vreport *r, bool ja)
+static void text_provenance(FILE *out, const struct an_verify_view *r, bool ja)
 {
 	char t[48];
-	size_t n;
-	uint64_t gen;
-	const struct an_input *in = an_vreport_inputs(r, &n, &gen);
+	uint64_t gen = r->generated_ns;
+	const struct an_input *in = r->inputs;
+	size_t n = r->n_inputs;
 
 	fprintf(out, ja ? "  作成       %s (sanso %s)\n" : "  generated  %s by sanso %s\n", an_format_time(gen, t, sizeof(t)),
 		SANSO_VERSION);
@@ -231,20 +225,20 @@ static void text_provenance(FILE *out, const struct an_vreport *r, bool ja)
 			in[i].path, in[i].hashed ? in[i].sha256 : "-");
 }
 
-static int write_text(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+static int write_text(const struct an_verify_view *r, const struct an_output_options *o, FILE *out)
 {
-	const struct topo_site *site = an_vreport_site(r);
-	const uint64_t *counts = an_vreport_counts(r);
-	size_t n = an_vreport_n_findings(r);
+	const struct topo_site *site = r->site;
+	const uint64_t *counts = r->counts;
+	size_t n = r->n_findings;
 	bool ja = o->japanese;
 	uint64_t total = 0;
 
 	if (!o->quiet) {
 		fprintf(out, ja ? "sanso 設定検証 — %s (モデル %s)\n" : "sanso verify — %s (model %s)\n", topo_site_name(site),
 			topo_model_name(topo_site_model(site)));
-		for (size_t i = 0; i < an_vreport_n_firewalls(r); i++) {
+		for (size_t i = 0; i < r->n_firewalls; i++) {
 			struct an_vfw_summary s;
-			an_vreport_firewall(r, i, &s);
+			s = r->firewalls[i];
 			if (!s.source) {
 				fprintf(out, ja ? "  %-10s (ルールセットなし: 未検証)\n" : "  %-10s (no ruleset: not verified)\n",
 					s.fw->name);
@@ -260,13 +254,13 @@ static int write_text(const struct an_vreport *r, const struct an_output_options
 	for (int sev = AN_SEV_CRITICAL; sev >= AN_SEV_LOW; sev--) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
-			k += an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev;
+			k += an_check_severity(r->findings[i]->check) == (enum an_severity)sev;
 		if (!k)
 			continue;
 		fprintf(out, "%s (%zu)\n\n", an_severity_heading((enum an_severity)sev, ja), k);
 		for (size_t i = 0; i < n; i++)
-			if (an_check_severity(an_vreport_finding(r, i)->check) == (enum an_severity)sev)
-				text_vfinding(out, an_vreport_finding(r, i), ja);
+			if (an_check_severity(r->findings[i]->check) == (enum an_severity)sev)
+				text_vfinding(out, r->findings[i], ja);
 	}
 	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
 		total += counts[i];
@@ -282,9 +276,9 @@ static int write_text(const struct an_vreport *r, const struct an_output_options
 					fprintf(out, " %s %" PRIu64, an_check_id(i), counts[i]);
 			fputc('\n', out);
 		}
-		if (an_vreport_not_kept(r))
+		if (r->not_kept)
 			fprintf(out, "(%" PRIu64 " further findings counted but not listed: --max-findings)\n",
-				an_vreport_not_kept(r));
+				r->not_kept);
 	}
 	return ferror(out) ? -EIO : 0;
 }
@@ -311,9 +305,9 @@ static char *block(const struct an_vfinding *f, bool ja)
 /* The same JUnit layout as the audit's (report.c): a suite per ruleset
  * check, and FIREWALLS with one case per firewall (skipped when it has no
  * ruleset to verify). */
-static int write_junit(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+static int write_junit(const struct an_verify_view *r, const struct an_output_options *o, FILE *out)
 {
-	size_t n = an_vreport_n_findings(r), nfw = an_vreport_n_firewalls(r);
+	size_t n = r->n_findings, nfw = r->n_firewalls;
 	struct an_junit_case *cases = calloc(n + 1, sizeof(*cases)), *fws = calloc(nfw + 1, sizeof(*fws));
 	char title[512];
 	double seconds = 0;
@@ -322,23 +316,21 @@ static int write_junit(const struct an_vreport *r, const struct an_output_option
 	if (!cases || !fws)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct an_vfinding *f = an_vreport_finding(r, i);
+		const struct an_vfinding *f = r->findings[i];
 		cases[i] = (struct an_junit_case){.check = f->check,
 						  .name = (o->japanese ? f->message_ja : f->message) ? (o->japanese ? f->message_ja : f->message) : "",
 						  .block = block(f, o->japanese)};
 	}
 	for (size_t i = 0; i < nfw; i++) {
 		struct an_vfw_summary s;
-		an_vreport_firewall(r, i, &s);
+		s = r->firewalls[i];
 		seconds += s.seconds;
 		fws[i] = (struct an_junit_case){.check = 0, .name = s.fw->name, .skip = !s.source,
 						.why = o->japanese ? "ルールセットなし: 未検証" : "no ruleset: not verified"};
 	}
 	const char *const extra[] = {"FIREWALLS"};
-	snprintf(title, sizeof(title), "sanso verify: %s", topo_site_name(an_vreport_site(r)));
-	size_t n_in;
-	uint64_t gen;
-	(void)an_vreport_inputs(r, &n_in, &gen);
+	snprintf(title, sizeof(title), "sanso verify: %s", topo_site_name(r->site));
+	uint64_t gen = r->generated_ns;
 	struct an_junit j = {
 		.title = title,
 		.classname = "sanso.verify",
@@ -362,9 +354,9 @@ out:
 	return ret;
 }
 
-static int write_html(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+static int write_html(const struct an_verify_view *r, const struct an_output_options *o, FILE *out)
 {
-	const struct topo_site *site = an_vreport_site(r);
+	const struct topo_site *site = r->site;
 	const struct an_vfinding **v = by_severity(r);
 
 	if (!v)
@@ -389,9 +381,9 @@ static int write_html(const struct an_vreport *r, const struct an_output_options
 		}
 		free(buf);
 	}
-	if (an_vreport_n_findings(r) == 0)
+	if (r->n_findings == 0)
 		fputs(o->japanese ? "<p>指摘なし</p>\n" : "<p>No findings.</p>\n", out);
-	for (size_t i = 0; i < an_vreport_n_findings(r); i++) {
+	for (size_t i = 0; i < r->n_findings; i++) {
 		const char *sev = an_severity_name(an_check_severity(v[i]->check));
 		char *b = block(v[i], o->japanese);
 		fprintf(out, "<h2 class=\"%s\">%s ", sev, an_severity_heading(an_check_severity(v[i]->check), o->japanese));
@@ -406,7 +398,7 @@ static int write_html(const struct an_vreport *r, const struct an_output_options
 	return ferror(out) ? -EIO : 0;
 }
 
-int an_vreport_write(const struct an_vreport *r, const struct an_output_options *o, FILE *out)
+int an_verify_write(const struct an_verify_view *r, const struct an_output_options *o, FILE *out)
 {
 	switch (o->format) {
 	case AN_FORMAT_JSON:
