@@ -51,7 +51,7 @@
 #include <time.h>
 
 #include "analyze.h"
-#include "bdd.h"
+#include "reach.h"
 #include "rulesets.h"
 
 #define IF_BITS 5

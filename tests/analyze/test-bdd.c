@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bdd.h"
+#include "reach.h"
 
 #define NV 10
 #define NP (1u << NV)

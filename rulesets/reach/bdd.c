@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ROBDDs for the ruleset verifier (bdd.h).
+ * ROBDDs for the ruleset verifier (reach.h).
  *
  * Complexity: and/or/diff are O(|a|·|b|) in the worst case and, with the
  * operation cache, close to O(|result|) for the shapes rule walks produce
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bdd.h"
+#include "reach.h"
 
 #define VAR_FREE 0xffffu
 #define MARK 0x80000000u

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A small reduced ordered binary decision diagram (ROBDD) package: exact
- * sets of packets for the ruleset verifier.
+ * reach — what a firewall does, beside the rule model: the packet-set
+ * engine that verify (zone pairs), reconciliation (one packet at a time)
+ * and diff (two rulesets) ask.  For now the engine itself: a small reduced
+ * ordered binary decision diagram (ROBDD) package, exact sets of packets.
+ * The walk over a ruleset (analyze/verify.c) moves here next; see
+ * docs/design.md.  Depends on nothing; may not use analyze/.
  *
  * Why BDDs: nftables matches are bit patterns (prefixes, masks, ranges,
  * sets of tuples), and a chain walk is "what earlier rules left": unions,
