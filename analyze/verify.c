@@ -3,15 +3,11 @@
  * sanso verify: which new connections each firewall's ruleset lets through,
  * exactly, against the three-tier policy (docs/verify.md).
  *
- * A packet is a point in a space of 367 bits (one BDD variable each), in
- * this order: address family, input and output interface (an index into
- * the firewall's interfaces in the topology, IF_OTHER for any other name),
- * whether a dnat translated it (its destination is then the translated
- * one, the originals kept per dnat rule; what `ct status dnat` reads),
- * conntrack state, IP protocol, destination address, destination port,
- * source address, source port (ICMP type and code are its two bytes, as
- * the kernel's payload loads see them), TCP flags, source MAC.  IPv4
- * addresses use the top 32 of the 128 address bits.
+ * The packet space, the set walk over a ruleset's base chains and the
+ * one-packet trace are the ruleset model's (rulesets/reach/reach.h): this
+ * file asks it the three-tier questions — which areas each firewall
+ * connects, what the declared flows need, what its own addresses accept —
+ * and words the answers as findings.
  *
  * Per firewall:
  *   R0       every first packet (ct state new; a TCP SYN) from an area
@@ -36,10 +32,10 @@
  *            carries (EXCEPTION-TOO-BROAD);
  *   shadow   every base chain walked over all packets: a rule that never
  *            sees any packet is shadowed.
- * Constructs the model can't express (rs_match.op UNKNOWN, unknown
- * verdicts) are assumed to match in accepting rules and not to match in
- * dropping ones, so the result over-approximates what is let through —
- * never a silent accept or drop — and each is reported.
+ * Constructs the model can't express are assumed to match in accepting
+ * rules and not to match in dropping ones (reach.h), so the result
+ * over-approximates what is let through — never a silent accept or drop —
+ * and each is reported (RULESET-UNSUPPORTED).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,37 +49,6 @@
 #include "analyze.h"
 #include "reach.h"
 #include "rulesets.h"
-
-#define IF_BITS 5
-#define IF_OTHER 31u
-#define IF_NONE 30u /* no interface: what oifname is before routing */
-#define MAX_IFACES 30
-/* The kernel's chain depth: nft_chain_validate() counts jumps and gotos
- * alike and refuses a ruleset whose chains nest 16 deep (EMLINK).  Every
- * walk stops there (iptables-legacy has no such limit: what lies deeper is
- * assumed accepted, and the verdict approximate). */
-#define MAX_DEPTH 16
-
-enum {
-	V_FAM = 0,
-	V_IIF = V_FAM + 1,
-	V_OIF = V_IIF + IF_BITS,
-	V_DNAT = V_OIF + IF_BITS, /* next to V_CT: ct status reads both */
-	V_CT = V_DNAT + 1,
-	V_PROTO = V_CT + 3,
-	V_DADDR = V_PROTO + 8,
-	V_DPORT = V_DADDR + 128,
-	V_SADDR = V_DPORT + 16,
-	V_SPORT = V_SADDR + 128,
-	V_TCPFL = V_SPORT + 16,
-	V_SMAC = V_TCPFL + 8,
-	N_VARS = V_SMAC + 48,
-};
-
-enum { CT_NEW, CT_ESTABLISHED, CT_RELATED, CT_INVALID, CT_UNTRACKED, N_CT };
-static const uint32_t ct_bit[N_CT] = {RS_CT_NEW, RS_CT_ESTABLISHED, RS_CT_RELATED, RS_CT_INVALID, RS_CT_UNTRACKED};
-
-enum { RF_VISITED = 1, RF_HIT = 2 };
 
 struct an_vreport {
 	const struct topo_site *site;
@@ -115,583 +80,36 @@ struct exc {
 	bdd_t nomac; /* its packets from other MACs, arriving where the MAC could be pinned (NO-MAC) */
 };
 
-/* A dnat rule the model translates, and what it did in pass 1. */
-struct dnat_rec {
-	uint32_t chain;
-	size_t rule;
-	unsigned oif; /* towards the target address */
-	bdd_t to;    /* the target: address, port, oif, V_DNAT */
-	bdd_t hit;   /* the packets it translated, as they arrived */
-	bdd_t image; /* the same packets translated (V_DNAT set) */
-};
-
 struct fw_ctx {
 	const struct topo_site *site;
 	const struct topo_firewall *fw;
 	const struct rs_ruleset *rs;
 	struct an_vreport *report;
 	struct an_vfw_summary *sum;
-	struct bdd *m;
+	struct reach r;   /* the ruleset's model (rulesets/reach/) */
+	struct bdd *m;    /* r.m */
+	const char *ifnames[MAX_IFACES];
 	size_t n_areas;
 
-	bdd_t *set_bdd; /* per set, for the keys in set_keys */
-	enum rs_key (*set_keys)[RS_MAX_CONCAT];
-	uint8_t *set_nkeys;
-
 	bdd_t *src_in, *dst_in, *iif_of, *oif_of; /* per area */
-	bdd_t fam[2], ifpair, ctnew, syn, r0, univ, passed, permitted, bad_all, open, cross;
+	bdd_t ifpair, ctnew, syn, r0, univ, passed, permitted, bad_all, open, cross;
 	struct pair *pairs;
 	size_t n_pairs;
 	struct exc *excs;
 	size_t n_excs;
 
-	uint8_t **rflags; /* per chain, per rule */
-	uint32_t *fwd;    /* forward-path base chains, in hook order */
-	size_t n_fwd;
-	bool has_primary;
-	uint32_t primary;
 	/* the local path: packets to the firewall's own addresses (own), the
 	 * first packets of them (r0_local), what prerouting and input let in */
-	uint32_t *loc;
-	size_t n_loc;
-	bool has_local_primary;
-	uint32_t local_primary;
 	bdd_t own, own_src, r0_local, passed_local;
-	bool too_deep;
-	bool trace_approx; /* trace() met a rule it can't judge exactly */
-	/* what a prerouting chain sees of every packet: no output interface
-	 * yet, and before conntrack (priority < -200) ct state invalid */
-	bdd_t pre_cube, raw_cube;
 	/* dnat in prerouting: pre_in the first packets prerouting sees;
-	 * dn per modelled dnat rule; fwd_in / local_in what reaches forward
-	 * and input after prerouting; images all that dnat rules made */
-	bool has_dnat;
-	bdd_t pre_in, dnat0, dnat_q, dnat_qp, fwd_in, local_in, images;
-	struct dnat_rec *dn;
-	size_t n_dn;
-	bool record; /* the walk records each dnat rule's hits */
+	 * fwd_in / local_in what reaches forward and input after prerouting;
+	 * images all that dnat rules made */
+	bdd_t pre_in, fwd_in, local_in, images;
+	struct probe_points *points; /* the kernel differential test's picks */
 	int err;
 };
 
-/* ---------------------------------------------------------------- keys */
-
-struct keyvar {
-	int var; /* -1: a small-domain key (nfproto, interfaces, ct state) */
-	unsigned bits;
-	int fam; /* -1, 0 (ipv4) or 1 (ipv6) */
-};
-
-static struct keyvar key_var(enum rs_key k)
-{
-	switch (k) {
-	case RS_KEY_L4PROTO:
-		return (struct keyvar){V_PROTO, 8, -1};
-	case RS_KEY_IP_SADDR:
-		return (struct keyvar){V_SADDR, 32, 0};
-	case RS_KEY_IP_DADDR:
-		return (struct keyvar){V_DADDR, 32, 0};
-	case RS_KEY_IP6_SADDR:
-		return (struct keyvar){V_SADDR, 128, 1};
-	case RS_KEY_IP6_DADDR:
-		return (struct keyvar){V_DADDR, 128, 1};
-	case RS_KEY_SPORT:
-		return (struct keyvar){V_SPORT, 16, -1};
-	case RS_KEY_DPORT:
-		return (struct keyvar){V_DPORT, 16, -1};
-	case RS_KEY_ICMP_TYPE:
-		return (struct keyvar){V_SPORT, 8, -1};
-	case RS_KEY_ICMP_CODE:
-		return (struct keyvar){V_SPORT + 8, 8, -1};
-	case RS_KEY_TCP_FLAGS:
-		return (struct keyvar){V_TCPFL, 8, -1};
-	case RS_KEY_ETHER_SADDR:
-		return (struct keyvar){V_SMAC, 48, -1};
-	default:
-		return (struct keyvar){-1, 0, -1};
-	}
-}
-
-static bool be_is_zero(const uint8_t *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i])
-			return false;
-	return true;
-}
-
-static bool be_is_max(const uint8_t *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] != 0xff)
-			return false;
-	return true;
-}
-
-static void be_add(uint8_t *v, size_t n, int delta)
-{
-	for (size_t i = n; i-- > 0;) {
-		if (delta > 0) {
-			if (++v[i] != 0)
-				return;
-		} else if (v[i]-- != 0)
-			return;
-	}
-}
-
-/* The concrete comparison: (x & mask) op value, for one key of len bytes. */
-static bool cmp_value(const struct rs_match *m, size_t len, const uint8_t *x)
-{
-	uint8_t xm[RS_VAL_MAX];
-
-	for (size_t i = 0; i < len; i++)
-		xm[i] = m->has_mask ? x[i] & m->mask[i] : x[i];
-	int c = memcmp(xm, m->value, len);
-	switch (m->op) {
-	case RS_OP_EQ:
-		return c == 0;
-	case RS_OP_NE:
-		return c != 0;
-	case RS_OP_LT:
-		return c < 0;
-	case RS_OP_GT:
-		return c > 0;
-	case RS_OP_LE:
-		return c <= 0;
-	case RS_OP_GE:
-		return c >= 0;
-	case RS_OP_RANGE:
-	case RS_OP_NRANGE: {
-		bool in = c >= 0 && memcmp(xm, m->value2, len) <= 0;
-		return m->op == RS_OP_RANGE ? in : !in;
-	}
-	default:
-		return true;
-	}
-}
-
-/* An interface-name pattern (NUL padded, '*' at the end for a prefix)
- * against a name. */
-static bool ifname_matches(const uint8_t *pat, const char *name)
-{
-	char p[RS_IFNAMSIZ + 1];
-
-	memcpy(p, pat, RS_IFNAMSIZ);
-	p[RS_IFNAMSIZ] = 0;
-	size_t n = strlen(p);
-	if (n && p[n - 1] == '*')
-		return strncmp(p, name, n - 1) == 0;
-	return strcmp(p, name) == 0;
-}
-
-static bool ifname_is_topology(const struct fw_ctx *c, const uint8_t *pat)
-{
-	char p[RS_IFNAMSIZ + 1];
-
-	memcpy(p, pat, RS_IFNAMSIZ);
-	p[RS_IFNAMSIZ] = 0;
-	size_t n = strlen(p);
-	if (n && p[n - 1] == '*')
-		return false;
-	for (size_t i = 0; i < c->fw->n_ifaces; i++)
-		if (strcmp(c->fw->ifaces[i].name, p) == 0)
-			return true;
-	return false;
-}
-
-/*
- * A small-domain key: does domain value d satisfy the match?  For
- * interfaces, d is an interface index or IF_OTHER, which stands for every
- * name the topology doesn't list: it matches an equality when the pattern
- * could name such an interface, and any inequality.
- */
-static bool domain_test(const struct fw_ctx *c, enum rs_key k, unsigned d, const struct rs_match *m,
-			const uint8_t *lo, const uint8_t *hi)
-{
-	uint8_t x[4] = {0};
-
-	switch (k) {
-	case RS_KEY_NFPROTO:
-		x[0] = d ? 10 : 2;
-		break;
-	case RS_KEY_CT_STATE:
-		memcpy(x, &ct_bit[d], 4);
-		break;
-	case RS_KEY_CT_STATUS: {
-		/* d: dnat << 3 | ct state.  Without a conntrack entry (invalid,
-		 * untracked) the load breaks the rule, whatever it compares */
-		unsigned st = d & 7;
-		if (st != CT_NEW && st != CT_ESTABLISHED && st != CT_RELATED)
-			return false;
-		uint32_t status = d >> 3 ? RS_CTS_DNAT : 0;
-		memcpy(x, &status, 4);
-		break;
-	}
-	case RS_KEY_IIFNAME:
-	case RS_KEY_OIFNAME: {
-		const uint8_t *pat = lo ? lo : m->value;
-		bool eq = lo || m->op == RS_OP_EQ;
-		if (d == IF_OTHER)
-			return eq ? !ifname_is_topology(c, pat) : true;
-		bool match = ifname_matches(pat, d == IF_NONE ? "" : c->fw->ifaces[d].name);
-		return eq ? match : !match;
-	}
-	default:
-		return true;
-	}
-	if (lo) { /* a set element: [lo, hi] */
-		size_t n = rs_key_len(k);
-		return memcmp(x, lo, n) >= 0 && memcmp(x, hi, n) <= 0;
-	}
-	return cmp_value(m, rs_key_len(k), x);
-}
-
-static unsigned domain_var(enum rs_key k, unsigned *bits, unsigned *n)
-{
-	switch (k) {
-	case RS_KEY_NFPROTO:
-		*bits = 1;
-		*n = 2;
-		return V_FAM;
-	case RS_KEY_CT_STATE:
-		*bits = 3;
-		*n = N_CT;
-		return V_CT;
-	case RS_KEY_CT_STATUS:
-		*bits = 4;
-		*n = 16;
-		return V_DNAT;
-	case RS_KEY_OIFNAME:
-		*bits = IF_BITS;
-		*n = IF_OTHER + 1;
-		return V_OIF;
-	default:
-		*bits = IF_BITS;
-		*n = IF_OTHER + 1;
-		return V_IIF;
-	}
-}
-
-/* Interface values are the firewall's interfaces, IF_NONE and IF_OTHER;
- * the indices between them stand for nothing. */
-static bool domain_value_exists(const struct fw_ctx *c, enum rs_key k, unsigned d)
-{
-	return !(k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) || d < c->fw->n_ifaces || d == IF_OTHER || d == IF_NONE;
-}
-
-static bdd_t domain_bdd(struct fw_ctx *c, enum rs_key k, const struct rs_match *m, const uint8_t *lo,
-			const uint8_t *hi)
-{
-	unsigned bits, n, var = domain_var(k, &bits, &n);
-	bdd_t r = BDD_FALSE;
-
-	for (unsigned d = 0; d < n; d++) {
-		if (!domain_value_exists(c, k, d))
-			continue;
-		if (domain_test(c, k, d, m, lo, hi))
-			r = bdd_or(c->m, r, bdd_uint(c->m, var, bits, d));
-	}
-	return r;
-}
-
-static bdd_t fam_of(struct fw_ctx *c, int fam)
-{
-	return fam < 0 ? BDD_TRUE : c->fam[fam];
-}
-
-/* The address-family condition a concatenation implies. */
-static bdd_t keys_fam(struct fw_ctx *c, const struct rs_match *m)
-{
-	bdd_t r = BDD_TRUE;
-
-	for (unsigned i = 0; i < m->n_keys; i++)
-		r = bdd_and(c->m, r, fam_of(c, key_var(m->keys[i]).fam));
-	return r;
-}
-
-static bool match_sane(const struct fw_ctx *c, const struct rs_match *m)
-{
-	size_t len = 0;
-
-	if (m->n_keys == 0 || m->n_keys > RS_MAX_CONCAT)
-		return false;
-	for (unsigned i = 0; i < m->n_keys; i++) {
-		if (m->keys[i] >= _RS_KEY_MAX)
-			return false;
-		len += rs_key_len(m->keys[i]);
-	}
-	if (len > RS_VAL_MAX)
-		return false;
-	if (m->op == RS_OP_IN || m->op == RS_OP_NOT_IN)
-		return m->set < c->rs->n_sets;
-	return m->n_keys == 1;
-}
-
-/* One element of a set (a tuple of per-key ranges). */
-static bdd_t elem_bdd(struct fw_ctx *c, const struct rs_match *m, const struct rs_set_elem *e)
-{
-	bdd_t r = BDD_TRUE;
-	size_t off = 0;
-
-	for (unsigned i = 0; i < m->n_keys && r != BDD_FALSE; i++) {
-		enum rs_key k = m->keys[i];
-		size_t len = rs_key_len(k);
-		struct keyvar kv = key_var(k);
-		bdd_t part;
-
-		if (kv.var < 0)
-			part = domain_bdd(c, k, m, e->lo + off, e->hi + off);
-		else if (memcmp(e->lo + off, e->hi + off, len) == 0)
-			part = bdd_and(c->m, fam_of(c, kv.fam), bdd_match(c->m, (unsigned)kv.var, kv.bits, e->lo + off, NULL));
-		else
-			part = bdd_and(c->m, fam_of(c, kv.fam),
-				       bdd_range(c->m, (unsigned)kv.var, kv.bits, e->lo + off, e->hi + off));
-		r = bdd_and(c->m, r, part);
-		off += len;
-	}
-	return r;
-}
-
-/*
- * Builds the set of an IN/NOT_IN match into its cache slot, collecting
- * garbage between elements: a set of 100,000 elements leaves millions of
- * intermediate nodes behind.  Only called where every live handle is
- * rooted (setup), so the walks find every set ready.
- */
-static void prebuild_set(struct fw_ctx *c, const struct rs_match *m)
-{
-	uint32_t s = m->set;
-	const struct rs_set *set = &c->rs->sets[s];
-	bdd_t acc = BDD_FALSE;
-	size_t mark = bdd_root_mark(c->m);
-
-	if (c->set_nkeys[s])
-		return; /* built already (for these or other keys) */
-	bdd_root_push(c->m, &acc);
-	for (size_t i = 0; i < set->n_elems && !bdd_full(c->m); i++) {
-		acc = bdd_or(c->m, acc, elem_bdd(c, m, &set->elems[i]));
-		if (i % 512 == 511)
-			bdd_maybe_gc(c->m);
-	}
-	c->set_bdd[s] = acc;
-	c->set_nkeys[s] = m->n_keys;
-	memcpy(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0]));
-	bdd_root_pop(c->m, mark);
-	bdd_maybe_gc(c->m);
-}
-
-static bdd_t set_bdd(struct fw_ctx *c, const struct rs_match *m)
-{
-	uint32_t s = m->set;
-	bool cached = c->set_nkeys[s] == m->n_keys && memcmp(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0])) == 0;
-
-	if (cached)
-		return c->set_bdd[s];
-	/* the same set looked up with other keys: built each time, not kept */
-	const struct rs_set *set = &c->rs->sets[s];
-	bdd_t r = BDD_FALSE;
-	for (size_t i = 0; i < set->n_elems; i++)
-		r = bdd_or(c->m, r, elem_bdd(c, m, &set->elems[i]));
-	return r;
-}
-
-/* One match; *unknown when it can't be modelled (then TRUE). */
-static bdd_t match_bdd(struct fw_ctx *c, const struct rs_match *m, bool *unknown)
-{
-	if (m->op == RS_OP_UNKNOWN || !match_sane(c, m)) {
-		*unknown = true;
-		return BDD_TRUE;
-	}
-	if (m->op == RS_OP_IN)
-		return set_bdd(c, m);
-	if (m->op == RS_OP_NOT_IN)
-		return bdd_diff(c->m, keys_fam(c, m), set_bdd(c, m));
-
-	enum rs_key k = m->keys[0];
-	struct keyvar kv = key_var(k);
-	size_t len = rs_key_len(k);
-	if (kv.var < 0)
-		return domain_bdd(c, k, m, NULL, NULL);
-
-	struct bdd *b = c->m;
-	bdd_t fam = fam_of(c, kv.fam), x;
-	uint8_t lo[RS_VAL_MAX] = {0}, hi[RS_VAL_MAX];
-	memset(hi, 0xff, len);
-
-	switch (m->op) {
-	case RS_OP_EQ:
-	case RS_OP_NE:
-		x = bdd_match(b, (unsigned)kv.var, kv.bits, m->value, m->has_mask ? m->mask : NULL);
-		if (m->has_mask) { /* (x & mask) == value with value bits outside the mask: never */
-			for (size_t i = 0; i < len; i++)
-				if (m->value[i] & ~m->mask[i])
-					x = BDD_FALSE;
-		}
-		return m->op == RS_OP_EQ ? bdd_and(b, fam, x) : bdd_diff(b, fam, x);
-	case RS_OP_LT:
-		if (be_is_zero(m->value, len))
-			return BDD_FALSE;
-		memcpy(hi, m->value, len);
-		be_add(hi, len, -1);
-		break;
-	case RS_OP_LE:
-		memcpy(hi, m->value, len);
-		break;
-	case RS_OP_GT:
-		if (be_is_max(m->value, len))
-			return BDD_FALSE;
-		memcpy(lo, m->value, len);
-		be_add(lo, len, 1);
-		break;
-	case RS_OP_GE:
-		memcpy(lo, m->value, len);
-		break;
-	case RS_OP_RANGE:
-	case RS_OP_NRANGE:
-		memcpy(lo, m->value, len);
-		memcpy(hi, m->value2, len);
-		if (memcmp(lo, hi, len) > 0) {
-			x = BDD_FALSE;
-			return m->op == RS_OP_RANGE ? x : fam;
-		}
-		x = bdd_range(b, (unsigned)kv.var, kv.bits, lo, hi);
-		return m->op == RS_OP_RANGE ? bdd_and(b, fam, x) : bdd_diff(b, fam, x);
-	default:
-		*unknown = true;
-		return BDD_TRUE;
-	}
-	return bdd_and(b, fam, bdd_range(b, (unsigned)kv.var, kv.bits, lo, hi));
-}
-
-/* Sets literals for bits [var, var+bits) from value/mask; false on a
- * contradiction with literals already set. */
-static bool add_literals(int8_t *lit, unsigned var, unsigned bits, const uint8_t *value, const uint8_t *mask)
-{
-	for (unsigned i = 0; i < bits; i++) {
-		if (mask && !((mask[i / 8] >> (7 - i % 8)) & 1))
-			continue;
-		int8_t b = (int8_t)((value[i / 8] >> (7 - i % 8)) & 1);
-		if (lit[var + i] >= 0 && lit[var + i] != b)
-			return false;
-		lit[var + i] = b;
-	}
-	return true;
-}
-
-/* A match that is a conjunction of bit literals (an equality on a bit
- * key, or a small-domain key with one value): adds them, true if handled. */
-static bool match_literals(struct fw_ctx *c, const struct rs_match *m, int8_t *lit, bool *contradiction)
-{
-	if (m->op != RS_OP_EQ || !match_sane(c, m))
-		return false;
-	enum rs_key k = m->keys[0];
-	struct keyvar kv = key_var(k);
-	/* add_literals reads bits from the most significant one: the family
-	 * variable's one bit is 0x80 (IPv6), not 1 */
-	uint8_t one = 0x80, zero = 0;
-
-	if (kv.var >= 0) {
-		if (m->has_mask)
-			for (size_t i = 0; i < rs_key_len(k); i++)
-				if (m->value[i] & ~m->mask[i])
-					return false; /* never true: let match_bdd say so */
-		if (!add_literals(lit, (unsigned)kv.var, kv.bits, m->value, m->has_mask ? m->mask : NULL))
-			*contradiction = true;
-		if (kv.fam >= 0 && !add_literals(lit, V_FAM, 1, kv.fam ? &one : &zero, NULL))
-			*contradiction = true;
-		return true;
-	}
-	/* one domain value, e.g. oifname "vlan10" */
-	unsigned bits, n, var = domain_var(k, &bits, &n), hits = 0, which = 0;
-	for (unsigned d = 0; d < n && hits < 2; d++) {
-		if (!domain_value_exists(c, k, d))
-			continue;
-		if (domain_test(c, k, d, m, NULL, NULL)) {
-			hits++;
-			which = d;
-		}
-	}
-	if (hits != 1)
-		return false;
-	for (unsigned i = 0; i < bits; i++) {
-		int8_t b = (int8_t)((which >> (bits - 1 - i)) & 1);
-		if (lit[var + i] >= 0 && lit[var + i] != b)
-			*contradiction = true;
-		lit[var + i] = b;
-	}
-	return true;
-}
-
-/* What the rule's matches select, assuming unknown parts match.  The
- * equalities (most of a typical rule) are gathered into one cube built in
- * a single pass; the rest is ANDed to it. */
-static bdd_t rule_bdd(struct fw_ctx *c, const struct rs_rule *r, bool *unknown)
-{
-	int8_t lit[N_VARS];
-	bdd_t x = BDD_TRUE;
-	bool contradiction = false;
-
-	memset(lit, -1, sizeof(lit));
-	*unknown = r->unsupported != NULL || r->verdict.code == RS_V_UNKNOWN;
-	for (size_t i = 0; i < r->n_matches && x != BDD_FALSE && !contradiction; i++)
-		if (!match_literals(c, &r->matches[i], lit, &contradiction))
-			x = bdd_and(c->m, x, match_bdd(c, &r->matches[i], unknown));
-	if (r->has_vmap && !match_sane(c, &r->vmap))
-		*unknown = true;
-	if (contradiction)
-		return BDD_FALSE;
-	return bdd_and(c->m, x, bdd_cube(c->m, lit));
-}
-
 /* ------------------------------------------------------- concrete packets */
-
-static unsigned get_bits(const uint8_t *bits, unsigned var, unsigned n)
-{
-	unsigned v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v = v << 1 | bits[var + i];
-	return v;
-}
-
-static void get_bytes(const uint8_t *bits, unsigned var, unsigned n, uint8_t *out)
-{
-	memset(out, 0, (n + 7) / 8);
-	for (unsigned i = 0; i < n; i++)
-		if (bits[var + i])
-			out[i / 8] |= (uint8_t)(0x80u >> (i % 8));
-}
-
-/* The match on one concrete packet (for tracing an example). */
-static bool point_match(struct fw_ctx *c, const struct rs_match *m, const uint8_t *bits)
-{
-	if (m->op == RS_OP_UNKNOWN || !match_sane(c, m))
-		return true;
-	if (m->op == RS_OP_IN || m->op == RS_OP_NOT_IN) {
-		bool in = bdd_member(c->m, set_bdd(c, m), bits);
-		if (m->op == RS_OP_IN)
-			return in;
-		return bdd_member(c->m, keys_fam(c, m), bits) && !in;
-	}
-	enum rs_key k = m->keys[0];
-	struct keyvar kv = key_var(k);
-	if (kv.var < 0) {
-		unsigned nb, n, var = domain_var(k, &nb, &n);
-		return domain_test(c, k, get_bits(bits, var, nb), m, NULL, NULL);
-	}
-	if (kv.fam >= 0 && (int)bits[V_FAM] != kv.fam)
-		return false;
-	uint8_t x[RS_VAL_MAX];
-	get_bytes(bits, (unsigned)kv.var, kv.bits, x);
-	return cmp_value(m, rs_key_len(k), x);
-}
-
-static bool point_rule(struct fw_ctx *c, const struct rs_rule *r, const uint8_t *bits)
-{
-	for (size_t i = 0; i < r->n_matches; i++)
-		if (!point_match(c, &r->matches[i], bits))
-			return false;
-	return true;
-}
 
 /* ------------------------------------------------------------- findings */
 
@@ -722,10 +140,6 @@ static const char *verdict_word(enum rs_verdict_code v)
 		return "continue";
 	}
 }
-
-/* chain == NO_CHAIN / NO_INPUT_CHAIN: no base chain of the forward / local path filters the family */
-#define NO_CHAIN UINT32_MAX
-#define NO_INPUT_CHAIN (UINT32_MAX - 1)
 
 /* rule == SIZE_MAX: the chain's policy; chain == NO_CHAIN, NO_INPUT_CHAIN: no chain */
 static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, size_t rule, const char *verdict)
@@ -775,318 +189,26 @@ static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, siz
 	return c->err;
 }
 
-/* A rule whose effect on a packet the model can't state exactly: a match
- * or verdict it can't express, or a translation (NAT changes what later
- * hooks see, and masquerade drops where the interface has no address). */
-static bool dnat_modelled(const struct fw_ctx *c, uint32_t base, const struct rs_rule *r);
+static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p);
+static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p);
 
-static bool rule_inexact(struct fw_ctx *c, uint32_t base, const struct rs_rule *r)
+/* The model's trace of one packet, each deciding rule added to f. */
+struct trace_to {
+	struct fw_ctx *c;
+	struct an_vfinding *f;
+};
+
+static void trace_step(void *arg, uint32_t chain, size_t rule, const char *verdict)
 {
-	if (r->unsupported || r->verdict.code == RS_V_UNKNOWN || (r->nat != RS_NAT_NONE && !dnat_modelled(c, base, r)) ||
-	    (r->has_vmap && !match_sane(c, &r->vmap)))
-		return true;
-	for (size_t i = 0; i < r->n_matches; i++)
-		if (r->matches[i].op == RS_OP_UNKNOWN || !match_sane(c, &r->matches[i]))
-			return true;
-	return false;
+	struct trace_to *t = arg;
+	add_rule(t->c, t->f, chain, rule, verdict);
 }
 
-/*
- * What a base chain's rules see of a packet that differs from what it is:
- * in prerouting the output interface is not chosen yet (oifname is empty,
- * meta oif 0; in input there is none), and a chain there before conntrack's hook (priority -200)
- * finds no conntrack entry, which ct state calls invalid.  BDD_TRUE: the
- * packet as it is.
- */
-enum { VIEW_NO_OIF = 1, VIEW_NO_CT = 2 };
-#define PRI_CONNTRACK (-200) /* conntrack's prerouting hook (NF_IP_PRI_CONNTRACK) */
-
-/* The priority a base chain runs at.  nat chains don't run at their own:
- * the kernel calls them all, in their priority order, from its nat hook
- * (nf_nat_inet_fn at NF_IP_PRI_NAT_DST, -100, in prerouting;
- * NF_IP_PRI_NAT_SRC, 100, in postrouting and input); by_hook_priority()
- * has the order of equal ones. */
-#define PRI_NAT_DST (-100)
-#define PRI_NAT_SRC 100
-static int64_t run_priority(const struct rs_chain *ch)
-{
-	if (ch->type != RS_CHAIN_NAT)
-		return ch->priority;
-	return ch->hook == RS_HOOK_PREROUTING ? PRI_NAT_DST : PRI_NAT_SRC;
-}
-
-static bool is_dnat_chain(const struct rs_chain *ch)
-{
-	return ch->type == RS_CHAIN_NAT && ch->hook == RS_HOOK_PREROUTING;
-}
-
-static unsigned hook_view(const struct fw_ctx *c, uint32_t base)
-{
-	const struct rs_chain *ch = &c->rs->chains[base];
-
-	if (ch->hook == RS_HOOK_INPUT)
-		return VIEW_NO_OIF;
-	if (ch->hook != RS_HOOK_PREROUTING)
-		return 0;
-	return VIEW_NO_OIF | (run_priority(ch) < PRI_CONNTRACK ? VIEW_NO_CT : 0);
-}
-
-/* ------------------------------------------------------------------ dnat */
-
-static bool family_modelled(enum rs_family f);
-
-/* A dnat the model translates: one constant target (rs_nat_target.exact),
- * reached from a nat chain of prerouting, of a family the table has. */
-static bool dnat_modelled(const struct fw_ctx *c, uint32_t base, const struct rs_rule *r)
-{
-	const struct rs_chain *ch = &c->rs->chains[base];
-	enum rs_family f = c->rs->tables[ch->table].family;
-
-	return r->nat == RS_NAT_DNAT && r->nat_to.exact && !r->has_vmap && is_dnat_chain(ch) && family_modelled(f) &&
-	       (f == RS_FAMILY_INET || (f == RS_FAMILY_IP6) == (r->nat_to.family == 6));
-}
-
-static void set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value);
-
-/* The record of a dnat rule, made on first use: where it sends packets
- * (address, port, and the interface towards the address: the lowest-
- * numbered one facing an area that holds it, none for the firewall's own
- * addresses, IF_OTHER when no interface faces it). */
-static struct dnat_rec *dnat_rec(struct fw_ctx *c, uint32_t chain, size_t rule)
-{
-	for (size_t i = 0; i < c->n_dn; i++)
-		if (c->dn[i].chain == chain && c->dn[i].rule == rule)
-			return &c->dn[i];
-	if (!c->dn)
-		return NULL;
-	struct dnat_rec *d = &c->dn[c->n_dn++];
-	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
-	struct bdd *m = c->m;
-	uint8_t bits[N_VARS] = {0};
-
-	d->chain = chain;
-	d->rule = rule;
-	bits[V_FAM] = t->family == 6;
-	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
-		bits[V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
-	d->oif = IF_OTHER;
-	if (bdd_member(m, c->own, bits))
-		d->oif = IF_NONE;
-	else
-		for (size_t j = 0; j < c->fw->n_ifaces && d->oif == IF_OTHER; j++)
-			for (size_t k = 0; k < c->fw->ifaces[j].n_faces && d->oif == IF_OTHER; k++)
-				for (size_t a = 0; a < c->n_areas; a++)
-					if (topo_site_area(c->site, a) == c->fw->ifaces[j].faces[k] &&
-					    bdd_member(m, c->dst_in[a], bits))
-						d->oif = (unsigned)j;
-	d->to = bdd_and(m, bdd_and(m, c->fam[t->family == 6], bdd_match(m, V_DADDR, t->family == 6 ? 128 : 32, t->addr, NULL)),
-			bdd_and(m, bdd_uint(m, V_OIF, IF_BITS, d->oif), bdd_uint(m, V_DNAT, 1, 1)));
-	if (t->has_port)
-		d->to = bdd_and(m, d->to, bdd_uint(m, V_DPORT, 16, t->port));
-	return d;
-}
-
-/* The packets hit, translated by rule (chain, rule); *rest: those of the
- * other family, which the rule leaves alone (nft_nat_inet_eval). */
-static bdd_t translate(struct fw_ctx *c, uint32_t chain, size_t rule, bdd_t hit, bdd_t *rest, bool record)
-{
-	struct bdd *m = c->m;
-	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
-	struct dnat_rec *d = dnat_rec(c, chain, rule);
-	bdd_t fh = bdd_and(m, hit, c->fam[t->family == 6]);
-
-	*rest = bdd_diff(m, hit, fh);
-	if (!d) {
-		c->err = -ENOMEM;
-		return BDD_FALSE;
-	}
-	bdd_t img = bdd_and(m, bdd_exists(m, fh, t->has_port ? c->dnat_qp : c->dnat_q), d->to);
-	if (record) {
-		d->hit = bdd_or(m, d->hit, fh);
-		d->image = bdd_or(m, d->image, img);
-	}
-	return img;
-}
-
-/* The same for one packet: true when the rule translated it. */
-static bool translate_point(struct fw_ctx *c, uint32_t chain, size_t rule, uint8_t *pk)
-{
-	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
-	struct dnat_rec *d;
-
-	if (pk[V_FAM] != (t->family == 6) || !(d = dnat_rec(c, chain, rule)))
-		return false;
-	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
-		pk[V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
-	if (t->has_port)
-		set_bits(pk, V_DPORT, 16, t->port);
-	set_bits(pk, V_OIF, IF_BITS, d->oif);
-	pk[V_DNAT] = 1;
-	return true;
-}
-
-/* the view as a cube, for the set walk */
-static bdd_t hook_cube(const struct fw_ctx *c, uint32_t base)
-{
-	unsigned v = hook_view(c, base);
-
-	return v & VIEW_NO_CT ? c->raw_cube : v & VIEW_NO_OIF ? c->pre_cube : BDD_TRUE;
-}
-
-static void set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value)
-{
-	for (unsigned i = 0; i < n; i++)
-		bits[var + i] = (uint8_t)((value >> (n - 1 - i)) & 1);
-}
-
-/*
- * Follows one concrete packet through a base chain: the rule (or policy)
- * that decided it goes into f.  Returns true when it was accepted.
- */
-static bool trace_chain(struct fw_ctx *c, uint32_t base, uint8_t *packet, struct an_vfinding *f)
-{
-	uint8_t bits[N_VARS];
-
-	if (is_dnat_chain(&c->rs->chains[base]) && packet[V_DNAT])
-		return true; /* translated already: the kernel skips the other nat chains */
-	unsigned view = hook_view(c, base);
-	memcpy(bits, packet, sizeof(bits));
-	if (view & VIEW_NO_OIF)
-		set_bits(bits, V_OIF, IF_BITS, IF_NONE);
-	if (view & VIEW_NO_CT)
-		set_bits(bits, V_CT, 3, CT_INVALID);
-
-	struct frame {
-		uint32_t chain;
-		size_t next;
-		unsigned level;
-	} stack[MAX_DEPTH + 1];
-	unsigned depth = 0, level = 0; /* jumps on the stack; jumps and gotos from the base chain */
-	uint32_t ci = base;
-	size_t i = 0;
-
-	for (;;) {
-		const struct rs_chain *ch = &c->rs->chains[ci];
-		if (i >= ch->n_rules) {
-			if (depth == 0) {
-				add_rule(c, f, base, SIZE_MAX, NULL);
-				return c->rs->chains[base].policy == RS_POLICY_ACCEPT;
-			}
-			depth--;
-			ci = stack[depth].chain;
-			i = stack[depth].next;
-			level = stack[depth].level;
-			continue;
-		}
-		const struct rs_rule *r = &ch->rules[i++];
-		if (!point_rule(c, r, bits))
-			continue;
-		if (rule_inexact(c, base, r))
-			c->trace_approx = true;
-		struct rs_verdict v = r->verdict;
-		if (r->has_vmap) {
-			v.code = RS_V_CONTINUE;
-			if (match_sane(c, &r->vmap)) {
-				const struct rs_set *s = &c->rs->sets[r->vmap.set];
-				for (size_t e = 0; e < s->n_elems; e++)
-					if (bdd_member(c->m, elem_bdd(c, &r->vmap, &s->elems[e]), bits)) {
-						v = s->elems[e].verdict;
-						break;
-					}
-			}
-		}
-		bool unknown = r->unsupported || v.code == RS_V_UNKNOWN;
-		if (v.code == RS_V_ACCEPT && dnat_modelled(c, base, r)) {
-			if (!translate_point(c, ci, i - 1, packet))
-				continue; /* the other family: the rule does nothing */
-			add_rule(c, f, ci, i - 1, "dnat");
-			return true;
-		}
-		switch (v.code) {
-		case RS_V_CONTINUE:
-			break;
-		case RS_V_DROP:
-			if (unknown)
-				break; /* assumed not to drop (see the top of this file) */
-			add_rule(c, f, ci, i - 1, NULL);
-			return false;
-		case RS_V_ACCEPT:
-		case RS_V_UNKNOWN:
-			add_rule(c, f, ci, i - 1, "accept");
-			return true;
-		case RS_V_RETURN:
-			if (depth == 0)
-				i = ch->n_rules;
-			else {
-				depth--;
-				ci = stack[depth].chain;
-				i = stack[depth].next;
-				level = stack[depth].level;
-			}
-			break;
-		case RS_V_JUMP:
-		case RS_V_GOTO:
-			if (v.chain >= c->rs->n_chains || level >= MAX_DEPTH) {
-				c->trace_approx = true;
-				add_rule(c, f, ci, i - 1, "accept");
-				return true;
-			}
-			if (v.code == RS_V_JUMP)
-				stack[depth++] = (struct frame){ci, i, level};
-			level++; /* a goto replaces the frame, but the kernel's depth counts it */
-			ci = v.chain;
-			i = 0;
-			break;
-		}
-	}
-}
-
-static bool is_local(const uint8_t *bits)
-{
-	return get_bits(bits, V_OIF, IF_BITS) == IF_NONE;
-}
-
-/* Returns true when the packet passes every base chain of its path: to
- * the firewall itself (no output interface) prerouting and input, else
- * prerouting, forward and postrouting. */
-static bool trace_path(struct fw_ctx *c, const uint32_t *path, size_t n, bool pre, uint8_t *pk, struct an_vfinding *f,
-		       size_t *walked)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct rs_chain *ch = &c->rs->chains[path[i]];
-		const struct rs_table *t = &c->rs->tables[ch->table];
-		if ((ch->hook == RS_HOOK_PREROUTING) != pre)
-			continue;
-		if ((t->family == RS_FAMILY_IP && pk[V_FAM]) || (t->family == RS_FAMILY_IP6 && !pk[V_FAM]))
-			continue;
-		(*walked)++;
-		if (!trace_chain(c, path[i], pk, f))
-			return false;
-	}
-	return true;
-}
-
-/* Prerouting (where a dnat may change the destination and with it the
- * path), then to the firewall itself (no output interface) input, else
- * forward and postrouting.  Returns true when the packet passes every
- * base chain; out (if not NULL) gets the packet as it leaves. */
 static bool trace_out(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f, uint8_t *out)
 {
-	uint8_t pk[N_VARS];
-	size_t walked = 0;
-	bool ok;
-
-	memcpy(pk, bits, sizeof(pk));
-	ok = trace_path(c, c->fwd, c->n_fwd, true, pk, f, &walked);
-	bool local = is_local(pk);
-	if (ok)
-		ok = local ? trace_path(c, c->loc, c->n_loc, false, pk, f, &walked)
-			   : trace_path(c, c->fwd, c->n_fwd, false, pk, f, &walked);
-	if (ok && !walked)
-		add_rule(c, f, local ? NO_INPUT_CHAIN : NO_CHAIN, 0, NULL);
-	if (out)
-		memcpy(out, pk, sizeof(pk));
-	return ok;
+	struct trace_to to = {c, f};
+	struct reach_trace t = {trace_step, &to};
+	return reach_trace_out(&c->r, bits, &t, out);
 }
 
 static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
@@ -1094,47 +216,12 @@ static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
 	return trace_out(c, bits, f, NULL);
 }
 
-static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p);
-static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p);
-
-/* A translated packet (V_DNAT set) as it arrived, before the dnat rule
- * that made it: one of that rule's hits with all the translation keeps. */
-static bool packet_origin(struct fw_ctx *c, const uint8_t *bits, uint8_t *orig)
-{
-	struct bdd *m = c->m;
-
-	memcpy(orig, bits, N_VARS);
-	if (!bits[V_DNAT])
-		return false;
-	for (size_t k = 0; k < c->n_dn; k++) {
-		const struct dnat_rec *d = &c->dn[k];
-		if (!bdd_member(m, d->image, bits))
-			continue;
-		int8_t lit[N_VARS];
-		for (unsigned v = 0; v < N_VARS; v++)
-			lit[v] = (int8_t)bits[v];
-		lit[V_DNAT] = -1;
-		memset(lit + V_DADDR, -1, 128);
-		memset(lit + V_OIF, -1, IF_BITS);
-		if (c->rs->chains[d->chain].rules[d->rule].nat_to.has_port)
-			memset(lit + V_DPORT, -1, 16);
-		bdd_t s = bdd_and(m, d->hit, bdd_cube(m, lit));
-		s = prefer(c, s, c->own);
-		s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_or(m, bdd_or(m, bdd_uint(m, V_DADDR, 8, 0),
-									bdd_uint(m, V_DADDR, 8, 127)),
-								  bdd_uint(m, V_DADDR, 3, 7)))));
-		if (bdd_pick(m, s, orig))
-			return true;
-	}
-	return false;
-}
-
 /* The trace of a finding's example, from where it was sent. */
 static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
 {
 	uint8_t orig[N_VARS];
 
-	if (packet_origin(c, bits, orig)) {
+	if (reach_packet_origin(&c->r, bits, orig)) {
 		struct an_vpacket o;
 		decode_packet(c, orig, &o);
 		f->example.has_orig = true;
@@ -1153,22 +240,22 @@ static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpack
 {
 	memset(p, 0, sizeof(*p));
 	p->family = bits[V_FAM] ? 6 : 4;
-	p->proto = (uint8_t)get_bits(bits, V_PROTO, 8);
+	p->proto = (uint8_t)reach_get_bits(bits, V_PROTO, 8);
 	p->src.family = p->dst.family = p->family;
-	get_bytes(bits, V_SADDR, p->family == 4 ? 32 : 128, p->src.bytes);
-	get_bytes(bits, V_DADDR, p->family == 4 ? 32 : 128, p->dst.bytes);
+	reach_get_bytes(bits, V_SADDR, p->family == 4 ? 32 : 128, p->src.bytes);
+	reach_get_bytes(bits, V_DADDR, p->family == 4 ? 32 : 128, p->dst.bytes);
 	p->sport = p->dport = p->icmp_type = p->icmp_code = -1;
 	if (proto_has_ports(p->proto)) {
-		p->sport = (int)get_bits(bits, V_SPORT, 16);
-		p->dport = (int)get_bits(bits, V_DPORT, 16);
+		p->sport = (int)reach_get_bits(bits, V_SPORT, 16);
+		p->dport = (int)reach_get_bits(bits, V_DPORT, 16);
 	} else if (p->proto == 1 || p->proto == 58) {
-		p->icmp_type = (int)get_bits(bits, V_SPORT, 8);
-		p->icmp_code = (int)get_bits(bits, V_SPORT + 8, 8);
+		p->icmp_type = (int)reach_get_bits(bits, V_SPORT, 8);
+		p->icmp_code = (int)reach_get_bits(bits, V_SPORT + 8, 8);
 	}
-	unsigned iif = get_bits(bits, V_IIF, IF_BITS), oif = get_bits(bits, V_OIF, IF_BITS);
+	unsigned iif = reach_get_bits(bits, V_IIF, IF_BITS), oif = reach_get_bits(bits, V_OIF, IF_BITS);
 	snprintf(p->iif, sizeof(p->iif), "%s", iif < c->fw->n_ifaces ? c->fw->ifaces[iif].name : "?");
 	snprintf(p->oif, sizeof(p->oif), "%s", oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : oif == IF_NONE ? "" : "?");
-	get_bytes(bits, V_SMAC, 48, p->smac);
+	reach_get_bytes(bits, V_SMAC, 48, p->smac);
 	p->src_zone = topo_site_lookup_area(c->site, &p->src);
 	p->dst_zone = topo_site_lookup_area(c->site, &p->dst);
 	p->src_host = topo_site_lookup_host_ip(c->site, &p->src);
@@ -1189,7 +276,7 @@ static bdd_t prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *
 
 	for (unsigned i = 0; i < len && i < 128; i++)
 		mask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
-	return bdd_and(c->m, c->fam[fam], bdd_match(c->m, var, fam ? 128 : 32, a->bytes, mask));
+	return bdd_and(c->m, c->r.fam[fam], bdd_match(c->m, var, fam ? 128 : 32, a->bytes, mask));
 }
 
 static bdd_t hosts_in(struct fw_ctx *c, const struct topo_area *a, unsigned var)
@@ -1225,23 +312,23 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 
 	if (s == BDD_FALSE)
 		return false;
-	s = prefer(c, s, c->fam[0]);
-	s = prefer(c, s, c->dnat0); /* sent as it is, if it can be */
+	s = prefer(c, s, c->r.fam[0]);
+	s = prefer(c, s, c->r.dnat0); /* sent as it is, if it can be */
 	s = prefer(c, s, hosts_in(c, a, V_SADDR));
 	s = prefer(c, s, hosts_in(c, b, V_DADDR));
-	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
-	s = prefer(c, s, bdd_and(m, c->fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
-	s = prefer(c, s, bdd_and(m, c->fam[1], bdd_match(m, V_SADDR, 128, web6, NULL)));
-	s = prefer(c, s, bdd_and(m, c->fam[1], bdd_match(m, V_DADDR, 128, web6, NULL)));
+	s = prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
+	s = prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
+	s = prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, V_SADDR, 128, web6, NULL)));
+	s = prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, V_DADDR, 128, web6, NULL)));
 	/* IPv6: an address the kernel forwards (global unicast 2000::/3 or
 	 * unique local fc00::/7, not ::2), host ::1 of its prefix */
-	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_or(m, bdd_uint(m, V_SADDR, 3, 1), bdd_uint(m, V_SADDR, 7, 0x7e))));
-	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_or(m, bdd_uint(m, V_DADDR, 3, 1), bdd_uint(m, V_DADDR, 7, 0x7e))));
-	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_match(m, V_SADDR, 128, one6, low64)));
-	s = prefer(c, s, bdd_or(m, c->fam[0], bdd_match(m, V_DADDR, 128, one6, low64)));
+	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, V_SADDR, 3, 1), bdd_uint(m, V_SADDR, 7, 0x7e))));
+	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, V_DADDR, 3, 1), bdd_uint(m, V_DADDR, 7, 0x7e))));
+	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, V_SADDR, 128, one6, low64)));
+	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, V_DADDR, 128, one6, low64)));
 	/* not a network address: x.y.z.0 */
-	s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
-	s = prefer(c, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
+	s = prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
+	s = prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
 	s = prefer(c, s, bdd_uint(m, V_PROTO, 8, 6));
 	s = prefer(c, s, bdd_or(m, bdd_uint(m, V_PROTO, 8, 17), bdd_uint(m, V_PROTO, 8, 6)));
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
@@ -1526,28 +613,13 @@ static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t 
 
 /* ----------------------------------------------------------------- walks */
 
-enum walk_mode {
-	W_PASS,
-	W_ATTRIBUTE,
-	W_WITNESS, /* the kernel differential test: packets picked at every rule */
-};
-
-struct walk {
-	struct fw_ctx *c;
-	enum walk_mode mode;
-	bdd_t acc; /* accepted in the base chain being walked */
-	bdd_t cube; /* hook_cube() of that chain */
-	uint32_t base; /* that chain */
-	struct probe_points *points; /* W_WITNESS */
-};
-
-static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
+/* A walk's accepts, attributed (pass 2): what each accepting rule opens
+ * per area pair and beyond each exception. */
+static void on_accept(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit)
 {
-	struct fw_ctx *c = w->c;
+	struct fw_ctx *c = w->arg;
 	struct bdd *m = c->m;
 
-	if (w->mode != W_ATTRIBUTE)
-		return;
 	if (bdd_and(m, hit, c->bad_all) != BDD_FALSE)
 		for (size_t i = 0; i < c->n_pairs; i++) {
 			bdd_t f = bdd_and(m, hit, c->pairs[i].bad);
@@ -1569,138 +641,7 @@ static void on_accept(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
 	}
 }
 
-static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth);
-static void on_witness(struct walk *w, uint32_t chain, size_t rule, bdd_t hit);
-
-/* hit: packets the rule (or map element) decided, all in *s */
-static void apply(struct walk *w, uint32_t ci, size_t ri, struct rs_verdict v, bdd_t hit, bdd_t *s, bdd_t *ret,
-		  bdd_t *sub, unsigned depth)
-{
-	struct fw_ctx *c = w->c;
-	struct bdd *m = c->m;
-
-	switch (v.code) {
-	case RS_V_CONTINUE:
-		return;
-	case RS_V_UNKNOWN:
-	case RS_V_ACCEPT:
-		if (v.code == RS_V_ACCEPT && ri < c->rs->chains[ci].n_rules &&
-		    dnat_modelled(c, w->base, &c->rs->chains[ci].rules[ri])) {
-			bdd_t rest, img = translate(c, ci, ri, hit, &rest, c->record);
-			w->acc = bdd_or(m, w->acc, img);
-			*s = bdd_diff(m, *s, bdd_diff(m, hit, rest));
-			return;
-		}
-		w->acc = bdd_or(m, w->acc, hit);
-		on_accept(w, ci, ri, hit);
-		break;
-	case RS_V_DROP:
-		break;
-	case RS_V_RETURN:
-		*ret = bdd_or(m, *ret, hit);
-		break;
-	case RS_V_JUMP:
-	case RS_V_GOTO:
-		*s = bdd_diff(m, *s, hit);
-		if (v.chain >= c->rs->n_chains || depth >= MAX_DEPTH) {
-			c->too_deep = true; /* a loop the kernel would refuse: assume accepted */
-			w->acc = bdd_or(m, w->acc, hit);
-			on_accept(w, ci, ri, hit);
-			return;
-		}
-		*sub = walk_chain(w, v.chain, hit, depth + 1);
-		if (v.code == RS_V_JUMP)
-			*s = bdd_or(m, *s, *sub);
-		else
-			*ret = bdd_or(m, *ret, *sub);
-		return;
-	}
-	*s = bdd_diff(m, *s, hit);
-}
-
-/* Walks chain ci with the packets `in`; returns those that fall off its
- * end or return.  Accepted ones go to w->acc. */
-static bdd_t walk_chain(struct walk *w, uint32_t ci, bdd_t in, unsigned depth)
-{
-	struct fw_ctx *c = w->c;
-	struct bdd *m = c->m;
-	const struct rs_chain *ch = &c->rs->chains[ci];
-	bdd_t s = in, ret = BDD_FALSE, hit = BDD_FALSE, e = BDD_FALSE, sub = BDD_FALSE;
-	size_t mark = bdd_root_mark(m);
-
-	bdd_root_push(m, &s);
-	bdd_root_push(m, &ret);
-	bdd_root_push(m, &hit);
-	bdd_root_push(m, &e);
-	bdd_root_push(m, &sub);
-	for (size_t i = 0; i < ch->n_rules; i++) {
-		const struct rs_rule *r = &ch->rules[i];
-		bool unknown;
-
-		c->rflags[ci][i] |= RF_VISITED;
-		if (s == BDD_FALSE || bdd_full(m))
-			continue;
-		bdd_maybe_gc(m);
-		hit = bdd_and(m, s, bdd_restrict(m, rule_bdd(c, r, &unknown), w->cube));
-		if (hit == BDD_FALSE)
-			continue;
-		c->rflags[ci][i] |= RF_HIT;
-		if (w->mode == W_WITNESS)
-			on_witness(w, ci, i, hit);
-		if (r->has_vmap) {
-			if (!match_sane(c, &r->vmap)) {
-				apply(w, ci, i, (struct rs_verdict){RS_V_UNKNOWN, 0}, hit, &s, &ret, &sub, depth);
-				continue;
-			}
-			const struct rs_set *set = &c->rs->sets[r->vmap.set];
-			for (size_t k = 0; k < set->n_elems && hit != BDD_FALSE; k++) {
-				e = bdd_and(m, hit, bdd_restrict(m, elem_bdd(c, &r->vmap, &set->elems[k]), w->cube));
-				if (e == BDD_FALSE)
-					continue;
-				hit = bdd_diff(m, hit, e);
-				apply(w, ci, i, set->elems[k].verdict, e, &s, &ret, &sub, depth);
-			}
-			continue;
-		}
-		if (unknown && r->verdict.code == RS_V_DROP)
-			continue; /* assumed not to drop */
-		apply(w, ci, i, r->verdict, hit, &s, &ret, &sub, depth);
-	}
-	ret = bdd_or(m, ret, s);
-	bdd_root_pop(m, mark);
-	return ret;
-}
-
-/* Walks a base chain from `in` (restricted to its table's family); returns
- * what it lets pass, packets of other families included. */
-static bdd_t walk_base(struct walk *w, uint32_t base, bdd_t in)
-{
-	struct fw_ctx *c = w->c;
-	struct bdd *m = c->m;
-	const struct rs_chain *ch = &c->rs->chains[base];
-	enum rs_family fam = c->rs->tables[ch->table].family;
-	bdd_t famset = fam == RS_FAMILY_IP ? c->fam[0] : fam == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE;
-	bdd_t ret = BDD_FALSE, pass = BDD_FALSE;
-	size_t mark = bdd_root_mark(m);
-
-	bdd_t skip = BDD_FALSE; /* other families; translated ones in a nat chain */
-	w->acc = BDD_FALSE;
-	w->cube = hook_cube(c, base);
-	w->base = base;
-	bdd_root_push(m, &ret);
-	bdd_root_push(m, &skip);
-	skip = bdd_diff(m, in, famset);
-	if (is_dnat_chain(ch))
-		skip = bdd_or(m, skip, bdd_diff(m, in, c->dnat0));
-	ret = walk_chain(w, base, bdd_diff(m, in, skip), 0);
-	if (ch->policy == RS_POLICY_ACCEPT) {
-		w->acc = bdd_or(m, w->acc, ret);
-		on_accept(w, base, SIZE_MAX, ret);
-	}
-	pass = bdd_or(m, w->acc, skip);
-	bdd_root_pop(m, mark);
-	return pass;
-}
+static void on_witness(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit);
 
 /* ------------------------------------------------------------- topology */
 
@@ -1814,67 +755,51 @@ static int pair_check(const struct topo_area *a, const struct topo_area *b)
 }
 
 /* Roots a slot for the rest of this firewall's analysis. */
-/*
- * What conntrack takes for the first packet of a new connection: a TCP
- * SYN without ACK; for ICMP only the request types it tracks (echo,
- * timestamp, information and address-mask request; ICMPv6 echo request and
- * node information query) — any other ICMP type with no connection to
- * relate to is `ct state invalid` (nf_conntrack_proto_icmp.c,
- * nf_conntrack_proto_icmpv6.c), and so is ICMPv6 over IPv4 and ICMP over
- * IPv6 (the kernel differential test showed it).  UDP and the rest: any
- * packet.
- */
-static bdd_t first_packets(struct fw_ctx *c)
-{
-	static const uint8_t icmp4[] = {8, 13, 15, 17}, icmp6[] = {128, 139};
-	struct bdd *m = c->m;
-	bdd_t t4 = BDD_FALSE, t6 = BDD_FALSE;
-
-	for (size_t i = 0; i < sizeof(icmp4); i++)
-		t4 = bdd_or(m, t4, bdd_uint(m, V_SPORT, 8, icmp4[i]));
-	for (size_t i = 0; i < sizeof(icmp6); i++)
-		t6 = bdd_or(m, t6, bdd_uint(m, V_SPORT, 8, icmp6[i]));
-	bdd_t tcp = bdd_uint(m, V_PROTO, 8, 6), i4 = bdd_uint(m, V_PROTO, 8, 1), i6 = bdd_uint(m, V_PROTO, 8, 58);
-	bdd_t other = bdd_not(m, bdd_or(m, tcp, bdd_or(m, i4, i6)));
-	return bdd_or(m, other, bdd_or(m, bdd_and(m, tcp, bdd_uint(m, V_TCPFL, 8, 0x02)),
-				       bdd_or(m, bdd_and(m, bdd_and(m, i4, c->fam[0]), t4),
-					      bdd_and(m, bdd_and(m, i6, c->fam[1]), t6))));
-}
 
 static void keep(struct fw_ctx *c, bdd_t *slot)
 {
 	bdd_root_push(c->m, slot);
 }
 
-static int setup(struct fw_ctx *c)
+/* The interface towards a dnat's target (its V_FAM/V_DADDR bits set): the
+ * lowest-numbered one facing an area that holds it (the firewall's own
+ * addresses are the model's: no interface). */
+static unsigned route(void *arg, const uint8_t *bits)
 {
-	struct bdd *m = c->m;
+	struct fw_ctx *c = arg;
 	const struct topo_firewall *fw = c->fw;
+
+	for (size_t j = 0; j < fw->n_ifaces; j++)
+		for (size_t k = 0; k < fw->ifaces[j].n_faces; k++)
+			for (size_t a = 0; a < c->n_areas; a++)
+				if (topo_site_area(c->site, a) == fw->ifaces[j].faces[k] && bdd_member(c->m, c->dst_in[a], bits))
+					return (unsigned)j;
+	return IF_OTHER;
+}
+
+/* The model (reach_init), then the questions: areas, flows, first packets. */
+static int setup(struct fw_ctx *c, size_t max_nodes)
+{
+	const struct topo_firewall *fw = c->fw;
+
+	if (fw->n_ifaces > MAX_IFACES)
+		return -E2BIG;
+	for (size_t i = 0; i < fw->n_ifaces; i++)
+		c->ifnames[i] = fw->ifaces[i].name;
+	c->r = (struct reach){.rs = c->rs, .ifaces = c->ifnames, .n_ifaces = fw->n_ifaces, .route = route, .route_arg = c};
+	int r = reach_init(&c->r, max_nodes);
+	c->m = c->r.m;
+	if (r < 0)
+		return r;
+	struct bdd *m = c->m;
 
 	c->n_areas = topo_site_n_areas(c->site);
 	c->src_in = calloc(c->n_areas, sizeof(bdd_t));
 	c->dst_in = calloc(c->n_areas, sizeof(bdd_t));
 	c->iif_of = calloc(c->n_areas, sizeof(bdd_t));
 	c->oif_of = calloc(c->n_areas, sizeof(bdd_t));
-	c->set_bdd = calloc(c->rs->n_sets + 1, sizeof(bdd_t));
-	c->set_keys = calloc(c->rs->n_sets + 1, sizeof(*c->set_keys));
-	c->set_nkeys = calloc(c->rs->n_sets + 1, 1);
-	c->rflags = calloc(c->rs->n_chains + 1, sizeof(*c->rflags));
-	c->fwd = calloc(c->rs->n_chains + 1, sizeof(*c->fwd));
-	c->loc = calloc(c->rs->n_chains + 1, sizeof(*c->loc));
-	if (!c->src_in || !c->dst_in || !c->iif_of || !c->oif_of || !c->set_bdd || !c->set_keys || !c->set_nkeys ||
-	    !c->rflags || !c->fwd || !c->loc)
+	if (!c->src_in || !c->dst_in || !c->iif_of || !c->oif_of)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->rs->n_chains; i++)
-		if (!(c->rflags[i] = calloc(c->rs->chains[i].n_rules + 1, 1)))
-			return -ENOMEM;
-
-	keep(c, &c->fam[0]);
-	keep(c, &c->fam[1]);
-	for (size_t i = 0; i < c->rs->n_sets; i++)
-		keep(c, &c->set_bdd[i]);
-	c->fam[0] = bdd_uint(m, V_FAM, 1, 0);
-	c->fam[1] = bdd_uint(m, V_FAM, 1, 1);
 
 	for (size_t i = 0; i < c->n_areas; i++) {
 		const struct topo_area *a = topo_site_area(c->site, i);
@@ -1893,8 +818,8 @@ static int setup(struct fw_ctx *c)
 	}
 
 	bdd_t *g[] = {&c->ifpair,   &c->ctnew,    &c->syn,     &c->r0,       &c->univ,     &c->passed,
-		      &c->permitted, &c->bad_all, &c->open,    &c->pre_cube, &c->raw_cube, &c->own,
-		      &c->own_src,   &c->r0_local, &c->passed_local, &c->pre_in, &c->dnat0, &c->dnat_q, &c->dnat_qp,
+		      &c->permitted, &c->bad_all, &c->open,    &c->own,
+		      &c->own_src,   &c->r0_local, &c->passed_local, &c->pre_in,
 		      &c->fwd_in,    &c->local_in, &c->images,   &c->cross};
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		keep(c, g[i]);
@@ -1904,23 +829,7 @@ static int setup(struct fw_ctx *c)
 				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, V_IIF, IF_BITS, i),
 									   bdd_uint(m, V_OIF, IF_BITS, j)));
 	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
-	c->pre_cube = bdd_uint(m, V_OIF, IF_BITS, IF_NONE);
-	c->raw_cube = bdd_and(m, c->pre_cube, bdd_uint(m, V_CT, 3, CT_INVALID));
-	c->dnat0 = bdd_uint(m, V_DNAT, 1, 0);
-	c->syn = bdd_and(m, first_packets(c), c->dnat0);
-	{
-		int8_t lit[N_VARS];
-		memset(lit, -1, sizeof(lit));
-		lit[V_DNAT] = 1;
-		for (unsigned i = 0; i < IF_BITS; i++)
-			lit[V_OIF + i] = 1;
-		for (unsigned i = 0; i < 128; i++)
-			lit[V_DADDR + i] = 1;
-		c->dnat_q = bdd_cube(m, lit);
-		for (unsigned i = 0; i < 16; i++)
-			lit[V_DPORT + i] = 1;
-		c->dnat_qp = bdd_cube(m, lit);
-	}
+	c->syn = bdd_and(m, reach_first_packets(&c->r), c->r.dnat0);
 	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)
 		for (size_t b = 0; b < c->n_areas; b++)
@@ -1939,13 +848,14 @@ static int setup(struct fw_ctx *c)
 			c->own = bdd_or(m, c->own, prefix_bdd(c, V_DADDR, a, a->family == 4 ? 32 : 128));
 			c->own_src = bdd_or(m, c->own_src, prefix_bdd(c, V_SADDR, a, a->family == 4 ? 32 : 128));
 		}
+	c->r.own = c->own;
 	c->r0 = bdd_diff(m, bdd_diff(m, c->r0, c->own), c->own_src);
 	bdd_t from = BDD_FALSE; /* not rooted either */
 	for (size_t a = 0; a < c->n_areas; a++)
 		if (c->iif_of[a] != BDD_FALSE)
 			from = bdd_or(m, from, bdd_and(m, c->src_in[a], c->iif_of[a]));
 	c->r0_local = bdd_and(m, bdd_and(m, bdd_diff(m, from, c->own_src), c->own),
-			      bdd_and(m, c->pre_cube, bdd_and(m, c->ctnew, c->syn)));
+			      bdd_and(m, c->r.pre_cube, bdd_and(m, c->ctnew, c->syn)));
 
 	/* every packet, for the shadow walk: interfaces and states that exist */
 	bdd_t ifs = bdd_uint(m, V_IIF, IF_BITS, IF_OTHER), ofs = bdd_uint(m, V_OIF, IF_BITS, IF_OTHER), cts = BDD_FALSE;
@@ -1960,38 +870,10 @@ static int setup(struct fw_ctx *c)
 	for (size_t i = 0; i < topo_site_n_flows(c->site); i++)
 		c->permitted = bdd_or(m, c->permitted, flow_bdd(c, topo_site_flow(c->site, i), false));
 
-	/* the sets rules look up, built once with collections in between */
-	for (size_t i = 0; i < c->rs->n_chains; i++)
-		for (size_t j = 0; j < c->rs->chains[i].n_rules; j++) {
-			const struct rs_rule *r = &c->rs->chains[i].rules[j];
-			for (size_t k = 0; k < r->n_matches; k++) {
-				const struct rs_match *x = &r->matches[k];
-				if ((x->op == RS_OP_IN || x->op == RS_OP_NOT_IN) && match_sane(c, x))
-					prebuild_set(c, x);
-			}
-		}
-
-	/* dnat: a record per rule the model may translate, and the first
-	 * packets that may be translated — to the firewall itself, and to
-	 * addresses behind the interface they came in on (a public address
-	 * block routed to the firewall) */
-	size_t n_dnat = 0;
-	bool nat_chain = false;
-	for (size_t i = 0; i < c->rs->n_chains; i++) {
-		nat_chain = nat_chain || (is_dnat_chain(&c->rs->chains[i]) &&
-					  family_modelled(c->rs->tables[c->rs->chains[i].table].family));
-		for (size_t j = 0; j < c->rs->chains[i].n_rules; j++)
-			n_dnat += c->rs->chains[i].rules[j].nat == RS_NAT_DNAT && c->rs->chains[i].rules[j].nat_to.exact;
-	}
-	if (n_dnat && !(c->dn = calloc(n_dnat, sizeof(*c->dn))))
-		return -ENOMEM;
-	for (size_t i = 0; i < n_dnat; i++) {
-		keep(c, &c->dn[i].to);
-		keep(c, &c->dn[i].hit);
-		keep(c, &c->dn[i].image);
-	}
-	c->has_dnat = n_dnat && nat_chain;
-	if (c->has_dnat) {
+	/* dnat: the first packets that may be translated — to the firewall
+	 * itself, and to addresses behind the interface they came in on (a
+	 * public address block routed to the firewall) */
+	if (c->r.has_dnat) {
 		bdd_t hair = BDD_FALSE; /* not rooted: used at once */
 		for (size_t a = 0; a < c->n_areas; a++)
 			for (size_t j = 0; j < fw->n_ifaces; j++) {
@@ -2003,79 +885,6 @@ static int setup(struct fw_ctx *c)
 		c->pre_in = bdd_or(m, bdd_or(m, c->r0, c->r0_local), hair); /* the first packets prerouting sees */
 	}
 	return bdd_full(m) ? -E2BIG : 0;
-}
-
-/* The first nat chain on a hook: when it was made, the kernel registered
- * its nat hook, which then runs all of them. */
-static uint32_t nat_core(const struct rs_ruleset *rs, enum rs_hook hook)
-{
-	for (uint32_t i = 0; i < rs->n_chains; i++)
-		if (rs->chains[i].type == RS_CHAIN_NAT && rs->chains[i].hook == hook)
-			return i;
-	return 0;
-}
-
-/*
- * The kernel's order of the base chains of one hook: by priority, and of
- * two at the same priority the one registered later first
- * (nf_hook_entries_grow() puts a new hook before the first one of equal
- * or higher priority).  Chains register in the order they are made, which
- * is the order a ruleset lists them in.  nat chains run from the nat hook
- * (see run_priority()), registered with the first of them; among
- * themselves, the same rule.
- */
-static int by_hook_priority(const void *pa, const void *pb, void *arg)
-{
-	const struct rs_ruleset *rs = arg;
-	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
-	const struct rs_chain *a = &rs->chains[ia], *b = &rs->chains[ib];
-	static const int order[] = {[RS_HOOK_PREROUTING] = 0, [RS_HOOK_INPUT] = 1, [RS_HOOK_FORWARD] = 1,
-				    [RS_HOOK_POSTROUTING] = 2};
-
-	if (a->hook != b->hook)
-		return order[a->hook] - order[b->hook];
-	if (run_priority(a) != run_priority(b))
-		return run_priority(a) < run_priority(b) ? -1 : 1;
-	uint32_t ra = a->type == RS_CHAIN_NAT ? nat_core(rs, a->hook) : ia;
-	uint32_t rb = b->type == RS_CHAIN_NAT ? nat_core(rs, b->hook) : ib;
-	if (ra != rb)
-		return ra > rb ? -1 : 1;
-	if (a->priority != b->priority) /* nat chains among themselves */
-		return a->priority < b->priority ? -1 : 1;
-	return ia > ib ? -1 : ia < ib ? 1 : 0;
-}
-
-static bool family_modelled(enum rs_family f)
-{
-	return f == RS_FAMILY_IP || f == RS_FAMILY_IP6 || f == RS_FAMILY_INET;
-}
-
-static void find_forward_path(struct fw_ctx *c)
-{
-	const struct rs_ruleset *rs = c->rs;
-	size_t best_rules = 0;
-
-	for (uint32_t i = 0; i < rs->n_chains; i++) {
-		const struct rs_chain *ch = &rs->chains[i];
-		if (!family_modelled(rs->tables[ch->table].family) || ch->type == RS_CHAIN_ROUTE)
-			continue;
-		if (ch->hook == RS_HOOK_PREROUTING || ch->hook == RS_HOOK_INPUT)
-			c->loc[c->n_loc++] = i;
-		if (ch->hook == RS_HOOK_INPUT && (!c->has_local_primary || ch->n_rules > c->rs->chains[c->local_primary].n_rules)) {
-			c->has_local_primary = true;
-			c->local_primary = i;
-		}
-		if (ch->hook != RS_HOOK_PREROUTING && ch->hook != RS_HOOK_FORWARD && ch->hook != RS_HOOK_POSTROUTING)
-			continue;
-		c->fwd[c->n_fwd++] = i;
-		if (ch->hook == RS_HOOK_FORWARD && (!c->has_primary || ch->n_rules > best_rules)) {
-			c->has_primary = true;
-			c->primary = i;
-			best_rules = ch->n_rules;
-		}
-	}
-	qsort_r(c->fwd, c->n_fwd, sizeof(*c->fwd), by_hook_priority, (void *)rs);
-	qsort_r(c->loc, c->n_loc, sizeof(*c->loc), by_hook_priority, (void *)rs);
 }
 
 static void unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const char *what)
@@ -2108,27 +917,27 @@ static void shadow_findings(struct fw_ctx *c)
 		for (size_t i = 0; i < ch->n_rules && !c->err; i++) {
 			const struct rs_rule *r = &ch->rules[i];
 			bool unknown;
-			if (!(c->rflags[ci][i] & RF_VISITED))
+			if (!(c->r.rflags[ci][i] & RF_VISITED))
 				continue;
 			if (r->unsupported || r->verdict.code == RS_V_UNKNOWN) {
 				unsupported_finding(c, ci, i, r->unsupported ? r->unsupported : "an unsupported statement");
 				continue;
 			}
-			if (c->rflags[ci][i] & RF_HIT)
+			if (c->r.rflags[ci][i] & RF_HIT)
 				continue;
 			struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
 			if (!f)
 				continue;
 			add_rule(c, f, ci, i, NULL);
 			bdd_maybe_gc(m);
-			mr = rule_bdd(c, r, &unknown);
+			mr = reach_rule_bdd(&c->r, r, &unknown);
 			/* name up to three earlier rules that take its packets */
 			size_t found = 0;
 			for (size_t j = i, scanned = 0; j-- > 0 && found < 3 && scanned < 4096; scanned++) {
 				const struct rs_rule *e = &ch->rules[j];
 				if (e->verdict.code == RS_V_CONTINUE && !e->has_vmap)
 					continue;
-				mj = rule_bdd(c, e, &unknown);
+				mj = reach_rule_bdd(&c->r, e, &unknown);
 				if (bdd_and(m, mj, mr) != BDD_FALSE) {
 					add_rule(c, f, ci, j, NULL);
 					found++;
@@ -2260,39 +1069,28 @@ static int setup_attribution(struct fw_ctx *c)
  * zones to the firewall (its gateway addresses, management) are not judged:
  * the spec names no check for them.
  */
-/* the address families some base chain of the path filters */
-static bdd_t path_families(struct fw_ctx *c, const uint32_t *path, size_t n)
-{
-	bdd_t covered = BDD_FALSE;
 
-	for (size_t i = 0; i < n; i++) {
-		enum rs_family f = c->rs->tables[c->rs->chains[path[i]].table].family;
-		covered = bdd_or(c->m, covered, f == RS_FAMILY_IP ? c->fam[0] : f == RS_FAMILY_IP6 ? c->fam[1] : BDD_TRUE);
-	}
-	return covered;
-}
-
-static int verify_local(struct fw_ctx *c, struct walk *w)
+static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 {
 	struct bdd *m = c->m;
 	bdd_t pass = BDD_FALSE, covered = BDD_FALSE;
 	size_t mark = bdd_root_mark(m);
 
 	/* with dnat, prerouting was walked already: what it delivers here */
-	bdd_t in = c->has_dnat ? c->local_in : c->r0_local;
+	bdd_t in = c->r.has_dnat ? c->local_in : c->r0_local;
 	if (in == BDD_FALSE)
 		return 0;
 	bdd_root_push(m, &pass);
 	bdd_root_push(m, &covered);
-	w->mode = W_PASS;
+	w->on_accept = NULL;
 	c->passed_local = in;
-	for (size_t i = 0; i < c->n_loc && !bdd_full(m); i++) {
-		if (c->has_dnat && c->rs->chains[c->loc[i]].hook == RS_HOOK_PREROUTING)
+	for (size_t i = 0; i < c->r.n_loc && !bdd_full(m); i++) {
+		if (c->r.has_dnat && c->rs->chains[c->r.loc[i]].hook == RS_HOOK_PREROUTING)
 			continue;
-		pass = walk_base(w, c->loc[i], in);
+		pass = reach_walk_base(w, c->r.loc[i], in);
 		c->passed_local = bdd_and(m, c->passed_local, pass);
 	}
-	covered = path_families(c, c->loc, c->n_loc);
+	covered = reach_path_families(&c->r, c->r.loc, c->r.n_loc);
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
@@ -2315,9 +1113,9 @@ static int verify_local(struct fw_ctx *c, struct walk *w)
 		c->bad_all = bdd_or(m, c->bad_all, p->bad);
 		if (p->bad == BDD_FALSE)
 			continue;
-		w->mode = W_ATTRIBUTE;
-		if (c->n_loc)
-			walk_base(w, c->has_local_primary ? c->local_primary : c->loc[0], in);
+		w->on_accept = on_accept;
+		if (c->r.n_loc)
+			reach_walk_base(w, c->r.has_local_primary ? c->r.local_primary : c->r.loc[0], in);
 		pass = bdd_diff(m, in, covered);
 		if (pass != BDD_FALSE)
 			on_accept(w, NO_INPUT_CHAIN, 0, pass);
@@ -2331,17 +1129,11 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	const struct rs_ruleset *rs = c->rs;
 	int r;
 
-	if (c->fw->n_ifaces > MAX_IFACES)
-		return -E2BIG;
-	c->m = bdd_new(N_VARS, max_nodes);
-	if (!c->m)
-		return -ENOMEM;
-	r = setup(c);
+	r = setup(c, max_nodes);
 	if (r < 0)
 		return r;
-	find_forward_path(c);
 
-	struct walk w = {.c = c, .mode = W_PASS};
+	struct reach_walk w = {.c = &c->r, .arg = c};
 	bdd_t pass = BDD_FALSE;
 	keep(c, &w.acc);
 	keep(c, &pass);
@@ -2349,45 +1141,45 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	/* shadowing: every base chain of a modelled family, every packet */
 	for (uint32_t i = 0; i < rs->n_chains && !bdd_full(c->m); i++) {
 		const struct rs_chain *ch = &rs->chains[i];
-		if (ch->hook != RS_HOOK_NONE && family_modelled(rs->tables[ch->table].family))
-			pass = walk_base(&w, i, c->univ);
+		if (ch->hook != RS_HOOK_NONE && reach_family_modelled(rs->tables[ch->table].family))
+			pass = reach_walk_base(&w, i, c->univ);
 	}
 
 	/* pass 1: what the forward path lets through.  With one chain on the
 	 * path (the usual case) whatever a rule accepts passes, so the
 	 * attribution of pass 2 is done in the same walk. */
-	bool single = c->n_fwd == 1 && !c->has_dnat;
+	bool single = c->r.n_fwd == 1 && !c->r.has_dnat;
 	if (single) {
 		c->passed = c->r0;
 		if ((r = setup_attribution(c)) < 0)
 			return r;
-		w.mode = W_ATTRIBUTE;
+		w.on_accept = on_accept;
 	}
 	bdd_t passed = c->r0;
 	keep(c, &passed);
-	if (c->has_dnat) {
+	if (c->r.has_dnat) {
 		/* one chain after the other: a dnat changes what later chains see */
 		size_t i = 0;
 		passed = c->pre_in;
-		c->record = true;
-		for (; i < c->n_fwd && rs->chains[c->fwd[i]].hook == RS_HOOK_PREROUTING; i++)
-			passed = walk_base(&w, c->fwd[i], passed);
-		c->record = false;
-		for (size_t k = 0; k < c->n_dn; k++)
-			c->images = bdd_or(c->m, c->images, c->dn[k].image);
-		c->local_in = bdd_and(c->m, bdd_and(c->m, passed, c->pre_cube), c->own);
+		c->r.record = true;
+		for (; i < c->r.n_fwd && rs->chains[c->r.fwd[i]].hook == RS_HOOK_PREROUTING; i++)
+			passed = reach_walk_base(&w, c->r.fwd[i], passed);
+		c->r.record = false;
+		for (size_t k = 0; k < c->r.n_dn; k++)
+			c->images = bdd_or(c->m, c->images, c->r.dn[k].image);
+		c->local_in = bdd_and(c->m, bdd_and(c->m, passed, c->r.pre_cube), c->own);
 		c->fwd_in = bdd_diff(c->m, bdd_diff(c->m, bdd_and(c->m, passed, bdd_and(c->m, c->cross, c->ifpair)), c->own),
-				     c->pre_cube);
+				     c->r.pre_cube);
 		passed = c->fwd_in;
-		for (; i < c->n_fwd; i++)
-			passed = walk_base(&w, c->fwd[i], passed);
+		for (; i < c->r.n_fwd; i++)
+			passed = reach_walk_base(&w, c->r.fwd[i], passed);
 	} else
-		for (size_t i = 0; i < c->n_fwd; i++) {
-			pass = walk_base(&w, c->fwd[i], c->r0);
+		for (size_t i = 0; i < c->r.n_fwd; i++) {
+			pass = reach_walk_base(&w, c->r.fwd[i], c->r0);
 			passed = bdd_and(c->m, passed, pass);
 		}
 	c->passed = passed;
-	if (!c->has_dnat)
+	if (!c->r.has_dnat)
 		c->fwd_in = c->r0;
 
 	/* declared flows the firewall blocks */
@@ -2396,7 +1188,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
 		bdd_t fb = flow_bdd(c, fl, true);
 		/* a flow to a dnat target: judged on the translated packets */
-		bdd_t via = bdd_and(c->m, bdd_diff(c->m, c->images, c->pre_cube), bdd_and(c->m, c->cross, c->ifpair));
+		bdd_t via = bdd_and(c->m, bdd_diff(c->m, c->images, c->r.pre_cube), bdd_and(c->m, c->cross, c->ifpair));
 		bdd_t fs = bdd_and(c->m, fb, via);
 		if (fs == BDD_FALSE)
 			fs = bdd_and(c->m, fb, c->r0);
@@ -2411,13 +1203,13 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	if (!single) {
 		if ((r = setup_attribution(c)) < 0)
 			return r;
-		w.mode = W_ATTRIBUTE;
-		if (c->n_fwd) /* the forward chain with most rules, else the first on the path */
-			pass = walk_base(&w, c->has_primary ? c->primary : c->fwd[0], c->fwd_in);
+		w.on_accept = on_accept;
+		if (c->r.n_fwd) /* the forward chain with most rules, else the first on the path */
+			pass = reach_walk_base(&w, c->r.has_primary ? c->r.primary : c->r.fwd[0], c->fwd_in);
 	}
 	/* an address family no forward-path chain filters (an iptables
 	 * ruleset without ip6tables, an `ip` table only) is forwarded as is */
-	pass = bdd_diff(c->m, c->fwd_in, path_families(c, c->fwd, c->n_fwd));
+	pass = bdd_diff(c->m, c->fwd_in, reach_path_families(&c->r, c->r.fwd, c->r.n_fwd));
 	if (pass != BDD_FALSE)
 		on_accept(&w, NO_CHAIN, 0, pass);
 	if (c->fw->host && (r = verify_local(c, &w)) < 0)
@@ -2426,7 +1218,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	shadow_findings(c);
 
 	for (size_t i = 0; i < rs->n_tables; i++)
-		if (!family_modelled(rs->tables[i].family))
+		if (!reach_family_modelled(rs->tables[i].family))
 			for (size_t j = 0; j < rs->n_chains; j++)
 				if (rs->chains[j].table == i && rs->chains[j].n_rules) {
 					char what[160];
@@ -2446,7 +1238,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < rs->n_chains; i++)
-		if (is_dnat_chain(&rs->chains[i]) && family_modelled(rs->tables[rs->chains[i].table].family)) {
+		if (reach_is_dnat_chain(&rs->chains[i]) && reach_family_modelled(rs->tables[rs->chains[i].table].family)) {
 			reach[i] = 1;
 			todo[n_todo++] = i;
 		}
@@ -2484,34 +1276,24 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	}
 	free(reach);
 	free(todo);
-	if (c->too_deep)
+	if (c->r.too_deep)
 		unsupported_finding(c, UINT32_MAX, 0, "jumps and gotos nested 16 deep or deeper (nftables refuses this, iptables-legacy does not): what lies deeper is assumed accepted");
 
 	c->sum->peak_nodes = bdd_peak_nodes(c->m);
 	if (bdd_full(c->m))
 		return -E2BIG;
-	return c->err;
+	return c->err ? c->err : c->r.err;
 }
 
 static void fw_ctx_free(struct fw_ctx *c)
 {
-	free(c->dn);
-	if (c->rflags)
-		for (size_t i = 0; i < c->rs->n_chains; i++)
-			free(c->rflags[i]);
-	free(c->rflags);
 	free(c->src_in);
 	free(c->dst_in);
 	free(c->iif_of);
 	free(c->oif_of);
-	free(c->set_bdd);
-	free(c->set_keys);
-	free(c->set_nkeys);
-	free(c->fwd);
-	free(c->loc);
 	free(c->pairs);
 	free(c->excs);
-	bdd_free(c->m);
+	reach_free(&c->r);
 }
 
 /* ------------------------------------------------------------------ run */
@@ -2595,7 +1377,6 @@ static int provenance(struct an_vreport *rep, const struct topo_site *site)
 	rep->generated_ns = an_now_ns() / 1000 * 1000;
 	return 0;
 }
-
 
 int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *diags, struct an_vreport **ret,
 		  char *errbuf, size_t errlen)
@@ -2733,17 +1514,18 @@ static void add_point(struct probe_points *pp, const uint8_t *bits, uint32_t cha
 	pp->rule[pp->n++] = rule;
 }
 
-static void on_witness(struct walk *w, uint32_t chain, size_t rule, bdd_t hit)
+static void on_witness(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit)
 {
-	struct probe_points *pp = w->points;
+	struct fw_ctx *c = w->arg;
+	struct probe_points *pp = c->points;
 	uint8_t bits[N_VARS];
 
-	hit = bdd_and(w->c->m, hit, pp->sendable); /* no collection before the picks */
-	const struct rs_rule *r = &w->c->rs->chains[chain].rules[rule];
-	if (dnat_modelled(w->c, w->base, r)) /* those it translates */
-		hit = prefer(w->c, hit, w->c->fam[r->nat_to.family == 6]);
+	hit = bdd_and(c->m, hit, pp->sendable); /* no collection before the picks */
+	const struct rs_rule *r = &c->rs->chains[chain].rules[rule];
+	if (reach_dnat_modelled(&c->r, w->base, r)) /* those it translates */
+		hit = prefer(c, hit, c->r.fam[r->nat_to.family == 6]);
 	for (unsigned k = 0; k < pp->per_rule && !pp->err; k++)
-		if (bdd_pick_random(w->c->m, hit, bits, &pp->rng))
+		if (bdd_pick_random(c->m, hit, bits, &pp->rng))
 			add_point(pp, bits, chain, rule);
 }
 
@@ -2757,12 +1539,12 @@ static bdd_t sendable(struct fw_ctx *c)
 {
 	struct bdd *m = c->m;
 	bdd_t proto = bdd_or(m, bdd_or(m, bdd_uint(m, V_PROTO, 8, 6), bdd_uint(m, V_PROTO, 8, 17)),
-			     bdd_or(m, bdd_and(m, c->fam[0], bdd_uint(m, V_PROTO, 8, 1)),
-				    bdd_and(m, c->fam[1], bdd_uint(m, V_PROTO, 8, 58))));
+			     bdd_or(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_PROTO, 8, 1)),
+				    bdd_and(m, c->r.fam[1], bdd_uint(m, V_PROTO, 8, 58))));
 	bdd_t iifs = BDD_FALSE;
 	for (size_t i = 0; i < c->fw->n_ifaces; i++)
 		iifs = bdd_or(m, iifs, bdd_uint(m, V_IIF, IF_BITS, i));
-	bdd_t paths = bdd_or(m, bdd_diff(m, c->ifpair, c->own), bdd_and(m, bdd_and(m, iifs, c->pre_cube), c->own));
+	bdd_t paths = bdd_or(m, bdd_diff(m, c->ifpair, c->own), bdd_and(m, bdd_and(m, iifs, c->r.pre_cube), c->own));
 	bdd_t r = bdd_and(m, bdd_diff(m, proto, c->own_src), bdd_and(m, paths, bdd_and(m, c->ctnew, c->syn)));
 	const unsigned vars[2] = {V_SADDR, V_DADDR};
 
@@ -2770,7 +1552,7 @@ static bdd_t sendable(struct fw_ctx *c)
 		unsigned v = vars[i];
 		bdd_t bad4 = bdd_or(m, bdd_or(m, bdd_uint(m, v, 8, 0), bdd_uint(m, v, 8, 127)), bdd_uint(m, v, 3, 7));
 		bdd_t ok6 = bdd_or(m, bdd_uint(m, v, 3, 1), bdd_uint(m, v, 7, 0x7e));
-		r = bdd_and(m, r, bdd_or(m, bdd_diff(m, c->fam[0], bad4), bdd_and(m, c->fam[1], ok6)));
+		r = bdd_and(m, r, bdd_or(m, bdd_diff(m, c->r.fam[0], bad4), bdd_and(m, c->r.fam[1], ok6)));
 	}
 	return bdd_and(m, r, bdd_uint(m, V_SMAC + 7, 1, 0));
 }
@@ -2779,17 +1561,13 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 			  void *arg)
 {
 	struct probe_points pp = {.per_rule = per_rule, .rng = seed};
-	struct walk w = {.c = c, .mode = W_WITNESS, .points = &pp};
+	struct reach_walk w = {.c = &c->r, .arg = c, .on_hit = on_witness};
 	bdd_t in = BDD_FALSE, pass = BDD_FALSE;
 	int r;
 
-	if (c->fw->n_ifaces > MAX_IFACES)
-		return -E2BIG;
-	if (!(c->m = bdd_new(N_VARS, (size_t)1 << 23)))
-		return -ENOMEM;
-	if ((r = setup(c)) < 0)
+	c->points = &pp;
+	if ((r = setup(c, (size_t)1 << 23)) < 0)
 		return r;
-	find_forward_path(c);
 	keep(c, &w.acc);
 	keep(c, &pp.sendable);
 	keep(c, &in);
@@ -2807,31 +1585,31 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 	 * for packets with an output interface, the local one for the rest */
 	bdd_t local = BDD_FALSE;
 	keep(c, &local);
-	c->record = true;
-	for (size_t i = 0; i < c->n_fwd && !pp.err; i++)
-		if (c->rs->chains[c->fwd[i]].hook == RS_HOOK_PREROUTING)
-			in = walk_base(&w, c->fwd[i], in);
-	c->record = false;
-	local = bdd_and(c->m, in, c->pre_cube);
-	in = bdd_diff(c->m, in, c->pre_cube);
-	for (size_t i = 0; i < c->n_fwd && !pp.err; i++)
-		if (c->rs->chains[c->fwd[i]].hook != RS_HOOK_PREROUTING)
-			in = walk_base(&w, c->fwd[i], in);
-	for (size_t i = 0; i < c->n_loc && !pp.err; i++)
-		if (c->rs->chains[c->loc[i]].hook != RS_HOOK_PREROUTING)
-			local = walk_base(&w, c->loc[i], local);
+	c->r.record = true;
+	for (size_t i = 0; i < c->r.n_fwd && !pp.err; i++)
+		if (c->rs->chains[c->r.fwd[i]].hook == RS_HOOK_PREROUTING)
+			in = reach_walk_base(&w, c->r.fwd[i], in);
+	c->r.record = false;
+	local = bdd_and(c->m, in, c->r.pre_cube);
+	in = bdd_diff(c->m, in, c->r.pre_cube);
+	for (size_t i = 0; i < c->r.n_fwd && !pp.err; i++)
+		if (c->rs->chains[c->r.fwd[i]].hook != RS_HOOK_PREROUTING)
+			in = reach_walk_base(&w, c->r.fwd[i], in);
+	for (size_t i = 0; i < c->r.n_loc && !pp.err; i++)
+		if (c->rs->chains[c->r.loc[i]].hook != RS_HOOK_PREROUTING)
+			local = reach_walk_base(&w, c->r.loc[i], local);
 	in = bdd_or(c->m, in, local);
 	/* random packets: n_random forwarded ones, and a fifth as many to the
 	 * firewall itself (a random pick over both would spend half on the
 	 * few addresses of the firewall) */
 	uint8_t bits[N_VARS];
-	bdd_t fwd_s = bdd_diff(c->m, pp.sendable, c->pre_cube), loc_s = bdd_and(c->m, pp.sendable, c->pre_cube);
+	bdd_t fwd_s = bdd_diff(c->m, pp.sendable, c->r.pre_cube), loc_s = bdd_and(c->m, pp.sendable, c->r.pre_cube);
 	for (unsigned k = 0; k < n_random + n_random / 5 && !pp.err; k++)
 		if (bdd_pick_random(c->m, k < n_random ? fwd_s : loc_s, bits, &pp.rng))
 			add_point(&pp, bits, UINT32_MAX, 0);
 	if (bdd_full(c->m))
 		r = -E2BIG;
-	r = r < 0 ? r : pp.err ? pp.err : c->err;
+	r = r < 0 ? r : pp.err ? pp.err : c->err ? c->err : c->r.err;
 
 	for (size_t i = 0; i < pp.n && r >= 0; i++) {
 		struct an_vfinding f = {0};
@@ -2839,23 +1617,23 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		char loc[512];
 
 		uint8_t out[N_VARS], set_out[N_VARS];
-		c->trace_approx = false;
+		c->r.trace_approx = false;
 		p.traced_accept = trace_out(c, pp.bits[i], &f, out);
 		/* the set walk's verdict: translated as its dnat rule's hits say */
 		memcpy(set_out, pp.bits[i], N_VARS);
-		for (size_t k = 0; k < c->n_dn; k++)
-			if (bdd_member(c->m, c->dn[k].hit, pp.bits[i])) {
-				translate_point(c, c->dn[k].chain, c->dn[k].rule, set_out);
+		for (size_t k = 0; k < c->r.n_dn; k++)
+			if (bdd_member(c->m, c->r.dn[k].hit, pp.bits[i])) {
+				reach_translate_point(&c->r, c->r.dn[k].chain, c->r.dn[k].rule, set_out);
 				break;
 			}
 		p.accept = bdd_member(c->m, in, set_out);
 		decode_packet(c, out, &p.out);
 		p.translated = out[V_DNAT];
-		p.approximate = c->trace_approx || edge;
+		p.approximate = c->r.trace_approx || edge;
 		decode_packet(c, pp.bits[i], &p.packet);
 		p.packet.has_mac = true;
-		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)get_bits(pp.bits[i], V_TCPFL, 8) : 0;
-		p.icmp_checksum = (uint16_t)get_bits(pp.bits[i], V_DPORT, 16);
+		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)reach_get_bits(pp.bits[i], V_TCPFL, 8) : 0;
+		p.icmp_checksum = (uint16_t)reach_get_bits(pp.bits[i], V_DPORT, 16);
 		if (pp.chain[i] != UINT32_MAX)
 			p.witness_of = rs_rule_location(c->rs, pp.chain[i], pp.rule[i], loc, sizeof(loc));
 		p.rules = f.rules;

@@ -2,10 +2,10 @@
 /*
  * reach — what a firewall does, beside the rule model: the packet-set
  * engine that verify (zone pairs), reconciliation (one packet at a time)
- * and diff (two rulesets) ask.  For now the engine itself: a small reduced
- * ordered binary decision diagram (ROBDD) package, exact sets of packets.
- * The walk over a ruleset (analyze/verify.c) moves here next; see
- * docs/design.md.  Depends on nothing; may not use analyze/.
+ * and diff (two rulesets) ask: a small reduced
+ * ordered binary decision diagram (ROBDD) package, exact sets of packets,
+ * and the walk over a ruleset's base chains that uses it (below).  Depends
+ * on the rule model (rulesets.h) only; may not use analyze/.
  *
  * Why BDDs: nftables matches are bit patterns (prefixes, masks, ranges,
  * sets of tuples), and a chain walk is "what earlier rules left": unions,
@@ -85,3 +85,185 @@ void bdd_maybe_gc(struct bdd *m);
 bool bdd_full(const struct bdd *m); /* an operation ran out of nodes */
 size_t bdd_live_nodes(const struct bdd *m);
 size_t bdd_peak_nodes(const struct bdd *m);
+
+/* ================================================================ the walk */
+
+/*
+ * What a ruleset does to packets (walk.c): the packet space, a set walk
+ * over the base chains the kernel would run, and the same for one packet.
+ *
+ * A packet is a point in a space of N_VARS bits (one BDD variable each), in
+ * this order: address family, input and output interface (an index into
+ * the firewall's interfaces, IF_OTHER for any other name, IF_NONE for none:
+ * what oifname is before routing, and to the firewall itself), whether a
+ * dnat translated it (its destination is then the translated one; what
+ * `ct status dnat` reads), conntrack state, IP protocol, destination
+ * address, destination port, source address, source port (ICMP type and
+ * code are its two bytes, as the kernel's payload loads see them), TCP
+ * flags, source MAC.  IPv4 addresses use the top 32 of the 128 address
+ * bits.
+ *
+ * Constructs the model can't express (rs_match.op UNKNOWN, unknown
+ * verdicts) are assumed to match in accepting rules and not to match in
+ * dropping ones, so a walk over-approximates what is let through.  The
+ * questions asked of it (which zone pairs, which flows: analyze/verify.c)
+ * are the caller's; this knows rulesets and packets only.
+ */
+
+#include "rulesets.h"
+
+#define IF_BITS 5
+#define IF_OTHER 31u
+#define IF_NONE 30u
+#define MAX_IFACES 30
+/* The kernel's chain depth: nft_chain_validate() counts jumps and gotos
+ * alike and refuses a ruleset whose chains nest 16 deep (EMLINK).  Every
+ * walk stops there (iptables-legacy has no such limit: what lies deeper is
+ * assumed accepted, and the verdict approximate). */
+#define MAX_DEPTH 16
+
+enum {
+	V_FAM = 0,
+	V_IIF = V_FAM + 1,
+	V_OIF = V_IIF + IF_BITS,
+	V_DNAT = V_OIF + IF_BITS, /* next to V_CT: ct status reads both */
+	V_CT = V_DNAT + 1,
+	V_PROTO = V_CT + 3,
+	V_DADDR = V_PROTO + 8,
+	V_DPORT = V_DADDR + 128,
+	V_SADDR = V_DPORT + 16,
+	V_SPORT = V_SADDR + 128,
+	V_TCPFL = V_SPORT + 16,
+	V_SMAC = V_TCPFL + 8,
+	N_VARS = V_SMAC + 48,
+};
+
+enum { CT_NEW, CT_ESTABLISHED, CT_RELATED, CT_INVALID, CT_UNTRACKED, N_CT };
+
+enum { RF_VISITED = 1, RF_HIT = 2 }; /* reach.rflags */
+
+/* What a base chain's rules see of a packet that differs from what it is:
+ * in prerouting and input no output interface; before conntrack (priority
+ * below -200) no conntrack entry, which ct state calls invalid. */
+enum { VIEW_NO_OIF = 1, VIEW_NO_CT = 2 };
+#define PRI_CONNTRACK (-200) /* NF_IP_PRI_CONNTRACK */
+#define PRI_NAT_DST (-100)   /* where the kernel runs prerouting's nat chains */
+#define PRI_NAT_SRC 100      /* postrouting's and input's */
+
+/* The chain a trace step names when no chain of the path filtered the
+ * packet's family: forwarded (or delivered) as it is. */
+#define NO_CHAIN UINT32_MAX
+#define NO_INPUT_CHAIN (UINT32_MAX - 1)
+
+/* A dnat rule the model translates, and what it did in a recording walk. */
+struct dnat_rec {
+	uint32_t chain;
+	size_t rule;
+	unsigned oif; /* towards the target address */
+	bdd_t to;     /* the target: address, port, oif, V_DNAT */
+	bdd_t hit;    /* the packets it translated, as they arrived */
+	bdd_t image;  /* the same packets translated (V_DNAT set) */
+};
+
+/*
+ * One ruleset on one firewall.  The caller sets rs, ifaces, own (the
+ * firewall's own destination addresses, as a BDD over V_DADDR) and route
+ * (the interface towards a destination: the packet's V_DADDR/V_FAM bits
+ * are set; returns an interface index, IF_NONE or IF_OTHER), then
+ * reach_init().  Fields below `own` are the model's; callers read them.
+ */
+struct reach {
+	const struct rs_ruleset *rs;
+	const char *const *ifaces; /* interface names; the index is the IF value */
+	size_t n_ifaces;
+	unsigned (*route)(void *arg, const uint8_t *bits);
+	void *route_arg;
+	struct bdd *m;
+	bdd_t own;
+
+	bdd_t *set_bdd; /* per set, for the keys in set_keys */
+	enum rs_key (*set_keys)[RS_MAX_CONCAT];
+	uint8_t *set_nkeys;
+	uint8_t **rflags; /* per chain, per rule: RF_* */
+	uint32_t *fwd;    /* prerouting, forward and postrouting base chains, in the kernel's order */
+	size_t n_fwd;
+	bool has_primary; /* the forward chain with most rules */
+	uint32_t primary;
+	uint32_t *loc;    /* prerouting and input */
+	size_t n_loc;
+	bool has_local_primary; /* the input chain with most rules */
+	uint32_t local_primary;
+	bdd_t fam[2];     /* IPv4, IPv6 */
+	bdd_t pre_cube, raw_cube; /* the views of hook_view() as cubes */
+	bdd_t dnat0;      /* not translated */
+	bdd_t dnat_q, dnat_qp; /* what a translation replaces (with the port) */
+	bool has_dnat;    /* a dnat the model translates, in a prerouting nat chain */
+	struct dnat_rec *dn;
+	size_t n_dn;
+	bool record;       /* walks record each dnat rule's hits */
+	bool too_deep;     /* a walk met chains nested MAX_DEPTH deep */
+	bool trace_approx; /* a trace met a rule it can't judge exactly */
+	int err;
+};
+
+/* Creates the manager (max_nodes) and everything the walks need; the
+ * caller roots its own BDDs with bdd_root_push() on r->m.  -ENOMEM,
+ * -E2BIG (too many nodes). */
+int reach_init(struct reach *r, size_t max_nodes);
+void reach_free(struct reach *r);
+
+/* A set walk over one base chain.  on_accept (may be NULL) sees every set
+ * a rule or policy accepts, on_hit every set a rule matches. */
+struct reach_walk {
+	struct reach *c;
+	bdd_t acc;     /* accepted in the base chain being walked */
+	bdd_t cube;    /* hook_cube() of that chain */
+	uint32_t base; /* that chain */
+	void (*on_accept)(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit);
+	void (*on_hit)(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit);
+	void *arg;
+};
+/* What `in` passes of base chain `base` (packets of other families
+ * included; a dnat's translated); rule == SIZE_MAX: the policy. */
+bdd_t reach_walk_base(struct reach_walk *w, uint32_t base, bdd_t in);
+
+/* The same for one packet, through every base chain of its path:
+ * prerouting, then input (no output interface after it) or forward and
+ * postrouting.  step gets the rule (or policy: rule SIZE_MAX) that decided
+ * it in each chain, with the verdict word ("accept", "dnat", NULL: the
+ * rule's own).  Returns whether it passes; out (may be NULL) gets the
+ * packet as it leaves. */
+struct reach_trace {
+	void (*step)(void *arg, uint32_t chain, size_t rule, const char *verdict);
+	void *arg;
+};
+bool reach_trace_out(struct reach *c, const uint8_t *bits, const struct reach_trace *t, uint8_t *out);
+bool reach_trace(struct reach *c, const uint8_t *bits, const struct reach_trace *t);
+
+bdd_t reach_rule_bdd(struct reach *c, const struct rs_rule *r, bool *unknown);
+bool reach_match_sane(const struct reach *c, const struct rs_match *m);
+bdd_t reach_elem_bdd(struct reach *c, const struct rs_match *m, const struct rs_set_elem *e);
+bdd_t reach_set_bdd(struct reach *c, const struct rs_match *m);
+void reach_prebuild_set(struct reach *c, const struct rs_match *m);
+bool reach_point_rule(struct reach *c, const struct rs_rule *r, const uint8_t *bits);
+bool reach_rule_inexact(struct reach *c, uint32_t base, const struct rs_rule *r);
+bool reach_is_dnat_chain(const struct rs_chain *ch);
+unsigned reach_hook_view(const struct reach *c, uint32_t base);
+bdd_t reach_hook_cube(const struct reach *c, uint32_t base);
+bool reach_dnat_modelled(const struct reach *c, uint32_t base, const struct rs_rule *r);
+bool reach_translate_point(struct reach *c, uint32_t chain, size_t rule, uint8_t *pk);
+/* A translated packet (V_DNAT set) as it arrived: false when it is not one. */
+bool reach_packet_origin(struct reach *c, const uint8_t *bits, uint8_t *orig);
+bool reach_is_local(const uint8_t *bits);
+/* What conntrack takes for the first packet of a new connection. */
+bdd_t reach_first_packets(struct reach *c);
+bool reach_family_modelled(enum rs_family f);
+void reach_find_forward_path(struct reach *c);
+/* The address families some base chain of the path filters. */
+bdd_t reach_path_families(struct reach *c, const uint32_t *path, size_t n);
+/* s narrowed by p, unless that leaves nothing. */
+bdd_t reach_prefer(struct bdd *m, bdd_t s, bdd_t p);
+
+unsigned reach_get_bits(const uint8_t *bits, unsigned var, unsigned n);
+void reach_get_bytes(const uint8_t *bits, unsigned var, unsigned n, uint8_t *out);
+void reach_set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value);
