@@ -1298,34 +1298,6 @@ static void fw_ctx_free(struct fw_ctx *c)
 
 /* ------------------------------------------------------------------ run */
 
-static int sniff_format(const char *path, enum topo_ruleset_format *ret)
-{
-	FILE *f = fopen(path, "r");
-	int ch;
-
-	if (!f)
-		return -errno;
-	*ret = TOPO_RULESET_NFT;
-	while ((ch = fgetc(f)) != EOF) {
-		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
-			continue;
-		if (ch == '{' || ch == '[')
-			*ret = TOPO_RULESET_NFT_JSON;
-		else if (ch == '*' || ch == ':')
-			*ret = TOPO_RULESET_IPTABLES_SAVE;
-		else if (ch == '#') { /* iptables-save's header comment, or nft's */
-			char line[256];
-			if (fgets(line, sizeof(line), f) && strstr(line, "tables-save"))
-				*ret = TOPO_RULESET_IPTABLES_SAVE;
-			else
-				continue;
-		}
-		break;
-	}
-	fclose(f);
-	return 0;
-}
-
 static int load_ruleset(const struct topo_firewall *fw, const struct an_verify_source *src,
 			struct rs_ruleset **ret, struct topo_diag_list *diags)
 {
@@ -1336,27 +1308,17 @@ static int load_ruleset(const struct topo_firewall *fw, const struct an_verify_s
 		return rs_load_live(src->netns, ret, diags);
 	if (!path)
 		return 1; /* nothing to verify */
-	if (src && src->path) { /* --ruleset: the file says what it is */
-		int r = sniff_format(path, &fmt);
-		if (r < 0) {
-			topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't read the ruleset of %s: %s", fw->name,
-				      strerror(-r));
-			return r;
-		}
-	}
-	switch (fmt) {
-	case TOPO_RULESET_NFT_JSON:
-		return rs_load_nft_json(path, ret, diags);
-	case TOPO_RULESET_IPTABLES_SAVE:
-		return rs_load_iptables_save(path, ret, diags);
-	default: {
-		const char *names[MAX_IFACES];
-		size_t n = 0;
-		for (size_t i = 0; i < fw->n_ifaces && n < MAX_IFACES; i++)
-			names[n++] = fw->ifaces[i].name;
-		return rs_load_nft_text(path, names, n, ret, diags);
-	}
-	}
+	if (src && src->path) /* --ruleset: the file says what it is */
+		fmt = TOPO_RULESET_NONE;
+	const char *names[MAX_IFACES];
+	size_t n = 0;
+	for (size_t i = 0; i < fw->n_ifaces && n < MAX_IFACES; i++)
+		names[n++] = fw->ifaces[i].name;
+	size_t errors = diags->n_errors;
+	int r = rs_load(path, fmt, names, n, ret, diags);
+	if (r < 0 && diags->n_errors == errors)
+		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "can't read the ruleset of %s: %s", fw->name, strerror(-r));
+	return r;
 }
 
 /* The topology and every ruleset read from a file, with their SHA-256. */

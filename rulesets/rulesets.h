@@ -260,6 +260,13 @@ struct rs_ruleset {
  *   -ENOMEM.
  * Constructs that can't be modelled are not errors: see rule->unsupported.
  */
+/* Any ruleset file: format TOPO_RULESET_NONE sniffs it (JSON: '{' or '[';
+ * iptables-save: '*', ':' or its header comment; else nft text); ifnames as
+ * rs_load_nft_text takes them.  A file that can't be opened to sniff:
+ * -errno, no diagnostic (the caller names the firewall). */
+int rs_load(const char *path, enum topo_ruleset_format format, const char *const *ifnames, size_t n_ifnames,
+	    struct rs_ruleset **ret, struct topo_diag_list *diags);
+int rs_sniff_format(const char *path, enum topo_ruleset_format *ret);
 int rs_load_nft_json(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags);
 int rs_load_iptables_save(const char *path, struct rs_ruleset **ret, struct topo_diag_list *diags);
 /* The same two from memory (tests, fuzzing): `name` is the diagnostics' and
