@@ -66,6 +66,30 @@ struct an_monitor_result {
 int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, struct an_monitor_result *res,
 		   char *errbuf, size_t errlen);
 
+/* ----------------------------------------------------------- report files */
+
+/* Output goes to a temporary file next to the target and is renamed into
+ * place only when complete: bad input never leaves a half-written report.
+ * A target that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written in place instead: a rename would replace it — run as
+ * root, -o /dev/null would leave a regular file as the system's /dev/null. */
+struct output {
+	FILE *f;
+	char *tmp;
+	const char *path;
+	int fd;  /* under f; STDOUT_FILENO for standard output */
+	int err; /* the first write's errno: "No space left on device", not EIO */
+};
+
+/* 0 or -errno; output_error() turns a write failure into its errno. */
+int output_stream(struct output *out, int fd);
+/* an existing target that is not a regular file: written in place */
+bool output_in_place(const char *path);
+int output_open(struct output *out, const char *path);
+int output_error(const struct output *out, int r);
+int output_commit(struct output *out);
+void output_abort(struct output *out);
+
 /* ------------------------------------------------------------ privileges */
 
 /*
