@@ -103,7 +103,7 @@ struct fw_ctx {
 	bdd_t own, own_src, r0_local, passed_local;
 	/* dnat in prerouting: pre_in the first packets prerouting sees;
 	 * fwd_in / local_in what reaches forward and input after prerouting;
-	 * images all that dnat rules made */
+	 * images what dnat rules made that crosses the firewall */
 	bdd_t pre_in, fwd_in, local_in, images;
 	struct probe_points *points; /* the kernel differential test's picks */
 	int err;
@@ -265,8 +265,7 @@ static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpack
 /* Narrows s by each preference that keeps it non-empty, then picks. */
 static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p)
 {
-	bdd_t t = bdd_and(c->m, s, p);
-	return t != BDD_FALSE ? t : s;
+	return reach_prefer(c->m, s, p);
 }
 
 static bdd_t prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *a, unsigned len)
@@ -1167,6 +1166,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		c->r.record = false;
 		for (size_t k = 0; k < c->r.n_dn; k++)
 			c->images = bdd_or(c->m, c->images, c->r.dn[k].image);
+		c->images = bdd_and(c->m, bdd_diff(c->m, c->images, c->r.pre_cube), bdd_and(c->m, c->cross, c->ifpair));
 		c->local_in = bdd_and(c->m, bdd_and(c->m, passed, c->r.pre_cube), c->own);
 		c->fwd_in = bdd_diff(c->m, bdd_diff(c->m, bdd_and(c->m, passed, bdd_and(c->m, c->cross, c->ifpair)), c->own),
 				     c->r.pre_cube);
@@ -1188,8 +1188,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
 		bdd_t fb = flow_bdd(c, fl, true);
 		/* a flow to a dnat target: judged on the translated packets */
-		bdd_t via = bdd_and(c->m, bdd_diff(c->m, c->images, c->r.pre_cube), bdd_and(c->m, c->cross, c->ifpair));
-		bdd_t fs = bdd_and(c->m, fb, via);
+		bdd_t fs = bdd_and(c->m, fb, c->images);
 		if (fs == BDD_FALSE)
 			fs = bdd_and(c->m, fb, c->r0);
 		if (fs == BDD_FALSE)

@@ -630,8 +630,9 @@ static struct dnat_rec *dnat_rec(struct reach *c, uint32_t chain, size_t rule)
 }
 
 /* The packets hit, translated by rule (chain, rule); *rest: those of the
- * other family, which the rule leaves alone (nft_nat_inet_eval). */
-static bdd_t translate(struct reach *c, uint32_t chain, size_t rule, bdd_t hit, bdd_t *rest, bool record)
+ * other family, which the rule leaves alone (nft_nat_inet_eval).  Recorded
+ * in the rule's dnat_rec when c->record. */
+static bdd_t translate(struct reach *c, uint32_t chain, size_t rule, bdd_t hit, bdd_t *rest)
 {
 	struct bdd *m = c->m;
 	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
@@ -644,7 +645,7 @@ static bdd_t translate(struct reach *c, uint32_t chain, size_t rule, bdd_t hit, 
 		return BDD_FALSE;
 	}
 	bdd_t img = bdd_and(m, bdd_exists(m, fh, t->has_port ? c->dnat_qp : c->dnat_q), d->to);
-	if (record) {
+	if (c->record) {
 		d->hit = bdd_or(m, d->hit, fh);
 		d->image = bdd_or(m, d->image, img);
 	}
@@ -883,7 +884,7 @@ static void apply(struct reach_walk *w, uint32_t ci, size_t ri, struct rs_verdic
 	case RS_V_ACCEPT:
 		if (v.code == RS_V_ACCEPT && ri < c->rs->chains[ci].n_rules &&
 		    reach_dnat_modelled(c, w->base, &c->rs->chains[ci].rules[ri])) {
-			bdd_t rest, img = translate(c, ci, ri, hit, &rest, c->record);
+			bdd_t rest, img = translate(c, ci, ri, hit, &rest);
 			w->acc = bdd_or(m, w->acc, img);
 			*s = bdd_diff(m, *s, bdd_diff(m, hit, rest));
 			return;
