@@ -95,9 +95,47 @@ enum an_mismatch {
 	AN_MISMATCH_UNSANITIZED, /* a sanitizing path's service, not via the sanitizer */
 };
 
+/* A rule a ruleset finding names: where it is, what it says, what it does. */
+struct an_vrule {
+	char *location; /* "rules/fw.nft:12", "live: table inet filter forward handle 7" */
+	char *chain;    /* "inet filter forward" */
+	char *text;     /* the rule in nft syntax (or as written) */
+	const char *verdict; /* "accept", "drop", "policy accept", … */
+	size_t index;        /* 1-based position in its chain; 0 for a policy */
+	uint64_t handle;     /* nft handle; 0 when none */
+};
+
+/* A concrete example packet (the first of a new connection) of a ruleset
+ * finding. */
+struct an_vpacket {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;
+	struct topo_addr src, dst;
+	int sport, dport;          /* -1: no ports (ICMP, …) */
+	int icmp_type, icmp_code;  /* -1 unless ICMP/ICMPv6 */
+	char iif[17], oif[17];
+	bool has_mac;              /* the source MAC matters to the finding */
+	uint8_t smac[6];
+	const struct topo_area *src_zone, *dst_zone;
+	const struct topo_host *src_host, *dst_host;
+	/* a dnat translated it: the destination it was sent to (dst is the
+	 * translated one, what forward sees) */
+	bool has_orig;
+	struct topo_addr orig_dst;
+	int orig_dport;
+};
+
+/* Which sentence a ruleset finding's message is (messages.c words it). */
+enum an_wording {
+	AN_WORDING_PLAIN,           /* the check's own sentence */
+	AN_WORDING_TO_SELF,         /* *-OPEN: to the firewall's own addresses (input hook) */
+	AN_WORDING_NEVER_REACHED,   /* SHADOWED: no packet that reaches its chain matches it */
+	AN_WORDING_NEVER_SATISFIED, /* SHADOWED: its matches exclude each other */
+};
+
 struct an_finding {
 	enum an_check check;
-	char *message; /* English; an_finding_message() words it in either language */
+	char *message; /* English (NULL for ruleset findings); an_finding_message() words any finding in either language */
 
 	/* traffic findings */
 	uint8_t proto;
@@ -121,6 +159,23 @@ struct an_finding {
 	enum probe_flow_end end;
 	bool in_progress; /* judged while the connection was still open */
 
+	/* ruleset findings (verify): the firewall, the declared flow, a
+	 * concrete example packet and the rules that decide it (the last one
+	 * decides); src.zone and dst.zone are the areas it crosses between
+	 * (NULL for SHADOWED/UNSUPPORTED).  rules, where and detail are owned
+	 * by the finding: an_finding_dup() copies them, an_finding_free()
+	 * frees them. */
+	const struct topo_firewall *fw;
+	const struct topo_flow *flow; /* TOO-BROAD, NO-MAC, FLOW-BLOCKED */
+	bool has_example;
+	bool approximate;             /* the firewall has rules sanso cannot model */
+	enum an_wording wording;
+	struct an_vpacket example;
+	struct an_vrule *rules;
+	size_t n_rules;
+	char *where;  /* the accepting rule or policy, as the message names it; UNSUPPORTED: the rule or file */
+	char *detail; /* TOO-BROAD: what else the rule accepts; UNSUPPORTED: the construct */
+
 	/* station findings: src holds the station, observed what it did.
 	 * Last, and read only up to n_observed: a copy made by
 	 * an_finding_dup() ends there (a traffic finding keeps ~400 bytes,
@@ -133,9 +188,15 @@ struct an_finding {
 /* A copy on the heap, NULL on OOM.  It holds observed[0..n_observed)
  * only: copy it by pointer, never by value. */
 struct an_finding *an_finding_dup(const struct an_finding *f);
+/* A zeroed finding without station observations (n_observed stays 0),
+ * for ruleset findings; NULL on OOM. */
+struct an_finding *an_finding_new(void);
 void an_finding_free(struct an_finding *f);                     /* NULL is a no-op */
 
-/* The one-line message, in English or Japanese, into buf; returns buf. */
+/* The one-line message, in English or Japanese, into buf; returns buf.
+ * AN_MESSAGE_MAX holds any message (a ruleset finding names rules by
+ * their source location, which can be long). */
+#define AN_MESSAGE_MAX 2048
 char *an_finding_message(const struct topo_site *site, const struct an_finding *f, bool japanese, char *buf,
 			 size_t len);
 
@@ -348,47 +409,6 @@ struct an_output_options {
  * between the areas its interfaces face, against the declared flows.
  */
 
-struct an_vrule {
-	char *location; /* "rules/fw.nft:12", "live: table inet filter forward handle 7" */
-	char *chain;    /* "inet filter forward" */
-	char *text;     /* the rule in nft syntax (or as written) */
-	const char *verdict; /* "accept", "drop", "policy accept", … */
-	size_t index;        /* 1-based position in its chain; 0 for a policy */
-	uint64_t handle;     /* nft handle; 0 when none */
-};
-
-/* A concrete example packet (the first of a new connection). */
-struct an_vpacket {
-	uint8_t family; /* 4 or 6 */
-	uint8_t proto;
-	struct topo_addr src, dst;
-	int sport, dport;          /* -1: no ports (ICMP, …) */
-	int icmp_type, icmp_code;  /* -1 unless ICMP/ICMPv6 */
-	char iif[17], oif[17];
-	bool has_mac;              /* the source MAC matters to the finding */
-	uint8_t smac[6];
-	const struct topo_area *src_zone, *dst_zone;
-	const struct topo_host *src_host, *dst_host;
-	/* a dnat translated it: the destination it was sent to (dst is the
-	 * translated one, what forward sees) */
-	bool has_orig;
-	struct topo_addr orig_dst;
-	int orig_dport;
-};
-
-struct an_vfinding {
-	enum an_check check;
-	char *message;    /* English */
-	char *message_ja; /* Japanese */
-	const struct topo_firewall *fw;
-	const struct topo_area *src_zone, *dst_zone; /* NULL for SHADOWED/UNSUPPORTED */
-	const struct topo_flow *flow;                /* TOO-BROAD, FLOW-BLOCKED */
-	bool has_example;
-	struct an_vpacket example;
-	struct an_vrule *rules;
-	size_t n_rules;
-	bool approximate; /* the firewall has unsupported constructs */
-};
 
 struct an_verify_source {
 	const char *firewall; /* name in the topology */
@@ -417,7 +437,7 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		  char *errbuf, size_t errlen);
 void an_vreport_free(struct an_vreport *r);
 size_t an_vreport_n_findings(const struct an_vreport *r);
-const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t i);
+const struct an_finding *an_vreport_finding(const struct an_vreport *r, size_t i);
 uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity sev);
 
 /* What verify found of one firewall, for the summary. */
@@ -435,7 +455,7 @@ struct an_vfw_summary {
  * owned by the report, valid while it lives. */
 struct an_verify_view {
 	const struct topo_site *site;
-	const struct an_vfinding *const *findings; /* in the order they were found */
+	const struct an_finding *const *findings; /* in the order they were found */
 	size_t n_findings;
 	uint64_t not_kept;      /* findings counted, not kept in detail */
 	const uint64_t *counts; /* [_AN_CHECK_MAX] */

@@ -389,18 +389,44 @@ const struct an_counters *an_engine_counters(struct an_engine *e)
 	return &e->counters;
 }
 
+static bool dup_str(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return !src || *dst;
+}
+
+struct an_finding *an_finding_new(void)
+{
+	return calloc(1, offsetof(struct an_finding, observed));
+}
+
 struct an_finding *an_finding_dup(const struct an_finding *f)
 {
 	size_t n = f->n_observed < PROBE_STATION_OBS ? f->n_observed : PROBE_STATION_OBS;
 	size_t size = offsetof(struct an_finding, observed) + n * sizeof(f->observed[0]);
 	struct an_finding *d = malloc(size);
+	bool ok;
 
 	if (!d)
 		return NULL;
 	memcpy(d, f, size);
-	d->message = f->message ? strdup(f->message) : NULL;
-	if (f->message && !d->message) {
-		free(d);
+	d->message = d->where = d->detail = NULL;
+	d->rules = NULL;
+	d->n_rules = 0;
+	ok = dup_str(&d->message, f->message) && dup_str(&d->where, f->where) && dup_str(&d->detail, f->detail);
+	if (ok && f->n_rules) {
+		d->rules = calloc(f->n_rules, sizeof(*d->rules));
+		ok = d->rules != NULL;
+		for (size_t i = 0; ok && i < f->n_rules; i++) {
+			d->n_rules++;
+			d->rules[i] = f->rules[i];
+			d->rules[i].location = d->rules[i].chain = d->rules[i].text = NULL;
+			ok = dup_str(&d->rules[i].location, f->rules[i].location) &&
+			     dup_str(&d->rules[i].chain, f->rules[i].chain) && dup_str(&d->rules[i].text, f->rules[i].text);
+		}
+	}
+	if (!ok) {
+		an_finding_free(d);
 		return NULL;
 	}
 	return d;
@@ -410,6 +436,14 @@ void an_finding_free(struct an_finding *f)
 {
 	if (!f)
 		return;
+	for (size_t i = 0; i < f->n_rules; i++) {
+		free(f->rules[i].location);
+		free(f->rules[i].chain);
+		free(f->rules[i].text);
+	}
+	free(f->rules);
+	free(f->where);
+	free(f->detail);
 	free(f->message);
 	free(f);
 }

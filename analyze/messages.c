@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one-line message of a finding, in English or Japanese (--lang ja).
+ * The one-line message of a finding — traffic, station or ruleset — in
+ * English or Japanese (--lang ja).
  * Everything a message says is derived from the finding's data, so the
  * policy decides and this file only words; both languages say the same.
  */
@@ -138,10 +139,149 @@ static void station_message(const struct topo_site *site, const struct an_findin
 	}
 }
 
+
+/* "10.10.1.1 mn-pc-01", "fd00:10::1:1 mn-pc-01"; an IPv6 address with no
+ * host name after it in brackets when a port follows ("[2001:db8::1]:443") */
+static void describe_side(const struct topo_addr *ip, const struct topo_host *h, bool port, char *buf, size_t len)
+{
+	char s[TOPO_ADDR_STRLEN];
+
+	if (h)
+		snprintf(buf, len, "%s %s", topo_addr_format(ip, s), h->name);
+	else if (port && ip->family == 6)
+		snprintf(buf, len, "[%s]", topo_addr_format(ip, s));
+	else
+		snprintf(buf, len, "%s", topo_addr_format(ip, s));
+}
+
+void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len)
+{
+	char s[96], d[96], o[TOPO_ADDR_STRLEN + 16] = "";
+
+	describe_side(&p->src, p->src_host, p->dport >= 0, s, sizeof(s));
+	describe_side(&p->dst, p->dst_host, p->dport >= 0, d, sizeof(d));
+	/* through a dnat: sent to the original destination, reaching dst —
+	 * "tcp 192.0.2.1:49152 → 198.51.100.80:8022 (dnat → 10.10.2.1 mn-srv-01:22)" */
+	if (p->has_orig) {
+		char a[TOPO_ADDR_STRLEN];
+		topo_addr_format(&p->orig_dst, a);
+		if (p->orig_dport >= 0)
+			snprintf(o, sizeof(o), p->orig_dst.family == 6 ? "[%s]:%d" : "%s:%d", a, p->orig_dport);
+		else
+			snprintf(o, sizeof(o), "%s", a);
+	}
+	if (p->has_orig && p->dport >= 0)
+		snprintf(buf, len, "%s %s:%d → %s (dnat → %s:%d)", an_proto_name(p->proto), s, p->sport, o, d, p->dport);
+	else if (p->has_orig && p->icmp_type >= 0)
+		snprintf(buf, len, "%s type %d %s → %s (dnat → %s)", an_proto_name(p->proto), p->icmp_type, s, o, d);
+	else if (p->has_orig)
+		snprintf(buf, len, "%s %s → %s (dnat → %s)", an_proto_name(p->proto), s, o, d);
+	else if (p->dport >= 0)
+		snprintf(buf, len, "%s %s:%d → %s:%d", an_proto_name(p->proto), s, p->sport, d, p->dport);
+	else if (p->icmp_type >= 0)
+		snprintf(buf, len, "%s type %d %s → %s", an_proto_name(p->proto), p->icmp_type, s, d);
+	else
+		snprintf(buf, len, "%s %s → %s", an_proto_name(p->proto), s, d);
+}
+
+static const char *zone_name(const struct topo_area *a)
+{
+	return a ? a->name : "?";
+}
+
+/* A ruleset finding (verify): what the firewall lets through or not, an
+ * example packet, and the rule that decides it. */
+static void ruleset_message(const struct an_finding *f, bool ja, char *buf, size_t len)
+{
+	char pk[512], mac[TOPO_MAC_STRLEN];
+	const char *fw = f->fw ? f->fw->name : "?", *where = f->where ? f->where : "?";
+	const char *flow = f->flow ? f->flow->name : "?", *iif = f->example.iif, *oif = f->example.oif;
+	const char *first = f->n_rules ? f->rules[0].location : "?";
+
+	an_describe_vpacket(&f->example, pk, sizeof(pk));
+	topo_mac_format(f->example.smac, mac);
+	switch (f->check) {
+	case AN_CHECK_RULESET_MYNUMBER_OPEN:
+	case AN_CHECK_RULESET_LGWAN_INTERNET_OPEN:
+	case AN_CHECK_RULESET_INBOUND_OPEN:
+		if (f->wording == AN_WORDING_TO_SELF)
+			snprintf(buf, len,
+				 ja ? "%s が %s からファイアウォール自身 (自身のアドレス、input フック) への宣言されていない新規接続を許可しています。例: %s (%s から受信)。許可している規則: %s"
+				    : "%s accepts new connections from %s to itself (its own addresses, the input hook) beyond the declared service flows, e.g. %s arriving on %s; accepted by %s",
+				 fw, zone_name(f->src.zone), pk, iif, where);
+		else
+			snprintf(buf, len,
+				 ja ? "%s が %s から %s への宣言されていない新規接続を許可しています。例: %s (%s → %s)。許可している規則: %s"
+				    : "%s accepts new connections from %s to %s beyond the declared flows, e.g. %s via %s → %s; accepted by %s",
+				 fw, zone_name(f->src.zone), zone_name(f->dst.zone), pk, iif, oif, where);
+		return;
+	case AN_CHECK_RULESET_EXCEPTION_TOO_BROAD:
+		snprintf(buf, len,
+			 ja ? "%s: 例外 %s を通す規則がそれ以外 (%s) も許可しています。例: %s (送信元 MAC %s)。規則: %s"
+			    : "%s: the rule carrying exception %s also accepts %s, e.g. %s from MAC %s; rule %s",
+			 fw, flow, f->detail ? f->detail : "", pk, mac, where);
+		return;
+	case AN_CHECK_RULESET_EXCEPTION_NO_MAC: {
+		const struct topo_endpoint *from = f->flow ? &f->flow->from : NULL;
+		const struct topo_area *a = !from ? NULL : from->type == TOPO_EP_HOST ? from->host->zone : from->area;
+		const char *who = from && from->type == TOPO_EP_HOST ? from->host->name : zone_name(a);
+		if (ja)
+			snprintf(buf, len,
+				 "%s: 例外 %s を通す規則は IP アドレスとポートを限定していますが送信元 MAC を限定していません。%s の通信は %s に面した %s から届くため "
+				 "ether saddr / -m mac --mac-source で限定できます。例: %s (送信元 MAC %s)。規則: %s",
+				 fw, flow, who, zone_name(a), iif, pk, mac, where);
+		else
+			snprintf(buf, len,
+				 "%s: the rule carrying exception %s pins addresses and ports but not the source MAC, though %s's packets arrive on %s, "
+				 "which faces %s itself (ether saddr / -m mac --mac-source could pin it), e.g. %s from MAC %s; rule %s",
+				 fw, flow, who, iif, zone_name(a), pk, mac, where);
+		return;
+	}
+	case AN_CHECK_RULESET_FLOW_BLOCKED:
+		snprintf(buf, len,
+			 ja ? "%s が宣言済みの通信 %s を通しません。例: %s (%s → %s) は %s で破棄されます"
+			    : "%s does not let declared flow %s through, e.g. %s via %s → %s is dropped by %s",
+			 fw, flow, pk, iif, oif[0] ? oif : ja ? "自身" : "itself",
+			 f->n_rules ? f->rules[f->n_rules - 1].location : "?");
+		return;
+	case AN_CHECK_RULESET_UNSUPPORTED:
+		snprintf(buf, len,
+			 ja ? "%s: %s: %s は解析できません。このファイアウォールの判定は近似です (許可する規則では一致、破棄する規則では不一致とみなしました)"
+			    : "%s: %s: %s; the verdict for this firewall is approximate (assumed to match when "
+			      "accepting, not to match when dropping)",
+			 fw, where, f->detail ? f->detail : "");
+		return;
+	case AN_CHECK_RULESET_SHADOWED:
+		if (f->wording == AN_WORDING_NEVER_REACHED)
+			snprintf(buf, len,
+				 ja ? "%s: 規則 %s はこのチェーンに届くどのパケットにも一致しません"
+				    : "%s: rule %s can never match: no packet that reaches its chain "
+				      "satisfies it (the rules that lead there exclude them)",
+				 fw, first);
+		else if (f->wording == AN_WORDING_NEVER_SATISFIED)
+			snprintf(buf, len,
+				 ja ? "%s: 規則 %s はどのパケットにも一致しません (条件が両立しません)"
+				    : "%s: rule %s can never match: no packet satisfies all its matches",
+				 fw, first);
+		else if (ja)
+			snprintf(buf, len, "%s: 規則 %s は前の規則にすべて先取りされ、一致することがありません%s%s%s", fw, first,
+				 f->n_rules > 1 ? " (例: " : "", f->n_rules > 1 ? f->rules[1].location : "",
+				 f->n_rules > 1 ? ")" : "");
+		else
+			snprintf(buf, len, "%s: rule %s can never match: earlier rules take every packet it would%s%s", fw, first,
+				 f->n_rules > 1 ? ", e.g. " : "", f->n_rules > 1 ? f->rules[1].location : "");
+		return;
+	default:
+		snprintf(buf, len, "%s", an_check_id(f->check));
+	}
+}
+
 char *an_finding_message(const struct topo_site *site, const struct an_finding *f, bool japanese, char *buf,
 			 size_t len)
 {
-	if (an_check_is_station(f->check))
+	if (an_check_is_ruleset(f->check))
+		ruleset_message(f, japanese, buf, len);
+	else if (an_check_is_station(f->check))
 		station_message(site, f, japanese, buf, len);
 	else
 		traffic_message(f, japanese, buf, len);

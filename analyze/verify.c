@@ -40,7 +40,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +52,7 @@
 
 struct an_vreport {
 	const struct topo_site *site;
-	struct an_vfinding **findings;
+	struct an_finding **findings;
 	size_t n_findings, cap_findings, max_findings;
 	uint64_t not_kept;
 	uint64_t counts[_AN_CHECK_MAX];
@@ -142,7 +142,7 @@ static const char *verdict_word(enum rs_verdict_code v)
 }
 
 /* rule == SIZE_MAX: the chain's policy; chain == NO_CHAIN, NO_INPUT_CHAIN: no chain */
-static int add_rule(struct fw_ctx *c, struct an_vfinding *f, uint32_t chain, size_t rule, const char *verdict)
+static int add_rule(struct fw_ctx *c, struct an_finding *f, uint32_t chain, size_t rule, const char *verdict)
 {
 	char loc[512], text[1024], ch[256];
 	struct an_vrule *v = realloc(f->rules, (f->n_rules + 1) * sizeof(*v));
@@ -195,7 +195,7 @@ static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p);
 /* The model's trace of one packet, each deciding rule added to f. */
 struct trace_to {
 	struct fw_ctx *c;
-	struct an_vfinding *f;
+	struct an_finding *f;
 };
 
 static void trace_step(void *arg, uint32_t chain, size_t rule, const char *verdict)
@@ -204,20 +204,20 @@ static void trace_step(void *arg, uint32_t chain, size_t rule, const char *verdi
 	add_rule(t->c, t->f, chain, rule, verdict);
 }
 
-static bool trace_out(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f, uint8_t *out)
+static bool trace_out(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f, uint8_t *out)
 {
 	struct trace_to to = {c, f};
 	struct reach_trace t = {trace_step, &to};
 	return reach_trace_out(&c->r, bits, &t, out);
 }
 
-static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
 {
 	return trace_out(c, bits, f, NULL);
 }
 
 /* The trace of a finding's example, from where it was sent. */
-static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_vfinding *f)
+static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
 {
 	uint8_t orig[N_VARS];
 
@@ -350,51 +350,7 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 	return true;
 }
 
-/* "10.10.1.1 mn-pc-01", "fd00:10::1:1 mn-pc-01"; an IPv6 address with no
- * host name after it in brackets when a port follows ("[2001:db8::1]:443") */
-static void describe_side(const struct topo_addr *ip, const struct topo_host *h, bool port, char *buf, size_t len)
-{
-	char s[TOPO_ADDR_STRLEN];
-
-	if (h)
-		snprintf(buf, len, "%s %s", topo_addr_format(ip, s), h->name);
-	else if (port && ip->family == 6)
-		snprintf(buf, len, "[%s]", topo_addr_format(ip, s));
-	else
-		snprintf(buf, len, "%s", topo_addr_format(ip, s));
-}
-
-void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len)
-{
-	char s[96], d[96], o[TOPO_ADDR_STRLEN + 16] = "";
-
-	describe_side(&p->src, p->src_host, p->dport >= 0, s, sizeof(s));
-	describe_side(&p->dst, p->dst_host, p->dport >= 0, d, sizeof(d));
-	/* through a dnat: sent to the original destination, reaching dst —
-	 * "tcp 192.0.2.1:49152 → 198.51.100.80:8022 (dnat → 10.10.2.1 mn-srv-01:22)" */
-	if (p->has_orig) {
-		char a[TOPO_ADDR_STRLEN];
-		topo_addr_format(&p->orig_dst, a);
-		if (p->orig_dport >= 0)
-			snprintf(o, sizeof(o), p->orig_dst.family == 6 ? "[%s]:%d" : "%s:%d", a, p->orig_dport);
-		else
-			snprintf(o, sizeof(o), "%s", a);
-	}
-	if (p->has_orig && p->dport >= 0)
-		snprintf(buf, len, "%s %s:%d → %s (dnat → %s:%d)", an_proto_name(p->proto), s, p->sport, o, d, p->dport);
-	else if (p->has_orig && p->icmp_type >= 0)
-		snprintf(buf, len, "%s type %d %s → %s (dnat → %s)", an_proto_name(p->proto), p->icmp_type, s, o, d);
-	else if (p->has_orig)
-		snprintf(buf, len, "%s %s → %s (dnat → %s)", an_proto_name(p->proto), s, o, d);
-	else if (p->dport >= 0)
-		snprintf(buf, len, "%s %s:%d → %s:%d", an_proto_name(p->proto), s, p->sport, d, p->dport);
-	else if (p->icmp_type >= 0)
-		snprintf(buf, len, "%s type %d %s → %s", an_proto_name(p->proto), p->icmp_type, s, d);
-	else
-		snprintf(buf, len, "%s %s → %s", an_proto_name(p->proto), s, d);
-}
-
-static struct an_vfinding *new_finding(struct fw_ctx *c, enum an_check check, const char *key)
+static struct an_finding *new_finding(struct fw_ctx *c, enum an_check check, const char *key)
 {
 	struct an_vreport *r = c->report;
 
@@ -413,7 +369,7 @@ static struct an_vfinding *new_finding(struct fw_ctx *c, enum an_check check, co
 	}
 	if (r->n_findings == r->cap_findings) {
 		size_t ncap = r->cap_findings ? r->cap_findings * 2 : 64;
-		struct an_vfinding **v = realloc(r->findings, ncap * sizeof(*v));
+		struct an_finding **v = realloc(r->findings, ncap * sizeof(*v));
 		if (!v) {
 			c->err = -ENOMEM;
 			return NULL;
@@ -421,7 +377,7 @@ static struct an_vfinding *new_finding(struct fw_ctx *c, enum an_check check, co
 		r->findings = v;
 		r->cap_findings = ncap;
 	}
-	struct an_vfinding *f = calloc(1, sizeof(*f));
+	struct an_finding *f = an_finding_new();
 	if (!f) {
 		c->err = -ENOMEM;
 		return NULL;
@@ -430,23 +386,6 @@ static struct an_vfinding *new_finding(struct fw_ctx *c, enum an_check check, co
 	f->fw = c->fw;
 	r->findings[r->n_findings++] = f;
 	return f;
-}
-
-__attribute__((format(printf, 3, 4))) static void set_message(struct fw_ctx *c, char **dst, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	*dst = xstrdup(c, buf);
-}
-
-/* the last rule a trace named: the one that decided */
-static const char *last_location(const struct an_vfinding *f)
-{
-	return f->n_rules ? f->rules[f->n_rules - 1].location : "?";
 }
 
 /* Where an accepting point is, for messages. */
@@ -469,17 +408,17 @@ static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 
 static void open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, size_t rule, bdd_t s)
 {
-	char key[128], pk[512], loc[512];
+	char key[128], loc[512];
 	uint8_t bits[N_VARS];
 
 	point_location(c, chain, rule, loc, sizeof(loc));
 	snprintf(key, sizeof(key), "%u|%s|%s|%s%s|%u|%zu", c->fw->index, an_check_id(p->check), p->a->name,
 		 p->local ? "(self)" : "", p->b->name, chain, rule);
-	struct an_vfinding *f = new_finding(c, p->check, key);
+	struct an_finding *f = new_finding(c, p->check, key);
 	if (!f)
 		return;
-	f->src_zone = p->a;
-	f->dst_zone = p->b;
+	f->src.zone = p->a;
+	f->dst.zone = p->b;
 	if (p->local) /* one of its addresses in its own zone */
 		s = prefer(c, s, area_bdd(c, p->b, V_DADDR));
 	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
@@ -487,30 +426,21 @@ static void open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain,
 		trace_example(c, bits, f);
 	else
 		add_rule(c, f, chain, rule, NULL);
-	an_describe_vpacket(&f->example, pk, sizeof(pk));
-	if (p->local) {
-		set_message(c, &f->message, "%s accepts new connections from %s to itself (its own addresses, the input hook) beyond the declared service flows, e.g. %s arriving on %s; accepted by %s",
-			    c->fw->name, p->a->name, pk, f->example.iif, loc);
-		set_message(c, &f->message_ja, "%s が %s からファイアウォール自身 (自身のアドレス、input フック) への宣言されていない新規接続を許可しています。例: %s (%s から受信)。許可している規則: %s",
-			    c->fw->name, p->a->name, pk, f->example.iif, loc);
-		return;
-	}
-	set_message(c, &f->message, "%s accepts new connections from %s to %s beyond the declared flows, e.g. %s via %s → %s; accepted by %s",
-		    c->fw->name, p->a->name, p->b->name, pk, f->example.iif, f->example.oif, loc);
-	set_message(c, &f->message_ja, "%s が %s から %s への宣言されていない新規接続を許可しています。例: %s (%s → %s)。許可している規則: %s",
-		    c->fw->name, p->a->name, p->b->name, pk, f->example.iif, f->example.oif, loc);
+	if (p->local)
+		f->wording = AN_WORDING_TO_SELF;
+	f->where = xstrdup(c, loc);
 }
 
 static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t x)
 {
-	char key[128], pk[512], what[160] = "", loc[512];
+	char key[128], what[160] = "", loc[512];
 	uint8_t bits[N_VARS];
 	struct bdd *m = c->m;
 	point_location(c, chain, rule, loc, sizeof(loc));
 	bool mac_and_ip = topo_site_pinning(c->site) == TOPO_PIN_MAC_AND_IP;
 
 	snprintf(key, sizeof(key), "%u|broad|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
-	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_TOO_BROAD, key);
+	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_TOO_BROAD, key);
 	if (!f)
 		return;
 	f->flow = e->flow;
@@ -537,18 +467,13 @@ static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
 	f->has_example = pick_example(c, ex, a, NULL, &f->example, bits);
 	f->example.has_mac = true;
 	if (f->has_example) {
-		f->src_zone = f->example.src_zone;
-		f->dst_zone = f->example.dst_zone;
+		f->src.zone = f->example.src_zone;
+		f->dst.zone = f->example.dst_zone;
 		trace_example(c, bits, f);
 	} else
 		add_rule(c, f, chain, rule, NULL);
-	an_describe_vpacket(&f->example, pk, sizeof(pk));
-	char mac[TOPO_MAC_STRLEN];
-	topo_mac_format(f->example.smac, mac);
-	set_message(c, &f->message, "%s: the rule carrying exception %s also accepts %s, e.g. %s from MAC %s; rule %s",
-		    c->fw->name, e->flow->name, what, pk, mac, loc);
-	set_message(c, &f->message_ja, "%s: 例外 %s を通す規則がそれ以外 (%s) も許可しています。例: %s (送信元 MAC %s)。規則: %s",
-		    c->fw->name, e->flow->name, what, pk, mac, loc);
+	f->where = xstrdup(c, loc);
+	f->detail = xstrdup(c, what);
 }
 
 /* The rule carrying exception e pins its addresses and ports exactly but
@@ -556,12 +481,12 @@ static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
  * host's own segment (y: those packets from other MACs). */
 static void nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t y)
 {
-	char key[128], pk[512], loc[512], mac[TOPO_MAC_STRLEN];
+	char key[128], loc[512];
 	uint8_t bits[N_VARS];
 
 	point_location(c, chain, rule, loc, sizeof(loc));
 	snprintf(key, sizeof(key), "%u|nomac|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
-	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_NO_MAC, key);
+	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_NO_MAC, key);
 	if (!f)
 		return;
 	f->flow = e->flow;
@@ -569,45 +494,28 @@ static void nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain,
 	f->has_example = pick_example(c, y, a, NULL, &f->example, bits);
 	f->example.has_mac = true;
 	if (f->has_example) {
-		f->src_zone = f->example.src_zone;
-		f->dst_zone = f->example.dst_zone;
+		f->src.zone = f->example.src_zone;
+		f->dst.zone = f->example.dst_zone;
 		trace_example(c, bits, f);
 	} else
 		add_rule(c, f, chain, rule, NULL);
-	an_describe_vpacket(&f->example, pk, sizeof(pk));
-	topo_mac_format(f->example.smac, mac);
-	const char *who = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->name : a ? a->name : "?";
-	set_message(c, &f->message,
-		    "%s: the rule carrying exception %s pins addresses and ports but not the source MAC, though %s's packets arrive on %s, "
-		    "which faces %s itself (ether saddr / -m mac --mac-source could pin it), e.g. %s from MAC %s; rule %s",
-		    c->fw->name, e->flow->name, who, f->example.iif, a ? a->name : "?", pk, mac, loc);
-	set_message(c, &f->message_ja,
-		    "%s: 例外 %s を通す規則は IP アドレスとポートを限定していますが送信元 MAC を限定していません。%s の通信は %s に面した %s から届くため "
-		    "ether saddr / -m mac --mac-source で限定できます。例: %s (送信元 MAC %s)。規則: %s",
-		    c->fw->name, e->flow->name, who, a ? a->name : "?", f->example.iif, pk, mac, loc);
+	f->where = xstrdup(c, loc);
 }
 
 static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t s)
 {
-	char pk[512];
 	uint8_t bits[N_VARS];
-	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_FLOW_BLOCKED, NULL);
+	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_FLOW_BLOCKED, NULL);
 
 	if (!f)
 		return;
 	f->flow = fl;
 	f->has_example = pick_example(c, s, NULL, NULL, &f->example, bits);
 	if (f->has_example) {
-		f->src_zone = f->example.src_zone;
-		f->dst_zone = f->example.dst_zone;
+		f->src.zone = f->example.src_zone;
+		f->dst.zone = f->example.dst_zone;
 		trace_example(c, bits, f);
 	}
-	an_describe_vpacket(&f->example, pk, sizeof(pk));
-	const char *oif = f->example.oif[0] ? f->example.oif : "itself";
-	set_message(c, &f->message, "%s does not let declared flow %s through, e.g. %s via %s → %s is dropped by %s",
-		    c->fw->name, fl->name, pk, f->example.iif, oif, last_location(f));
-	set_message(c, &f->message_ja, "%s が宣言済みの通信 %s を通しません。例: %s (%s → %s) は %s で破棄されます",
-		    c->fw->name, fl->name, pk, f->example.iif, f->example.oif[0] ? f->example.oif : "自身", last_location(f));
 }
 
 /* ----------------------------------------------------------------- walks */
@@ -888,18 +796,14 @@ static int setup(struct fw_ctx *c, size_t max_nodes)
 
 static void unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const char *what)
 {
-	struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_UNSUPPORTED, NULL);
+	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_UNSUPPORTED, NULL);
 
 	if (!f)
 		return;
 	if (chain != UINT32_MAX)
 		add_rule(c, f, chain, rule, NULL);
-	const char *loc = f->n_rules ? f->rules[0].location : c->rs->source;
-	set_message(c, &f->message, "%s: %s: %s; the verdict for this firewall is approximate (assumed to match when "
-				    "accepting, not to match when dropping)",
-		    c->fw->name, loc, what);
-	set_message(c, &f->message_ja, "%s: %s: %s は解析できません。このファイアウォールの判定は近似です (許可する規則では一致、破棄する規則では不一致とみなしました)",
-		    c->fw->name, loc, what);
+	f->where = xstrdup(c, f->n_rules ? f->rules[0].location : c->rs->source);
+	f->detail = xstrdup(c, what);
 }
 
 static void shadow_findings(struct fw_ctx *c)
@@ -924,7 +828,7 @@ static void shadow_findings(struct fw_ctx *c)
 			}
 			if (c->r.rflags[ci][i] & RF_HIT)
 				continue;
-			struct an_vfinding *f = new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
+			struct an_finding *f = new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
 			if (!f)
 				continue;
 			add_rule(c, f, ci, i, NULL);
@@ -942,32 +846,10 @@ static void shadow_findings(struct fw_ctx *c)
 					found++;
 				}
 			}
-			if (!found && mr != BDD_FALSE) {
-				set_message(c, &f->message, "%s: rule %s can never match: no packet that reaches its chain "
-							    "satisfies it (the rules that lead there exclude them)",
-					    c->fw->name, f->rules[0].location);
-				set_message(c, &f->message_ja, "%s: 規則 %s はこのチェーンに届くどのパケットにも一致しません",
-					    c->fw->name, f->rules[0].location);
-			} else if (mr == BDD_FALSE) {
-				set_message(c, &f->message, "%s: rule %s can never match: no packet satisfies all its matches",
-					    c->fw->name, f->rules[0].location);
-				set_message(c, &f->message_ja, "%s: 規則 %s はどのパケットにも一致しません (条件が両立しません)",
-					    c->fw->name, f->rules[0].location);
-			} else {
-				set_message(c, &f->message, "%s: rule %s can never match: earlier rules take every packet it would%s%s",
-					    c->fw->name, f->rules[0].location, found ? ", e.g. " : "",
-					    found ? f->rules[1].location : "");
-				set_message(c, &f->message_ja, "%s: 規則 %s は前の規則にすべて先取りされ、一致することがありません%s%s",
-					    c->fw->name, f->rules[0].location, found ? " (例: " : "", found ? f->rules[1].location : "");
-				if (found) {
-					size_t n = strlen(f->message_ja);
-					char *p = realloc(f->message_ja, n + 2);
-					if (p) {
-						strcpy(p + n, ")");
-						f->message_ja = p;
-					}
-				}
-			}
+			if (!found && mr != BDD_FALSE)
+				f->wording = AN_WORDING_NEVER_REACHED;
+			else if (mr == BDD_FALSE)
+				f->wording = AN_WORDING_NEVER_SATISFIED;
 		}
 	}
 	bdd_root_pop(m, mark);
@@ -1573,7 +1455,7 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 	r = r < 0 ? r : pp.err ? pp.err : c->err ? c->err : c->r.err;
 
 	for (size_t i = 0; i < pp.n && r >= 0; i++) {
-		struct an_vfinding f = {0};
+		struct an_finding f = {0};
 		struct an_vprobe p = {0};
 		char loc[512];
 
@@ -1662,16 +1544,7 @@ void an_vreport_free(struct an_vreport *r)
 		free(r->inputs[i].path);
 	free(r->inputs);
 	for (size_t i = 0; i < r->n_findings; i++) {
-		struct an_vfinding *f = r->findings[i];
-		for (size_t j = 0; j < f->n_rules; j++) {
-			free(f->rules[j].location);
-			free(f->rules[j].chain);
-			free(f->rules[j].text);
-		}
-		free(f->rules);
-		free(f->message);
-		free(f->message_ja);
-		free(f);
+		an_finding_free(r->findings[i]);
 	}
 	free(r->findings);
 	for (size_t i = 0; i < r->n_fws; i++)
@@ -1686,7 +1559,7 @@ size_t an_vreport_n_findings(const struct an_vreport *r)
 	return r->n_findings;
 }
 
-const struct an_vfinding *an_vreport_finding(const struct an_vreport *r, size_t i)
+const struct an_finding *an_vreport_finding(const struct an_vreport *r, size_t i)
 {
 	return i < r->n_findings ? r->findings[i] : NULL;
 }
@@ -1705,7 +1578,7 @@ void an_vreport_view(const struct an_vreport *r, struct an_verify_view *ret)
 {
 	*ret = (struct an_verify_view){
 		.site = r->site,
-		.findings = (const struct an_vfinding *const *)r->findings,
+		.findings = (const struct an_finding *const *)r->findings,
 		.n_findings = r->n_findings,
 		.not_kept = r->not_kept,
 		.counts = r->counts,

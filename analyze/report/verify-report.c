@@ -17,10 +17,10 @@
 #include "sanso-config.h"
 
 /* The findings, most severe first, each severity in the order found. */
-static const struct an_vfinding **by_severity(const struct an_verify_view *r)
+static const struct an_finding **by_severity(const struct an_verify_view *r)
 {
 	size_t n = r->n_findings, k = 0;
-	const struct an_vfinding **v = malloc((n ? n : 1) * sizeof(*v));
+	const struct an_finding **v = malloc((n ? n : 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -80,19 +80,20 @@ static json_t *json_example(const struct an_vpacket *p)
 	return o;
 }
 
-static json_t *json_vfinding(const struct an_vfinding *f, bool ja)
+static json_t *json_vfinding(const struct topo_site *site, const struct an_finding *f, bool ja)
 {
 	json_t *o = json_object(), *rules = json_array();
+	char msg[AN_MESSAGE_MAX];
 
 	json_object_set_new(o, "type", json_string("finding"));
 	json_object_set_new(o, "check", json_string(an_check_id(f->check)));
 	json_object_set_new(o, "severity", json_string(an_severity_name(an_check_severity(f->check))));
 	json_object_set_new(o, "requirement", json_string(an_check_requirement(f->check)));
 	json_object_set_new(o, "requirement_en", json_string(an_check_gloss(f->check)));
-	json_object_set_new(o, "message", json_string(ja ? f->message_ja : f->message));
+	json_object_set_new(o, "message", json_string(an_finding_message(site, f, ja, msg, sizeof(msg))));
 	json_object_set_new(o, "firewall", json_string(f->fw->name));
-	json_object_set_new(o, "src_zone", an_json_str_or_null(f->src_zone ? f->src_zone->name : NULL));
-	json_object_set_new(o, "dst_zone", an_json_str_or_null(f->dst_zone ? f->dst_zone->name : NULL));
+	json_object_set_new(o, "src_zone", an_json_str_or_null(f->src.zone ? f->src.zone->name : NULL));
+	json_object_set_new(o, "dst_zone", an_json_str_or_null(f->dst.zone ? f->dst.zone->name : NULL));
 	json_object_set_new(o, "flow", an_json_str_or_null(f->flow ? f->flow->name : NULL));
 	json_object_set_new(o, "example", f->has_example ? json_example(&f->example) : json_null());
 	for (size_t i = 0; i < f->n_rules; i++) {
@@ -161,7 +162,7 @@ static int write_json(const struct an_verify_view *r, const struct an_output_opt
 	an_time_digits(6); /* no capture: the generation time alone, in microseconds */
 	an_format_time(gen, t, sizeof(t));
 	for (size_t i = 0; i < r->n_findings && ret == 0; i++) {
-		json_t *x = json_vfinding(r->findings[i], o->japanese);
+		json_t *x = json_vfinding(r->site, r->findings[i], o->japanese);
 		json_object_set_new(x, "timestamp", json_string(t));
 		ret = an_json_line(x, out);
 	}
@@ -185,16 +186,18 @@ static void text_example(FILE *out, const struct an_vpacket *p, const char *labe
 	fputc('\n', out);
 }
 
-static void text_vfinding(FILE *out, const struct an_vfinding *f, bool ja)
+static void text_vfinding(FILE *out, const struct topo_site *site, const struct an_finding *f, bool ja)
 {
-	fprintf(out, "  [%s] %s\n", an_check_id(f->check), ja ? f->message_ja : f->message);
+	char msg[AN_MESSAGE_MAX];
+
+	fprintf(out, "  [%s] %s\n", an_check_id(f->check), an_finding_message(site, f, ja, msg, sizeof(msg)));
 	if (ja)
 		fprintf(out, "    %s%s\n", "要件      ", an_check_requirement(f->check));
 	else
 		fprintf(out, "    rule      %s — %s\n", an_check_requirement(f->check), an_check_gloss(f->check));
 	fprintf(out, "    %s%s", ja ? "FW        " : "firewall  ", f->fw->name);
-	if (f->src_zone || f->dst_zone)
-		fprintf(out, "  %s → %s", f->src_zone ? f->src_zone->name : "-", f->dst_zone ? f->dst_zone->name : "-");
+	if (f->src.zone || f->dst.zone)
+		fprintf(out, "  %s → %s", f->src.zone ? f->src.zone->name : "-", f->dst.zone ? f->dst.zone->name : "-");
 	if (f->flow)
 		fprintf(out, "  %s %s", ja ? "通信" : "flow", f->flow->name);
 	fputc('\n', out);
@@ -260,7 +263,7 @@ static int write_text(const struct an_verify_view *r, const struct an_output_opt
 		fprintf(out, "%s (%zu)\n\n", an_severity_heading((enum an_severity)sev, ja), k);
 		for (size_t i = 0; i < n; i++)
 			if (an_check_severity(r->findings[i]->check) == (enum an_severity)sev)
-				text_vfinding(out, r->findings[i], ja);
+				text_vfinding(out, site, r->findings[i], ja);
 	}
 	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
 		total += counts[i];
@@ -286,7 +289,7 @@ static int write_text(const struct an_verify_view *r, const struct an_output_opt
 /* ------------------------------------------------------------ XML, HTML */
 
 /* one finding as the text report words it, for <failure> and <pre> */
-static char *block(const struct an_vfinding *f, bool ja)
+static char *block(const struct topo_site *site, const struct an_finding *f, bool ja)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -294,7 +297,7 @@ static char *block(const struct an_vfinding *f, bool ja)
 
 	if (!m)
 		return NULL;
-	text_vfinding(m, f, ja);
+	text_vfinding(m, site, f, ja);
 	if (fclose(m) != 0) {
 		free(buf);
 		return NULL;
@@ -309,17 +312,19 @@ static int write_junit(const struct an_verify_view *r, const struct an_output_op
 {
 	size_t n = r->n_findings, nfw = r->n_firewalls;
 	struct an_junit_case *cases = calloc(n + 1, sizeof(*cases)), *fws = calloc(nfw + 1, sizeof(*fws));
+	char **names = calloc(n + 1, sizeof(*names));
 	char title[512];
 	double seconds = 0;
 	int ret = -ENOMEM;
 
-	if (!cases || !fws)
+	if (!cases || !fws || !names)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct an_vfinding *f = r->findings[i];
-		cases[i] = (struct an_junit_case){.check = f->check,
-						  .name = (o->japanese ? f->message_ja : f->message) ? (o->japanese ? f->message_ja : f->message) : "",
-						  .block = block(f, o->japanese)};
+		const struct an_finding *f = r->findings[i];
+		char msg[AN_MESSAGE_MAX];
+		names[i] = strdup(an_finding_message(r->site, f, o->japanese, msg, sizeof(msg)));
+		cases[i] = (struct an_junit_case){.check = f->check, .name = names[i] ? names[i] : "",
+						  .block = block(r->site, f, o->japanese)};
 	}
 	for (size_t i = 0; i < nfw; i++) {
 		struct an_vfw_summary s;
@@ -349,6 +354,9 @@ static int write_junit(const struct an_verify_view *r, const struct an_output_op
 out:
 	for (size_t i = 0; cases && i < n; i++)
 		free((char *)cases[i].block);
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 	free(cases);
 	free(fws);
 	return ret;
@@ -357,7 +365,7 @@ out:
 static int write_html(const struct an_verify_view *r, const struct an_output_options *o, FILE *out)
 {
 	const struct topo_site *site = r->site;
-	const struct an_vfinding **v = by_severity(r);
+	const struct an_finding **v = by_severity(r);
 
 	if (!v)
 		return -ENOMEM;
@@ -385,7 +393,7 @@ static int write_html(const struct an_verify_view *r, const struct an_output_opt
 		fputs(o->japanese ? "<p>指摘なし</p>\n" : "<p>No findings.</p>\n", out);
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const char *sev = an_severity_name(an_check_severity(v[i]->check));
-		char *b = block(v[i], o->japanese);
+		char *b = block(site, v[i], o->japanese);
 		fprintf(out, "<h2 class=\"%s\">%s ", sev, an_severity_heading(an_check_severity(v[i]->check), o->japanese));
 		an_xml_escape(out, an_check_id(v[i]->check));
 		fputs("</h2>\n<pre>", out);
