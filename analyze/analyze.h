@@ -4,7 +4,7 @@
  * crossings against a site's topology (checks, policy, messages), the audit
  * pipeline (engine, audit) and the ruleset verifier (verify).  It hands its
  * results to the writers (analyze/report/report.h) as plain views
- * (an_audit_view, an_verify_view); it never writes a report itself and
+ * (struct an_view); it never writes a report itself and
  * includes nothing of report/ or cmd/.
  *
  * The engine is streaming: feed it records (an_engine_packet), it decodes
@@ -364,26 +364,38 @@ const struct an_counters *an_report_counters(const struct an_report *r);
 uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity sev);
 unsigned an_report_coverage(const struct an_report *r); /* AN_COV_* problems; 0: enough to judge */
 
-/* An audit's result as its writers see it (analyze/report/): plain data,
- * owned by the report and valid while it lives.  The writers read this
- * and the findings, never the audit's own state. */
-struct an_audit_view {
+/* A command's result as its writers see it (analyze/report/): the
+ * findings and what they were found in, plain data owned by the report
+ * and valid while it lives.  The writers read this and the findings,
+ * never a command's own state; what a part does not have is NULL/0. */
+enum an_view_kind {
+	AN_VIEW_AUDIT,  /* captures judged: counters, captures, evidence, coverage */
+	AN_VIEW_VERIFY, /* rulesets judged: firewalls */
+};
+struct an_vfw_summary;
+struct an_view {
+	enum an_view_kind kind;
 	const struct topo_site *site;
 	const struct an_finding *const *findings; /* in the order they were decided */
 	size_t n_findings;
-	uint64_t findings_not_kept;
+	uint64_t not_kept;      /* findings counted, not kept in detail (--max-findings) */
+	const uint64_t *counts; /* [_AN_CHECK_MAX]: findings per check, kept or not */
+	const struct an_input *inputs; /* the topology, then each capture or ruleset file */
+	size_t n_inputs;
+	uint64_t generated_ns;
+	double seconds; /* how long it took */
+	/* captures (audit) */
 	const struct an_counters *counters;
 	const char *const *captures; /* probe_frame_ref.file indexes them */
 	size_t n_captures;
 	const char *const *evidence; /* evidence files written */
 	size_t n_evidence;
-	const struct an_input *inputs; /* the topology, then each capture */
-	size_t n_inputs;
-	uint64_t generated_ns;
-	double seconds;    /* how long the audit took */
 	unsigned coverage; /* AN_COV_* problems */
+	/* rulesets (verify) */
+	const struct an_vfw_summary *firewalls;
+	size_t n_firewalls;
 };
-void an_report_view(const struct an_report *r, struct an_audit_view *ret);
+void an_report_view(const struct an_report *r, struct an_view *ret);
 
 enum an_format {
 	AN_FORMAT_TEXT,
@@ -451,21 +463,7 @@ struct an_vfw_summary {
 	double seconds;
 };
 
-/* A verify report as its writers see it (analyze/report/): plain data
- * owned by the report, valid while it lives. */
-struct an_verify_view {
-	const struct topo_site *site;
-	const struct an_finding *const *findings; /* in the order they were found */
-	size_t n_findings;
-	uint64_t not_kept;      /* findings counted, not kept in detail */
-	const uint64_t *counts; /* [_AN_CHECK_MAX] */
-	const struct an_vfw_summary *firewalls;
-	size_t n_firewalls;
-	const struct an_input *inputs; /* the topology, then each ruleset file */
-	size_t n_inputs;
-	uint64_t generated_ns;
-};
-void an_vreport_view(const struct an_vreport *r, struct an_verify_view *ret);
+void an_vreport_view(const struct an_vreport *r, struct an_view *ret);
 /* "tcp 93.184.216.34:49152 → 10.10.1.1 mn-pc-01:22" */
 void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len);
 

@@ -612,13 +612,15 @@ uint64_t an_report_count_at_least(const struct an_report *r, enum an_severity se
 }
 
 /* what the writers see (analyze/report/) */
-void an_report_view(const struct an_report *r, struct an_audit_view *ret)
+void an_report_view(const struct an_report *r, struct an_view *ret)
 {
-	*ret = (struct an_audit_view){
+	*ret = (struct an_view){
+		.kind = AN_VIEW_AUDIT,
 		.site = r->site,
 		.findings = (const struct an_finding *const *)r->findings,
 		.n_findings = r->n_findings,
-		.findings_not_kept = r->findings_not_kept,
+		.not_kept = r->findings_not_kept,
+		.counts = r->counters.findings,
 		.counters = &r->counters,
 		.captures = (const char *const *)r->captures,
 		.n_captures = r->n_captures,

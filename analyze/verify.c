@@ -1574,9 +1574,10 @@ uint64_t an_vreport_count_at_least(const struct an_vreport *r, enum an_severity 
 	return n;
 }
 
-void an_vreport_view(const struct an_vreport *r, struct an_verify_view *ret)
+void an_vreport_view(const struct an_vreport *r, struct an_view *ret)
 {
-	*ret = (struct an_verify_view){
+	*ret = (struct an_view){
+		.kind = AN_VIEW_VERIFY,
 		.site = r->site,
 		.findings = (const struct an_finding *const *)r->findings,
 		.n_findings = r->n_findings,
@@ -1588,4 +1589,6 @@ void an_vreport_view(const struct an_vreport *r, struct an_verify_view *ret)
 		.n_inputs = r->n_inputs,
 		.generated_ns = r->generated_ns,
 	};
+	for (size_t i = 0; i < r->n_fws; i++) /* the firewalls' verification times */
+		ret->seconds += r->fws[i].seconds;
 }

@@ -782,9 +782,9 @@ static int cmd_audit(const struct options *o)
 		return r == -ENOMEM || r == -EIO || r == -ENOSPC || r == -EDQUOT ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
 
-	struct an_audit_view view;
+	struct an_view view;
 	an_report_view(report, &view);
-	r = an_audit_write(&view, &o->out, out.f);
+	r = an_write(&view, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);
 	else {
@@ -857,9 +857,9 @@ static int cmd_verify(const struct options *o)
 		topo_site_free(site);
 		return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
-	struct an_verify_view view;
+	struct an_view view;
 	an_vreport_view(report, &view);
-	r = an_verify_write(&view, &o->out, out.f);
+	r = an_write(&view, &o->out, out.f);
 	if (r == 0)
 		r = output_commit(&out);
 	else {

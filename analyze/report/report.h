@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report — how results are written: text, JSON Lines, HTML and JUnit for
- * the audit and verify reports (report.c, verify-report.c), the JSON of one
- * finding the monitor streams, and where a monitor's records go — a
- * rotated log file and RFC 5424 syslog (sink.c).
+ * every command's report (one writer per format, text.c json.c html.c
+ * junit.c, driven by write.c over a table of operations; one word table
+ * per language, words.c), the JSON of one finding the monitor streams, and
+ * where a monitor's records go — a rotated log file and RFC 5424 syslog
+ * (sink.c).
  *
  * Depends on the findings model (analyze.h) and nothing else of sanso:
- * the writers read a report's view (an_audit_view, an_verify_view) and the
- * findings, never a command's state; the commands (analyze/cmd/) choose
- * the format and the file.  Writers never fail silently: a write error is
- * -errno.
+ * the writers read a command's view (struct an_view) and the findings,
+ * never a command's state; the commands (analyze/cmd/) choose the format
+ * and the file.  Writers never fail silently: a write error is -errno.
+ * May not touch: the policy, the engine, the rulesets, the capture.
  */
 #pragma once
 
@@ -23,9 +25,8 @@
 
 /* ---------------------------------------------------------------- reports */
 
-/* Write an audit's / verify's report in o->format; 0 or -errno. */
-int an_audit_write(const struct an_audit_view *r, const struct an_output_options *o, FILE *out);
-int an_verify_write(const struct an_verify_view *r, const struct an_output_options *o, FILE *out);
+/* Write a report (audit, verify) in o->format; 0 or -errno. */
+int an_write(const struct an_view *v, const struct an_output_options *o, FILE *out);
 
 /* A Wireshark display filter that shows the finding's packets. */
 char *an_finding_wireshark_filter(const struct an_finding *f, char *buf, size_t len);
@@ -41,19 +42,20 @@ const char *an_severity_heading(enum an_severity s, bool japanese); /* "CRITICAL
 /* The summary's first fields (site, model, findings per check, packets
  * read and undecoded), shared by audit and monitor. */
 void an_json_summary_counts(json_t *o, const struct topo_site *site, const struct an_counters *c);
-/* A finding as the JSON object of docs/cli.md; captures[i] names ref.file i
- * (capture files, or the monitor's interfaces). */
+/* A finding (traffic, station or ruleset) as the JSON object of
+ * docs/cli.md; captures[i] names ref.file i (capture files, or the
+ * monitor's interfaces). */
 json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,
 			const struct an_finding *f, bool japanese);
 
 
-/* provenance and coverage, shared by the audit and verify reports
- * (report.c): JSON fields, and the coverage problems worded */
+/* provenance and coverage, shared by every report (json.c, words.c):
+ * JSON fields, and the coverage problems worded */
 const char *an_community_id(const struct an_finding *f, char out[64]); /* NULL: none */
 void an_json_provenance(json_t *o, uint64_t generated_ns, const struct an_input *in, size_t n);
 const char *an_coverage_problem(unsigned bit, bool japanese);
 
-/* JUnit XML, one layout for audit and verify (report.c): one testsuite per
+/* JUnit XML, one layout for every command (junit.c): one testsuite per
  * check in [first, end), one testcase per finding (a failure at or above
  * o->fail_on, skipped with the finding in <system-out> below it), a
  * passing "no findings" case for a clean check; then `extra` suites

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * JUnit XML, so a CI system shows the verdict: one testsuite per check of
+ * the command (a failure per finding at or above --fail-on, skipped below
+ * it, a passing "no findings" case for a clean check), then the command's
+ * own suites — COVERAGE for an audit, FIREWALLS for verify.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report-internal.h"
+
+/* Ant's JUnit timestamp: local-free ISO 8601 without zone or fraction (UTC) */
+static char *junit_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	return buf;
+}
+
+static void junit_case(FILE *out, const char *classname, const char *suite, const struct an_junit_case *c, bool failed,
+		       bool skipped, const char *type, const char *why)
+{
+	fprintf(out, "    <testcase classname=\"%s.", classname);
+	an_xml_escape(out, suite);
+	fputs("\" name=\"", out);
+	an_xml_escape(out, c->name);
+	fputs("\" time=\"0\"", out);
+	if (!failed && !skipped && !c->block) {
+		fputs("/>\n", out);
+		return;
+	}
+	fputs(">\n", out);
+	if (failed) {
+		fprintf(out, "      <failure type=\"%s\" message=\"", type);
+		an_xml_escape(out, why ? why : c->name);
+		fputs("\">", out);
+		an_xml_escape(out, c->block);
+		fputs("</failure>\n", out);
+	} else {
+		if (skipped) {
+			fputs("      <skipped message=\"", out);
+			an_xml_escape(out, why);
+			fputs("\"/>\n", out);
+		}
+		if (c->block) {
+			fputs("      <system-out>", out);
+			an_xml_escape(out, c->block);
+			fputs("</system-out>\n", out);
+		}
+	}
+	fputs("    </testcase>\n", out);
+}
+
+int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_options *o)
+{
+	char ts[32], why[160];
+	bool ja = o->japanese;
+	size_t tests = 0, failures = 0, skipped = 0;
+
+	/* the totals first: the root carries them */
+	for (unsigned k = j->first; k < j->end; k++) {
+		size_t nk = 0;
+		for (size_t i = 0; i < j->n_cases; i++)
+			if (j->cases[i].check == k) {
+				nk++;
+				if (an_check_severity(k) >= o->fail_on)
+					failures++;
+				else
+					skipped++;
+			}
+		tests += nk ? nk : 1;
+	}
+	for (size_t i = 0; i < j->n_extra_cases; i++) {
+		tests++;
+		failures += j->extra_cases[i].fail;
+		skipped += !j->extra_cases[i].fail && j->extra_cases[i].skip;
+	}
+	junit_time(j->generated_ns, ts, sizeof(ts));
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+	an_xml_escape(out, j->title);
+	(void)skipped; /* the root has no attribute for them (Jenkins' junit-10.xsd): the suites do */
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", tests, failures, j->seconds);
+	for (unsigned k = j->first; k < j->end; k++) {
+		size_t nk = 0, fk = 0;
+		bool fails = an_check_severity(k) >= o->fail_on;
+		for (size_t i = 0; i < j->n_cases; i++)
+			nk += j->cases[i].check == k;
+		fk = fails ? nk : 0;
+		fprintf(out, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+			     "time=\"0\" timestamp=\"%s\">\n",
+			an_check_id(k), nk ? nk : 1, fk, nk - fk, ts);
+		fprintf(out, "    <properties>\n      <property name=\"severity\" value=\"%s\"/>\n"
+			     "      <property name=\"requirement\" value=\"",
+			an_severity_name(an_check_severity(k)));
+		an_xml_escape(out, an_check_requirement(k));
+		fputs("\"/>\n    </properties>\n", out);
+		if (!nk) {
+			struct an_junit_case none = {.name = ja ? "指摘なし" : "no findings"};
+			junit_case(out, j->classname, an_check_id(k), &none, false, false, NULL, NULL);
+		}
+		snprintf(why, sizeof(why), ja ? "--fail-on %s 未満 (重大度 %s)" : "below --fail-on %s (severity %s)",
+			 an_severity_name(o->fail_on),
+			 ja ? an_severity_heading(an_check_severity(k), true) : an_severity_name(an_check_severity(k)));
+		for (size_t i = 0; i < j->n_cases; i++)
+			if (j->cases[i].check == k)
+				junit_case(out, j->classname, an_check_id(k), &j->cases[i], fails, !fails,
+					   an_severity_name(an_check_severity(k)), fails ? NULL : why);
+		fputs("  </testsuite>\n", out);
+	}
+	for (size_t x = 0; x < j->n_extra; x++) {
+		size_t nx = 0, fx = 0, sx = 0;
+		for (size_t i = 0; i < j->n_extra_cases; i++)
+			if (j->extra_cases[i].check == x) {
+				nx++;
+				fx += j->extra_cases[i].fail;
+				sx += !j->extra_cases[i].fail && j->extra_cases[i].skip;
+			}
+		fputs("  <testsuite name=\"", out);
+		an_xml_escape(out, j->extra[x]);
+		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\" timestamp=\"%s\">\n", nx,
+			fx, sx, ts);
+		for (size_t i = 0; i < j->n_extra_cases; i++)
+			if (j->extra_cases[i].check == x)
+				junit_case(out, j->classname, j->extra[x], &j->extra_cases[i], j->extra_cases[i].fail,
+					   j->extra_cases[i].skip, j->extra[x], j->extra_cases[i].why);
+		fputs("  </testsuite>\n", out);
+	}
+	fputs("</testsuites>\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------------- ops */
+
+static int op_begin(struct an_writer *w)
+{
+	size_t n = w->v->n_findings;
+
+	w->cases = calloc(n + 1, sizeof(*w->cases));
+	w->names = calloc(n + 1, sizeof(*w->names));
+	return w->cases && w->names ? 0 : -ENOMEM;
+}
+
+static int op_finding(struct an_writer *w, const struct an_finding *f)
+{
+	char msg[AN_MESSAGE_MAX];
+	size_t i = w->n_cases++;
+
+	w->names[i] = strdup(an_writer_message(w, f, msg, sizeof(msg)));
+	w->cases[i] = (struct an_junit_case){.check = f->check, .name = w->names[i] ? w->names[i] : "",
+					     .block = an_text_block_string(w, f)};
+	return 0;
+}
+
+/* The audit's own suite: whether the captures showed enough to judge. */
+static int write_audit(struct an_writer *w)
+{
+	const struct an_view *r = w->v;
+	char title[512], cov[2048] = "";
+	unsigned problems = r->coverage;
+
+	for (size_t i = 0; i < an_n_coverage_words; i++)
+		if (problems & an_coverage_words[i].bit)
+			snprintf(cov + strlen(cov), sizeof(cov) - strlen(cov), "%s%s", cov[0] ? "; " : "",
+				 w->ja ? an_coverage_words[i].ja : an_coverage_words[i].en);
+	const char *const extra[] = {"COVERAGE"};
+	struct an_junit_case cov_case = {
+		.check = 0,
+		.name = w->ja ? "キャプチャの網羅性" : "the captures show the site's traffic",
+		.fail = problems != 0,
+		.why = cov,
+	};
+	snprintf(title, sizeof(title), "sanso audit: %s", topo_site_name(r->site));
+	struct an_junit j = {
+		.title = title,
+		.classname = "sanso.audit",
+		.generated_ns = r->generated_ns,
+		.seconds = r->seconds,
+		.first = 0,
+		.end = AN_CHECK_RULESET_MYNUMBER_OPEN,
+		.cases = w->cases,
+		.n_cases = w->n_cases,
+		.extra = extra,
+		.n_extra = 1,
+		.extra_cases = &cov_case,
+		.n_extra_cases = 1,
+	};
+	return an_junit_write(w->out, &j, w->o);
+}
+
+/* verify's own suite: one case per firewall, skipped when it has no
+ * ruleset to verify. */
+static int write_verify(struct an_writer *w)
+{
+	const struct an_view *r = w->v;
+	size_t nfw = r->n_firewalls;
+	struct an_junit_case *fws = calloc(nfw + 1, sizeof(*fws));
+	char title[512];
+	int ret;
+
+	if (!fws)
+		return -ENOMEM;
+	for (size_t i = 0; i < nfw; i++)
+		fws[i] = (struct an_junit_case){.check = 0, .name = r->firewalls[i].fw->name, .skip = !r->firewalls[i].source,
+						.why = w->ja ? "ルールセットなし: 未検証" : "no ruleset: not verified"};
+	const char *const extra[] = {"FIREWALLS"};
+	snprintf(title, sizeof(title), "sanso verify: %s", topo_site_name(r->site));
+	struct an_junit j = {
+		.title = title,
+		.classname = "sanso.verify",
+		.generated_ns = r->generated_ns,
+		.seconds = r->seconds,
+		.first = AN_CHECK_RULESET_MYNUMBER_OPEN,
+		.end = _AN_CHECK_MAX,
+		.cases = w->cases,
+		.n_cases = w->n_cases,
+		.extra = extra,
+		.n_extra = 1,
+		.extra_cases = fws,
+		.n_extra_cases = nfw,
+	};
+	ret = an_junit_write(w->out, &j, w->o);
+	free(fws);
+	return ret;
+}
+
+static int op_summary(struct an_writer *w)
+{
+	return w->v->kind == AN_VIEW_VERIFY ? write_verify(w) : write_audit(w);
+}
+
+static int op_end(struct an_writer *w)
+{
+	for (size_t i = 0; i < w->n_cases; i++) {
+		free((char *)w->cases[i].block);
+		free(w->names[i]);
+	}
+	free(w->cases);
+	free(w->names);
+	return 0;
+}
+
+const struct an_writer_ops an_junit_ops = {
+	.order = an_order_by_frame,
+	.begin = op_begin,
+	.finding = op_finding,
+	.summary = op_summary,
+	.end = op_end,
+};
