@@ -18,40 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topology-internal.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-struct field {
-	const struct topo_ynode *key; /* NULL when absent */
-	const struct topo_ynode *val;
-	/* Absent, but an unknown key looked like a typo of it: the unknown
-	 * key error already says what's wrong, "missing" would be noise. */
-	bool near_miss;
-};
-
-struct load_ctx {
-	struct topo_report *rep;
-	struct topo_site *s;
-	const char *dir; /* for ruleset paths; NULL: keep them as written */
-
-	/* Items whose kind or zone could not be resolved: rules that depend
-	 * on their tier are skipped instead of piling up follow-up errors. */
-	bool *area_bad;
-	bool *host_bad;
-	struct topo_htab flow_names, fw_names;
-
-	/* Rotating buffers for quoting user text into messages. */
-	char qbuf[8][256];
-	unsigned qi;
-};
+#include "yaml-load-internal.h"
 
 /* ------------------------------------------------------------ reporting */
 
-static void diag(struct load_ctx *c, enum topo_severity sev, const struct topo_ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void diag(struct load_ctx *c, enum topo_severity sev, const struct topo_ynode *n, const char *fmt, ...)
+void topo_load_diag(struct topo_load_ctx *c, enum topo_severity sev, const struct topo_ynode *n, const char *fmt,
+		    ...)
 {
 	va_list ap;
 
@@ -60,10 +32,11 @@ static void diag(struct load_ctx *c, enum topo_severity sev, const struct topo_y
 	va_end(ap);
 }
 
-static void diag_at(struct load_ctx *c, enum topo_severity sev, unsigned line, unsigned column, const char *fmt,
+static void diag_at(struct topo_load_ctx *c, enum topo_severity sev, unsigned line, unsigned column, const char *fmt,
 		    ...) __attribute__((format(printf, 5, 6)));
 
-static void diag_at(struct load_ctx *c, enum topo_severity sev, unsigned line, unsigned column, const char *fmt, ...)
+static void diag_at(struct topo_load_ctx *c, enum topo_severity sev, unsigned line, unsigned column, const char *fmt,
+		    ...)
 {
 	va_list ap;
 
@@ -72,10 +45,7 @@ static void diag_at(struct load_ctx *c, enum topo_severity sev, unsigned line, u
 	va_end(ap);
 }
 
-#define err(c, n, ...) diag(c, TOPO_SEV_ERROR, n, __VA_ARGS__)
-#define warn(c, n, ...) diag(c, TOPO_SEV_WARNING, n, __VA_ARGS__)
-
-static char *qnext(struct load_ctx *c)
+char *topo_load_qnext(struct topo_load_ctx *c)
 {
 	return c->qbuf[c->qi++ % ARRAY_SIZE(c->qbuf)];
 }
@@ -85,9 +55,9 @@ static char *qnext(struct load_ctx *c)
  * able to drive the terminal the diagnostics are printed on) and long text
  * cut at a UTF-8 character boundary.  Returns a rotating buffer.
  */
-static const char *q(struct load_ctx *c, const char *s)
+const char *topo_load_q(struct topo_load_ctx *c, const char *s)
 {
-	char *out = qnext(c);
+	char *out = topo_load_qnext(c);
 	size_t o = 0;
 	const size_t room = sizeof(c->qbuf[0]) - 8; /* escapes, "…", NUL */
 
@@ -120,9 +90,9 @@ static const char *q(struct load_ctx *c, const char *s)
 }
 
 /* "a, b, c" for an "expected one of" list, cut after a few hundred bytes. */
-static const char *join(struct load_ctx *c, const char *const *names, size_t n)
+const char *topo_load_join(struct topo_load_ctx *c, const char *const *names, size_t n)
 {
-	char *out = qnext(c);
+	char *out = topo_load_qnext(c);
 	size_t o = 0, room = sizeof(c->qbuf[0]);
 
 	out[0] = '\0';
@@ -138,18 +108,18 @@ static const char *join(struct load_ctx *c, const char *const *names, size_t n)
 	return out;
 }
 
-static const char *fmt_prefix(struct load_ctx *c, const struct topo_addr *a, uint8_t prefix)
+const char *topo_load_fmt_prefix(struct topo_load_ctx *c, const struct topo_addr *a, uint8_t prefix)
 {
 	char buf[TOPO_ADDR_STRLEN];
-	char *out = qnext(c);
+	char *out = topo_load_qnext(c);
 
 	snprintf(out, sizeof(c->qbuf[0]), "%s/%u", topo_addr_format(a, buf), prefix);
 	return out;
 }
 
-static const char *fmt_pos(struct load_ctx *c, unsigned line, unsigned column)
+const char *topo_load_fmt_pos(struct topo_load_ctx *c, unsigned line, unsigned column)
 {
-	char *out = qnext(c);
+	char *out = topo_load_qnext(c);
 
 	snprintf(out, sizeof(c->qbuf[0]), "line %u, column %u", line, column);
 	return out;
@@ -174,19 +144,9 @@ static const char *tier_name(enum topo_tier t)
 
 /* ----------------------------------------------------------- node helpers */
 
-static bool is_null(const struct topo_ynode *n)
+const char *topo_load_describe(const struct topo_ynode *n)
 {
-	if (!n)
-		return true;
-	if (n->type != TOPO_YNODE_SCALAR || !n->plain)
-		return false;
-	return n->n == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
-	       strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0;
-}
-
-static const char *describe(const struct topo_ynode *n)
-{
-	if (is_null(n))
+	if (topo_load_is_null(n))
 		return "nothing";
 	switch (n->type) {
 	case TOPO_YNODE_MAP:
@@ -196,23 +156,6 @@ static const char *describe(const struct topo_ynode *n)
 	default:
 		return "a single value";
 	}
-}
-
-static const char *article(const char *noun)
-{
-	return strchr("aeiou", noun[0]) ? "an" : "a";
-}
-
-/* Where to point for a field: its value, or its key when the value is
- * empty (libyaml places an empty value at the end of the line). */
-static const struct topo_ynode *fpos(const struct field *f)
-{
-	return is_null(f->val) && f->key ? f->key : f->val;
-}
-
-static bool present(const struct field *f)
-{
-	return f->key && !is_null(f->val);
 }
 
 /* Optimal-string-alignment distance, bounded: only "is it 1 or 2 edits
@@ -249,12 +192,13 @@ static unsigned edit_distance(const char *a, const char *b)
  * Unknown and duplicate keys are errors: a typo must never silently drop a
  * setting.  Returns false when the node is not a mapping at all.
  */
-static bool map_fields(struct load_ctx *c, const struct topo_ynode *map, const char *what,
-		       const char *const *keys, size_t n_keys, struct field *ret)
+bool topo_load_map_fields(struct topo_load_ctx *c, const struct topo_ynode *map, const char *what,
+			  const char *const *keys, size_t n_keys, struct topo_load_field *ret)
 {
 	memset(ret, 0, n_keys * sizeof(*ret));
 	if (!map || map->type != TOPO_YNODE_MAP) {
-		err(c, map, "%s %s must be a mapping (%s: …), not %s", article(what), what, keys[0], describe(map));
+		err(c, map, "%s %s must be a mapping (%s: …), not %s", topo_load_article(what), what, keys[0],
+		    topo_load_describe(map));
 		return false;
 	}
 	for (uint32_t i = 0; i < map->n; i++) {
@@ -265,8 +209,8 @@ static bool map_fields(struct load_ctx *c, const struct topo_ynode *map, const c
 			if (strcmp(k->str, keys[j]) == 0)
 				break;
 		if (j == n_keys) {
-			err(c, k, "unknown key \"%s\" in %s (expected one of: %s)", q(c, k->str), what,
-			    join(c, keys, n_keys));
+			err(c, k, "unknown key \"%s\" in %s (expected one of: %s)", topo_load_q(c, k->str), what,
+			    topo_load_join(c, keys, n_keys));
 			for (size_t m = 0; m < n_keys; m++)
 				if (edit_distance(k->str, keys[m]) <= 2)
 					ret[m].near_miss = true;
@@ -274,7 +218,7 @@ static bool map_fields(struct load_ctx *c, const struct topo_ynode *map, const c
 		}
 		if (ret[j].key) {
 			err(c, k, "duplicate key \"%s\" in %s (first at %s)", keys[j], what,
-			    fmt_pos(c, ret[j].key->line, ret[j].key->column));
+			    topo_load_fmt_pos(c, ret[j].key->line, ret[j].key->column));
 			continue;
 		}
 		ret[j].key = k;
@@ -283,38 +227,38 @@ static bool map_fields(struct load_ctx *c, const struct topo_ynode *map, const c
 	return true;
 }
 
-static bool require(struct load_ctx *c, const struct topo_ynode *map, const struct field *f, const char *name,
-		    const char *what, const char *hint)
+bool topo_load_require(struct topo_load_ctx *c, const struct topo_ynode *map, const struct topo_load_field *f,
+		       const char *name, const char *what, const char *hint)
 {
 	if (f->key)
 		return true;
 	if (f->near_miss)
 		return false;
-	err(c, map, "%s %s needs \"%s\"%s%s", article(what), what, name, hint ? ": " : "", hint ? hint : "");
+	err(c, map, "%s %s needs \"%s\"%s%s", topo_load_article(what), what, name, hint ? ": " : "", hint ? hint : "");
 	return false;
 }
 
 /* The text of a scalar field, or NULL after an error (or when absent and
  * not required). */
-static const char *get_str(struct load_ctx *c, const struct field *f, const char *expected)
+const char *topo_load_get_str(struct topo_load_ctx *c, const struct topo_load_field *f, const char *expected)
 {
 	if (!f->key)
 		return NULL;
-	if (is_null(f->val)) {
-		err(c, fpos(f), "missing value for \"%s\" (expected %s)", f->key->str, expected);
+	if (topo_load_is_null(f->val)) {
+		err(c, topo_load_fpos(f), "missing value for \"%s\" (expected %s)", f->key->str, expected);
 		return NULL;
 	}
 	if (f->val->type != TOPO_YNODE_SCALAR) {
-		err(c, f->val, "\"%s\" must be %s, not %s", f->key->str, expected, describe(f->val));
+		err(c, f->val, "\"%s\" must be %s, not %s", f->key->str, expected, topo_load_describe(f->val));
 		return NULL;
 	}
 	return f->val->str;
 }
 
 /* A name: non-empty, bounded, printable, so reports stay readable. */
-static const char *get_name(struct load_ctx *c, const struct field *f, const char *expected)
+const char *topo_load_get_name(struct topo_load_ctx *c, const struct topo_load_field *f, const char *expected)
 {
-	const char *s = get_str(c, f, expected);
+	const char *s = topo_load_get_str(c, f, expected);
 
 	if (!s)
 		return NULL;
@@ -332,29 +276,31 @@ static const char *get_name(struct load_ctx *c, const struct field *f, const cha
 }
 
 /* Index of the scalar among names[], or -1 after an error. */
-static int get_enum(struct load_ctx *c, const struct topo_ynode *n, const char *keyname,
+static int get_enum(struct topo_load_ctx *c, const struct topo_ynode *n, const char *keyname,
 		    const char *const *names, size_t n_names)
 {
-	if (is_null(n) || n->type != TOPO_YNODE_SCALAR) {
-		err(c, n, "\"%s\" must be one of: %s (not %s)", keyname, join(c, names, n_names), describe(n));
+	if (topo_load_is_null(n) || n->type != TOPO_YNODE_SCALAR) {
+		err(c, n, "\"%s\" must be one of: %s (not %s)", keyname, topo_load_join(c, names, n_names), topo_load_describe(n));
 		return -1;
 	}
 	for (size_t i = 0; i < n_names; i++)
 		if (strcmp(n->str, names[i]) == 0)
 			return (int)i;
-	err(c, n, "unknown %s \"%s\" (expected one of: %s)", keyname, q(c, n->str), join(c, names, n_names));
+	err(c, n, "unknown %s \"%s\" (expected one of: %s)", keyname, topo_load_q(c, n->str),
+	    topo_load_join(c, names, n_names));
 	return -1;
 }
 
-static int get_enum_field(struct load_ctx *c, const struct field *f, const char *const *names, size_t n_names)
+int topo_load_get_enum_field(struct topo_load_ctx *c, const struct topo_load_field *f, const char *const *names,
+			     size_t n_names)
 {
 	if (!f->key)
 		return -1;
-	return get_enum(c, is_null(f->val) ? fpos(f) : f->val, f->key->str, names, n_names);
+	return get_enum(c, topo_load_is_null(f->val) ? topo_load_fpos(f) : f->val, f->key->str, names, n_names);
 }
 
 /* Decimal digits only, at most max; no sign, no hex, no spaces. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
+bool topo_load_parse_uint(const char *s, unsigned long max, unsigned long *ret)
 {
 	unsigned long v = 0;
 
@@ -371,44 +317,29 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
 	return true;
 }
 
-/* "one or a list": the number of items of a scalar, list or null. */
-static size_t list_len(const struct topo_ynode *v)
-{
-	if (is_null(v))
-		return 0;
-	if (v->type == TOPO_YNODE_SEQ)
-		return v->n;
-	return v->type == TOPO_YNODE_SCALAR ? 1 : 0;
-}
-
-static const struct topo_ynode *list_item(const struct topo_ynode *v, size_t i)
-{
-	return v->type == TOPO_YNODE_SEQ ? v->items[i] : v;
-}
-
 /* A list field (null counts as empty).  Returns false after an error. */
-static bool want_seq(struct load_ctx *c, const struct field *f, const char *expected)
+bool topo_load_want_seq(struct topo_load_ctx *c, const struct topo_load_field *f, const char *expected)
 {
-	if (!f->key || is_null(f->val) || f->val->type == TOPO_YNODE_SEQ)
+	if (!f->key || topo_load_is_null(f->val) || f->val->type == TOPO_YNODE_SEQ)
 		return true;
-	err(c, f->val, "\"%s\" must be a list of %s, not %s", f->key->str, expected, describe(f->val));
+	err(c, f->val, "\"%s\" must be a list of %s, not %s", f->key->str, expected, topo_load_describe(f->val));
 	return false;
 }
 
 /* A "one or a list" field of scalars. */
-static bool want_scalar_or_seq(struct load_ctx *c, const struct field *f, const char *expected)
+bool topo_load_want_scalar_or_seq(struct topo_load_ctx *c, const struct topo_load_field *f, const char *expected)
 {
-	if (!f->key || is_null(f->val) || f->val->type != TOPO_YNODE_MAP)
+	if (!f->key || topo_load_is_null(f->val) || f->val->type != TOPO_YNODE_MAP)
 		return true;
 	err(c, f->val, "\"%s\" must be %s or a list of them, not a mapping", f->key->str, expected);
 	return false;
 }
 
-static bool want_item_scalar(struct load_ctx *c, const struct topo_ynode *n, const char *expected)
+bool topo_load_want_item_scalar(struct topo_load_ctx *c, const struct topo_ynode *n, const char *expected)
 {
-	if (n->type == TOPO_YNODE_SCALAR && !is_null(n))
+	if (n->type == TOPO_YNODE_SCALAR && !topo_load_is_null(n))
 		return true;
-	err(c, n, "expected %s, not %s", expected, describe(n));
+	err(c, n, "expected %s, not %s", expected, topo_load_describe(n));
 	return false;
 }
 
@@ -426,18 +357,8 @@ static const char *const proto_names[] = { "tcp", "udp", "icmp", "icmpv6" };
 static const int proto_numbers[] = { 6, 17, 1, 58 };
 static const char *const format_names[] = { "nft-json", "nft", "iptables-save" };
 
-static const struct topo_area *find_area(const struct topo_site *s, const char *name)
-{
-	return topo_htab_get(&s->area_by_name, topo_hash_str(name), name, topo_eq_str);
-}
-
-static const struct topo_host *find_host(const struct topo_site *s, const char *name)
-{
-	return topo_htab_get(&s->host_by_name, topo_hash_str(name), name, topo_eq_str);
-}
-
 /* "(zones: a, b, c)" to help a typo'd reference; a few names only. */
-static const char *list_areas(struct load_ctx *c, bool external)
+const char *topo_load_list_areas(struct topo_load_ctx *c, bool external)
 {
 	const char *names[8];
 	size_t n = 0;
@@ -447,21 +368,21 @@ static const char *list_areas(struct load_ctx *c, bool external)
 	for (size_t i = from; i < to && n < ARRAY_SIZE(names); i++)
 		if (c->s->areas[i].name && c->s->areas[i].name[0])
 			names[n++] = c->s->areas[i].name;
-	return join(c, names, n);
+	return topo_load_join(c, names, n);
 }
 
 /* ------------------------------------------------------------------ areas */
 
 /* A CIDR from a scalar, with a hint when only the host bits are wrong. */
-static bool parse_cidr_node(struct load_ctx *c, const struct topo_ynode *n, struct topo_addr *ret_addr,
-			    uint8_t *ret_prefix)
+bool topo_load_parse_cidr_node(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_addr *ret_addr,
+			       uint8_t *ret_prefix)
 {
 	struct topo_addr a;
 	uint8_t prefix;
 	char buf[TOPO_ADDR_STRLEN + 8];
 	const char *slash;
 
-	if (!want_item_scalar(c, n, "a CIDR such as 10.10.0.0/16 or \"fd00:10::/64\""))
+	if (!topo_load_want_item_scalar(c, n, "a CIDR such as 10.10.0.0/16 or \"fd00:10::/64\""))
 		return false;
 	if (topo_cidr_parse(n->str, ret_addr, ret_prefix) == 0)
 		return true;
@@ -474,22 +395,22 @@ static bool parse_cidr_node(struct load_ctx *c, const struct topo_ynode *n, stru
 		if (topo_addr_parse(buf, &a) == 0 && topo_cidr_parse(n->str, &a, &prefix) < 0) {
 			unsigned long len;
 
-			if (parse_uint(slash + 1, topo_addr_bits(&a), &len) &&
+			if (topo_load_parse_uint(slash + 1, topo_addr_bits(&a), &len) &&
 			    (len == 0 || slash[1] != '0')) {
 				topo_addr_parse(buf, &a);
 				topo_addr_mask(&a, (uint8_t)len);
 				err(c, n, "invalid CIDR \"%s\": host bits are set below the /%lu prefix (did you mean %s?)",
-				    q(c, n->str), len, fmt_prefix(c, &a, (uint8_t)len));
+				    topo_load_q(c, n->str), len, topo_load_fmt_prefix(c, &a, (uint8_t)len));
 				return false;
 			}
 		}
 	}
 	err(c, n, "invalid CIDR \"%s\" (expected an IPv4 or IPv6 network such as 10.10.0.0/16 or fd00:10::/64)",
-	    q(c, n->str));
+	    topo_load_q(c, n->str));
 	return false;
 }
 
-static void register_area(struct load_ctx *c, struct topo_area *a, const struct field *fname)
+static void register_area(struct topo_load_ctx *c, struct topo_area *a, const struct topo_load_field *fname)
 {
 	void *old;
 	const struct topo_area *prev;
@@ -504,46 +425,46 @@ static void register_area(struct load_ctx *c, struct topo_area *a, const struct 
 	}
 	prev = old;
 	if (prev)
-		err(c, fname->val, "duplicate area name \"%s\": %s \"%s\" already has it (%s)", q(c, a->name),
-		    prev->external ? "an external" : "a zone", q(c, prev->name),
-		    fmt_pos(c, prev->line, prev->column));
+		err(c, fname->val, "duplicate area name \"%s\": %s \"%s\" already has it (%s)", topo_load_q(c, a->name),
+		    prev->external ? "an external" : "a zone", topo_load_q(c, prev->name),
+		    topo_load_fmt_pos(c, prev->line, prev->column));
 }
 
-static void load_segment(struct load_ctx *c, const struct topo_ynode *n, struct topo_area *a)
+static void load_segment(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_area *a)
 {
 	static const char *const keys[] = { "cidr", "vlan", "label" };
-	struct field f[ARRAY_SIZE(keys)];
+	struct topo_load_field f[ARRAY_SIZE(keys)];
 	struct topo_segment *seg = &a->segments[a->n_segments];
 	unsigned long vlan;
 	bool ok = true;
 
-	if (!map_fields(c, n, "segment", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, n, "segment", keys, ARRAY_SIZE(keys), f))
 		return;
 	/* Check every field before giving up on the segment, so one run
 	 * reports a bad cidr and a bad vlan together. */
-	if (!require(c, n, &f[0], "cidr", "segment", "its network, e.g. cidr: 10.10.0.0/16"))
+	if (!topo_load_require(c, n, &f[0], "cidr", "segment", "its network, e.g. cidr: 10.10.0.0/16"))
 		ok = false;
-	else if (is_null(f[0].val)) {
-		err(c, fpos(&f[0]), "missing value for \"cidr\" (expected a network such as 10.10.0.0/16)");
+	else if (topo_load_is_null(f[0].val)) {
+		err(c, topo_load_fpos(&f[0]), "missing value for \"cidr\" (expected a network such as 10.10.0.0/16)");
 		ok = false;
-	} else if (!parse_cidr_node(c, f[0].val, &seg->addr, &seg->prefix)) {
+	} else if (!topo_load_parse_cidr_node(c, f[0].val, &seg->addr, &seg->prefix)) {
 		ok = false;
 	}
 	seg->vlan = -1;
 	if (f[1].key) {
-		const char *s = get_str(c, &f[1], "a VLAN ID from 1 to 4094");
+		const char *s = topo_load_get_str(c, &f[1], "a VLAN ID from 1 to 4094");
 
 		if (!s)
 			ok = false;
-		else if (!parse_uint(s, 4094, &vlan) || vlan < 1) {
-			err(c, f[1].val, "invalid vlan \"%s\" (expected a VLAN ID from 1 to 4094)", q(c, s));
+		else if (!topo_load_parse_uint(s, 4094, &vlan) || vlan < 1) {
+			err(c, f[1].val, "invalid vlan \"%s\" (expected a VLAN ID from 1 to 4094)", topo_load_q(c, s));
 			ok = false;
 		} else {
 			seg->vlan = (int)vlan;
 		}
 	}
-	if (present(&f[2])) {
-		const char *s = get_name(c, &f[2], "a label (free text)");
+	if (topo_load_present(&f[2])) {
+		const char *s = topo_load_get_name(c, &f[2], "a label (free text)");
 
 		if (!s)
 			ok = false;
@@ -560,12 +481,12 @@ static void load_segment(struct load_ctx *c, const struct topo_ynode *n, struct 
 	a->n_segments++;
 }
 
-static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct topo_area *a, bool external)
+static void load_area(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_area *a, bool external)
 {
 	static const char *const zone_keys[] = { "name", "kind", "segments" };
 	static const char *const ext_keys[] = { "name", "kind", "cidrs" };
 	const char *what = external ? "external" : "zone";
-	struct field f[3];
+	struct topo_load_field f[3];
 	const char *name;
 	int kind;
 	size_t n_list;
@@ -574,13 +495,13 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
 	a->column = n->column;
 	a->external = external;
 	a->name = "";
-	if (!map_fields(c, n, what, external ? ext_keys : zone_keys, 3, f)) {
+	if (!topo_load_map_fields(c, n, what, external ? ext_keys : zone_keys, 3, f)) {
 		c->area_bad[a->index] = true;
 		return;
 	}
 
-	require(c, n, &f[0], "name", what, NULL);
-	name = get_name(c, &f[0], "a name");
+	topo_load_require(c, n, &f[0], "name", what, NULL);
+	name = topo_load_get_name(c, &f[0], "a name");
 	if (name) {
 		a->name = topo_arena_strdup(&c->s->arena, name);
 		if (!a->name) {
@@ -593,10 +514,11 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
 		register_area(c, a, &f[0]);
 	}
 
-	if (require(c, n, &f[1], "kind", what,
-		    external ? "lgwan-wan, public-institution or remote-access" : "mynumber, lgwan, internet or other")) {
+	if (topo_load_require(c, n, &f[1], "kind", what,
+			      external ? "lgwan-wan, public-institution or remote-access"
+				       : "mynumber, lgwan, internet or other")) {
 		if (external) {
-			kind = get_enum_field(c, &f[1], ext_kind_names, ARRAY_SIZE(ext_kind_names));
+			kind = topo_load_get_enum_field(c, &f[1], ext_kind_names, ARRAY_SIZE(ext_kind_names));
 			if (kind >= 0)
 				a->kind = (enum topo_kind)(TOPO_KIND_LGWAN_WAN + kind);
 		} else {
@@ -605,7 +527,7 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
 			/* A common slip: an external's kind on a zone.  Say so
 			 * rather than just listing the zone kinds. */
 			kind = -1;
-			if (v && v->type == TOPO_YNODE_SCALAR && !is_null(v)) {
+			if (v && v->type == TOPO_YNODE_SCALAR && !topo_load_is_null(v)) {
 				for (size_t i = 0; i < ARRAY_SIZE(ext_kind_names); i++)
 					if (strcmp(v->str, ext_kind_names[i]) == 0)
 						kind = -2;
@@ -613,10 +535,10 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
 					kind = -2;
 			}
 			if (kind == -2)
-				err(c, v, "kind \"%s\" is for externals; a zone's kind is one of: %s", q(c, v->str),
-				    join(c, zone_kind_names, ARRAY_SIZE(zone_kind_names)));
+				err(c, v, "kind \"%s\" is for externals; a zone's kind is one of: %s", topo_load_q(c, v->str),
+				    topo_load_join(c, zone_kind_names, ARRAY_SIZE(zone_kind_names)));
 			else
-				kind = get_enum_field(c, &f[1], zone_kind_names, ARRAY_SIZE(zone_kind_names));
+				kind = topo_load_get_enum_field(c, &f[1], zone_kind_names, ARRAY_SIZE(zone_kind_names));
 			if (kind >= 0)
 				a->kind = (enum topo_kind)kind;
 		}
@@ -626,15 +548,15 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
 		c->area_bad[a->index] = true;
 	}
 
-	if (!require(c, n, &f[2], external ? "cidrs" : "segments", what,
-		     external ? "the list of its networks, e.g. cidrs: [ 198.51.100.0/24 ]"
-			      : "the list of its networks, e.g. segments: [ { cidr: 10.10.0.0/16, vlan: 10 } ]"))
+	if (!topo_load_require(c, n, &f[2], external ? "cidrs" : "segments", what,
+			       external ? "the list of its networks, e.g. cidrs: [ 198.51.100.0/24 ]"
+					: "the list of its networks, e.g. segments: [ { cidr: 10.10.0.0/16, vlan: 10 } ]"))
 		return;
-	if (!want_seq(c, &f[2], external ? "CIDRs" : "segments"))
+	if (!topo_load_want_seq(c, &f[2], external ? "CIDRs" : "segments"))
 		return;
-	n_list = list_len(f[2].val);
+	n_list = topo_load_list_len(f[2].val);
 	if (n_list == 0) {
-		err(c, fpos(&f[2]), "%s %s needs at least one %s", article(what), what,
+		err(c, topo_load_fpos(&f[2]), "%s %s needs at least one %s", topo_load_article(what), what,
 		    external ? "CIDR" : "segment");
 		return;
 	}
@@ -644,12 +566,12 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
 		return;
 	}
 	for (size_t i = 0; i < n_list; i++) {
-		const struct topo_ynode *item = list_item(f[2].val, i);
+		const struct topo_ynode *item = topo_load_list_item(f[2].val, i);
 
 		if (external) {
 			struct topo_segment *seg = &a->segments[a->n_segments];
 
-			if (!parse_cidr_node(c, item, &seg->addr, &seg->prefix))
+			if (!topo_load_parse_cidr_node(c, item, &seg->addr, &seg->prefix))
 				continue;
 			seg->vlan = -1;
 			seg->area = a;
@@ -668,7 +590,7 @@ static void load_area(struct load_ctx *c, const struct topo_ynode *n, struct top
  * the current one finds every overlap; the stack holds strictly longer
  * prefixes upwards, so it is at most 129 deep and the check O(n log n).
  */
-static void overlap_pair(struct load_ctx *c, const struct topo_segment *o, const struct topo_segment *n)
+static void overlap_pair(struct topo_load_ctx *c, const struct topo_segment *o, const struct topo_segment *n)
 {
 	const struct topo_segment *first = o, *second = n;
 	bool same = o->prefix == n->prefix;
@@ -685,13 +607,13 @@ static void overlap_pair(struct load_ctx *c, const struct topo_segment *o, const
 		if (same)
 			diag_at(c, TOPO_SEV_WARNING, second->line, second->column,
 			     "%s %s is listed twice in %s \"%s\" (also at %s)", s2,
-			     fmt_prefix(c, &second->addr, second->prefix), w2, q(c, a2->name),
-			     fmt_pos(c, first->line, first->column));
+			     topo_load_fmt_prefix(c, &second->addr, second->prefix), w2, topo_load_q(c, a2->name),
+			     topo_load_fmt_pos(c, first->line, first->column));
 		else
 			diag_at(c, TOPO_SEV_WARNING, second->line, second->column,
 			     "%s %s overlaps %s (%s) of the same %s \"%s\"", s2,
-			     fmt_prefix(c, &second->addr, second->prefix), fmt_prefix(c, &first->addr, first->prefix),
-			     fmt_pos(c, first->line, first->column), w2, q(c, a2->name));
+			     topo_load_fmt_prefix(c, &second->addr, second->prefix), topo_load_fmt_prefix(c, &first->addr, first->prefix),
+			     topo_load_fmt_pos(c, first->line, first->column), w2, topo_load_q(c, a2->name));
 		return;
 	}
 	if (a1->external && a2->external) {
@@ -701,14 +623,15 @@ static void overlap_pair(struct load_ctx *c, const struct topo_segment *o, const
 			diag_at(c, TOPO_SEV_ERROR, second->line, second->column,
 			    "cidr %s of external \"%s\" is also a cidr of external \"%s\" (%s): the longest-prefix match "
 			    "cannot choose between them",
-			    fmt_prefix(c, &second->addr, second->prefix), q(c, a2->name), q(c, a1->name),
-			    fmt_pos(c, first->line, first->column));
+			    topo_load_fmt_prefix(c, &second->addr, second->prefix), topo_load_q(c, a2->name), topo_load_q(c, a1->name),
+			    topo_load_fmt_pos(c, first->line, first->column));
 		return;
 	}
 	diag_at(c, TOPO_SEV_ERROR, second->line, second->column,
 	    "%s %s of %s \"%s\" overlaps %s %s of %s \"%s\" (%s): an address must belong to one area", s2,
-	    fmt_prefix(c, &second->addr, second->prefix), w2, q(c, a2->name), a1->external ? "cidr" : "segment",
-	    fmt_prefix(c, &first->addr, first->prefix), w1, q(c, a1->name), fmt_pos(c, first->line, first->column));
+	    topo_load_fmt_prefix(c, &second->addr, second->prefix), w2, topo_load_q(c, a2->name),
+	    a1->external ? "cidr" : "segment", topo_load_fmt_prefix(c, &first->addr, first->prefix), w1,
+	    topo_load_q(c, a1->name), topo_load_fmt_pos(c, first->line, first->column));
 }
 
 static bool seg_contains(const struct topo_segment *o, const struct topo_segment *n)
@@ -722,7 +645,7 @@ static bool seg_contains(const struct topo_segment *o, const struct topo_segment
  * both).  Loadable — the addresses still decide the zone — but worth a
  * warning at the second segment.  Zones of one kind share VLANs freely.
  */
-static void check_shared_vlans(struct load_ctx *c)
+static void check_shared_vlans(struct topo_load_ctx *c)
 {
 	const struct topo_segment *first[4096] = {0};
 	struct topo_site *s = c->s;
@@ -744,13 +667,13 @@ static void check_shared_vlans(struct load_ctx *c)
 				diag_at(c, TOPO_SEV_WARNING, g->line, g->column,
 					"VLAN %d carries segments of two tiers: zone \"%s\" (%s) here and zone \"%s\" (%s) at %s; "
 					"one broadcast domain across the separation",
-					g->vlan, q(c, a->name), topo_kind_name(a->kind), q(c, f->area->name),
-					topo_kind_name(f->area->kind), fmt_pos(c, f->line, f->column));
+					g->vlan, topo_load_q(c, a->name), topo_kind_name(a->kind), topo_load_q(c, f->area->name),
+					topo_kind_name(f->area->kind), topo_load_fmt_pos(c, f->line, f->column));
 		}
 	}
 }
 
-static void check_overlaps(struct load_ctx *c)
+static void check_overlaps(struct topo_load_ctx *c)
 {
 	const struct topo_segment *stack[130];
 	unsigned depth = 0;
@@ -777,25 +700,25 @@ static bool mac_is_assignable(const uint8_t mac[6])
 	return !(mac[0] & 1) && memcmp(mac, zero, 6) != 0;
 }
 
-static bool parse_mac_node(struct load_ctx *c, const struct topo_ynode *n, uint8_t ret[6])
+bool topo_load_parse_mac_node(struct topo_load_ctx *c, const struct topo_ynode *n, uint8_t ret[6])
 {
-	if (!want_item_scalar(c, n, "a MAC address such as 02:00:00:10:00:01"))
+	if (!topo_load_want_item_scalar(c, n, "a MAC address such as 02:00:00:10:00:01"))
 		return false;
 	if (topo_mac_parse(n->str, ret) < 0) {
 		err(c, n, "invalid MAC address \"%s\" (expected six hex pairs such as 02:00:00:10:00:01)",
-		    q(c, n->str));
+		    topo_load_q(c, n->str));
 		return false;
 	}
 	return true;
 }
 
-static void load_host_macs(struct load_ctx *c, struct topo_host *h, const struct field *f)
+static void load_host_macs(struct topo_load_ctx *c, struct topo_host *h, const struct topo_load_field *f)
 {
 	size_t n;
 
-	if (!want_scalar_or_seq(c, f, "a MAC address"))
+	if (!topo_load_want_scalar_or_seq(c, f, "a MAC address"))
 		return;
-	n = list_len(f->val);
+	n = topo_load_list_len(f->val);
 	if (n == 0)
 		return;
 	h->macs = topo_arena_calloc(&c->s->arena, n, sizeof(*h->macs));
@@ -804,12 +727,12 @@ static void load_host_macs(struct load_ctx *c, struct topo_host *h, const struct
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct topo_ynode *item = list_item(f->val, i);
+		const struct topo_ynode *item = topo_load_list_item(f->val, i);
 		uint8_t *mac = h->macs[h->n_macs];
 		char buf[TOPO_MAC_STRLEN];
 		void *old;
 
-		if (!parse_mac_node(c, item, mac))
+		if (!topo_load_parse_mac_node(c, item, mac))
 			continue;
 		if (!mac_is_assignable(mac)) {
 			err(c, item, "MAC %s is %s: it can't belong to a host", topo_mac_format(mac, buf),
@@ -821,38 +744,38 @@ static void load_host_macs(struct load_ctx *c, struct topo_host *h, const struct
 			return;
 		}
 		if (old == h) {
-			warn(c, item, "MAC %s is listed twice for host \"%s\"", topo_mac_format(mac, buf), q(c, h->name));
+			warn(c, item, "MAC %s is listed twice for host \"%s\"", topo_mac_format(mac, buf), topo_load_q(c, h->name));
 			continue;
 		}
 		if (old) {
 			const struct topo_host *o = old;
 
 			err(c, item, "MAC %s is already used by host \"%s\" (%s)", topo_mac_format(mac, buf),
-			    q(c, o->name), fmt_pos(c, o->line, o->column));
+			    topo_load_q(c, o->name), topo_load_fmt_pos(c, o->line, o->column));
 			continue;
 		}
 		h->n_macs++;
 	}
 }
 
-static const char *area_phrase(struct load_ctx *c, const struct topo_area *a)
+const char *topo_load_area_phrase(struct topo_load_ctx *c, const struct topo_area *a)
 {
-	char *out = qnext(c);
+	char *out = topo_load_qnext(c);
 
 	if (!a || a->kind == TOPO_KIND_INTERNET_WAN)
 		snprintf(out, sizeof(c->qbuf[0]), "on the Internet");
 	else
-		snprintf(out, sizeof(c->qbuf[0]), "in %s \"%s\"", a->external ? "external" : "zone", q(c, a->name));
+		snprintf(out, sizeof(c->qbuf[0]), "in %s \"%s\"", a->external ? "external" : "zone", topo_load_q(c, a->name));
 	return out;
 }
 
-static void load_host_ips(struct load_ctx *c, struct topo_host *h, const struct field *f, bool zone_ok)
+static void load_host_ips(struct topo_load_ctx *c, struct topo_host *h, const struct topo_load_field *f, bool zone_ok)
 {
 	size_t n;
 
-	if (!want_scalar_or_seq(c, f, "an IP address"))
+	if (!topo_load_want_scalar_or_seq(c, f, "an IP address"))
 		return;
-	n = list_len(f->val);
+	n = topo_load_list_len(f->val);
 	if (n == 0)
 		return;
 	h->ips = topo_arena_calloc(&c->s->arena, n, sizeof(*h->ips));
@@ -861,17 +784,17 @@ static void load_host_ips(struct load_ctx *c, struct topo_host *h, const struct 
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct topo_ynode *item = list_item(f->val, i);
+		const struct topo_ynode *item = topo_load_list_item(f->val, i);
 		struct topo_addr *ip = &h->ips[h->n_ips];
 		char buf[TOPO_ADDR_STRLEN];
 		bool link_local;
 		void *old;
 
-		if (!want_item_scalar(c, item, "an IP address such as 10.10.1.1 or \"fd00:10::1\""))
+		if (!topo_load_want_item_scalar(c, item, "an IP address such as 10.10.1.1 or \"fd00:10::1\""))
 			continue;
 		if (topo_addr_parse(item->str, ip) < 0) {
 			err(c, item, "invalid IP address \"%s\" (expected an IPv4 or IPv6 address, without /prefix)",
-			    q(c, item->str));
+			    topo_load_q(c, item->str));
 			continue;
 		}
 		/* Link-local unicast is a real host address (IPv6 always has
@@ -889,14 +812,14 @@ static void load_host_ips(struct load_ctx *c, struct topo_host *h, const struct 
 			return;
 		}
 		if (old == h) {
-			warn(c, item, "IP %s is listed twice for host \"%s\"", topo_addr_format(ip, buf), q(c, h->name));
+			warn(c, item, "IP %s is listed twice for host \"%s\"", topo_addr_format(ip, buf), topo_load_q(c, h->name));
 			continue;
 		}
 		if (old) {
 			const struct topo_host *o = old;
 
-			err(c, item, "IP %s is already used by host \"%s\" (%s)", topo_addr_format(ip, buf), q(c, o->name),
-			    fmt_pos(c, o->line, o->column));
+			err(c, item, "IP %s is already used by host \"%s\" (%s)", topo_addr_format(ip, buf), topo_load_q(c, o->name),
+			    topo_load_fmt_pos(c, o->line, o->column));
 			continue;
 		}
 		h->n_ips++;
@@ -908,15 +831,16 @@ static void load_host_ips(struct load_ctx *c, struct topo_host *h, const struct 
 				err(c, item,
 				    "IP %s of host \"%s\" is not in a segment of its zone \"%s\" (it is %s); only a host of "
 				    "role gateway may have addresses outside its zone",
-				    topo_addr_format(ip, buf), q(c, h->name), q(c, h->zone->name), area_phrase(c, in));
+				    topo_addr_format(ip, buf), topo_load_q(c, h->name), topo_load_q(c, h->zone->name),
+				    topo_load_area_phrase(c, in));
 		}
 	}
 }
 
-static void load_host(struct load_ctx *c, const struct topo_ynode *n, struct topo_host *h)
+static void load_host(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_host *h)
 {
 	static const char *const keys[] = { "name", "zone", "mac", "ip", "role" };
-	struct field f[ARRAY_SIZE(keys)];
+	struct topo_load_field f[ARRAY_SIZE(keys)];
 	const char *name, *zone;
 	bool zone_ok = false;
 
@@ -924,11 +848,11 @@ static void load_host(struct load_ctx *c, const struct topo_ynode *n, struct top
 	h->column = n->column;
 	h->name = "";
 	c->host_bad[h->index] = true;
-	if (!map_fields(c, n, "host", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, n, "host", keys, ARRAY_SIZE(keys), f))
 		return;
 
-	require(c, n, &f[0], "name", "host", NULL);
-	name = get_name(c, &f[0], "a name");
+	topo_load_require(c, n, &f[0], "name", "host", NULL);
+	name = topo_load_get_name(c, &f[0], "a name");
 	if (name) {
 		void *old;
 
@@ -947,28 +871,28 @@ static void load_host(struct load_ctx *c, const struct topo_ynode *n, struct top
 		if (old) {
 			const struct topo_host *o = old;
 
-			err(c, f[0].val, "duplicate host name \"%s\" (first at %s)", q(c, h->name),
-			    fmt_pos(c, o->line, o->column));
+			err(c, f[0].val, "duplicate host name \"%s\" (first at %s)", topo_load_q(c, h->name),
+			    topo_load_fmt_pos(c, o->line, o->column));
 		}
 	}
 
 	/* Before the IPs: a gateway's addresses may lie outside its zone. */
 	if (f[4].key) {
-		int role = get_enum_field(c, &f[4], role_names, ARRAY_SIZE(role_names));
+		int role = topo_load_get_enum_field(c, &f[4], role_names, ARRAY_SIZE(role_names));
 
 		if (role >= 0)
 			h->role = (enum topo_role)role;
 	}
 
-	if (require(c, n, &f[1], "zone", "host", "the zone it sits in") &&
-	    (zone = get_name(c, &f[1], "a zone name"))) {
-		const struct topo_area *a = find_area(c->s, zone);
+	if (topo_load_require(c, n, &f[1], "zone", "host", "the zone it sits in") &&
+	    (zone = topo_load_get_name(c, &f[1], "a zone name"))) {
+		const struct topo_area *a = topo_load_find_area(c->s, zone);
 
 		if (!a)
-			err(c, f[1].val, "unknown zone \"%s\" (zones: %s)", q(c, zone), list_areas(c, false));
+			err(c, f[1].val, "unknown zone \"%s\" (zones: %s)", topo_load_q(c, zone), topo_load_list_areas(c, false));
 		else if (a->external)
 			err(c, f[1].val, "\"%s\" is an external, not a zone: a host sits in one of the site's zones",
-			    q(c, zone));
+			    topo_load_q(c, zone));
 		else {
 			h->zone = a;
 			zone_ok = !c->area_bad[a->index];
@@ -979,7 +903,7 @@ static void load_host(struct load_ctx *c, const struct topo_ynode *n, struct top
 	load_host_macs(c, h, &f[2]);
 	load_host_ips(c, h, &f[3], zone_ok);
 	if (!f[2].key && !f[3].key && !f[2].near_miss && !f[3].near_miss)
-		warn(c, n, "host \"%s\" has neither mac nor ip: nothing on the wire can match it", q(c, h->name));
+		warn(c, n, "host \"%s\" has neither mac nor ip: nothing on the wire can match it", topo_load_q(c, h->name));
 }
 
 /* ------------------------------------------------------------------ flows */
@@ -989,27 +913,28 @@ struct ep_ctx {
 	bool ok;                      /* resolved, tier known */
 };
 
-static void load_endpoint(struct load_ctx *c, const struct field *fe, struct topo_endpoint *ep, struct ep_ctx *x)
+static void load_endpoint(struct topo_load_ctx *c, const struct topo_load_field *fe, struct topo_endpoint *ep,
+			  struct ep_ctx *x)
 {
 	static const char *const keys[] = { "host", "zone", "external", "cidr", "mac" };
-	struct field f[ARRAY_SIZE(keys)];
-	const struct field *which = NULL;
+	struct topo_load_field f[ARRAY_SIZE(keys)];
+	const struct topo_load_field *which = NULL;
 	const char *name;
 	size_t n;
 
 	x->ok = false;
-	x->pos = fpos(fe);
-	if (is_null(fe->val)) {
-		err(c, fpos(fe), "missing value for \"%s\" (expected a mapping with one of: host, zone, external, cidr)",
+	x->pos = topo_load_fpos(fe);
+	if (topo_load_is_null(fe->val)) {
+		err(c, topo_load_fpos(fe), "missing value for \"%s\" (expected a mapping with one of: host, zone, external, cidr)",
 		    fe->key->str);
 		return;
 	}
-	if (!map_fields(c, fe->val, "flow endpoint", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, fe->val, "flow endpoint", keys, ARRAY_SIZE(keys), f))
 		return;
 	/* In file order, so the message names the keys as the user wrote
 	 * them and points at the second. */
 	for (int i = 0; i < 4; i++) {
-		const struct field *fi = &f[i], *first, *second;
+		const struct topo_load_field *fi = &f[i], *first, *second;
 
 		if (!fi->key)
 			continue;
@@ -1029,15 +954,15 @@ static void load_endpoint(struct load_ctx *c, const struct field *fe, struct top
 		err(c, fe->val, "flow endpoint \"%s\" needs exactly one of: host, zone, external, cidr", fe->key->str);
 		return;
 	}
-	x->pos = fpos(which);
+	x->pos = topo_load_fpos(which);
 
 	if (which == &f[3]) {
 		ep->type = TOPO_EP_CIDR;
-		if (is_null(which->val)) {
-			err(c, fpos(which), "missing value for \"cidr\" (expected a network such as 203.0.113.0/28)");
+		if (topo_load_is_null(which->val)) {
+			err(c, topo_load_fpos(which), "missing value for \"cidr\" (expected a network such as 203.0.113.0/28)");
 			return;
 		}
-		if (!parse_cidr_node(c, which->val, &ep->addr, &ep->prefix))
+		if (!topo_load_parse_cidr_node(c, which->val, &ep->addr, &ep->prefix))
 			return;
 		/* The area the network address falls in decides the tier. */
 		ep->area = topo_site_lookup_area(c->s, &ep->addr);
@@ -1045,30 +970,30 @@ static void load_endpoint(struct load_ctx *c, const struct field *fe, struct top
 			warn(c, which->val,
 			     "cidr %s covers networks of more than one area; the flow rules treat it as %s (where its first "
 			     "address is)",
-			     fmt_prefix(c, &ep->addr, ep->prefix), area_phrase(c, ep->area));
+			     topo_load_fmt_prefix(c, &ep->addr, ep->prefix), topo_load_area_phrase(c, ep->area));
 		x->ok = !c->area_bad[ep->area->index];
-	} else if ((name = get_name(c, which, "a name"))) {
+	} else if ((name = topo_load_get_name(c, which, "a name"))) {
 		if (which == &f[0]) {
 			ep->type = TOPO_EP_HOST;
-			ep->host = find_host(c->s, name);
+			ep->host = topo_load_find_host(c->s, name);
 			if (!ep->host) {
-				err(c, which->val, "unknown host \"%s\"", q(c, name));
+				err(c, which->val, "unknown host \"%s\"", topo_load_q(c, name));
 			} else {
 				ep->area = ep->host->zone;
 				x->ok = !c->host_bad[ep->host->index];
 			}
 		} else {
 			bool want_ext = which == &f[2];
-			const struct topo_area *a = find_area(c->s, name);
+			const struct topo_area *a = topo_load_find_area(c->s, name);
 
 			ep->type = want_ext ? TOPO_EP_EXTERNAL : TOPO_EP_ZONE;
 			if (!a)
-				err(c, which->val, "unknown %s \"%s\" (%s: %s)", want_ext ? "external" : "zone", q(c, name),
-				    want_ext ? "externals" : "zones", list_areas(c, want_ext));
+				err(c, which->val, "unknown %s \"%s\" (%s: %s)", want_ext ? "external" : "zone", topo_load_q(c, name),
+				    want_ext ? "externals" : "zones", topo_load_list_areas(c, want_ext));
 			else if (a->external != want_ext)
-				err(c, which->val, "\"%s\" is %s, not %s: write %s: %s", q(c, name),
+				err(c, which->val, "\"%s\" is %s, not %s: write %s: %s", topo_load_q(c, name),
 				    a->external ? "an external" : "a zone", want_ext ? "an external" : "a zone",
-				    a->external ? "external" : "zone", q(c, name));
+				    a->external ? "external" : "zone", topo_load_q(c, name));
 			else {
 				ep->area = a;
 				x->ok = !c->area_bad[a->index];
@@ -1077,9 +1002,9 @@ static void load_endpoint(struct load_ctx *c, const struct field *fe, struct top
 	}
 
 	/* Extra MAC pins. */
-	if (!want_scalar_or_seq(c, &f[4], "a MAC address"))
+	if (!topo_load_want_scalar_or_seq(c, &f[4], "a MAC address"))
 		return;
-	n = list_len(f[4].val);
+	n = topo_load_list_len(f[4].val);
 	if (n) {
 		ep->macs = topo_arena_calloc(&c->s->arena, n, sizeof(*ep->macs));
 		if (!ep->macs) {
@@ -1087,7 +1012,7 @@ static void load_endpoint(struct load_ctx *c, const struct field *fe, struct top
 			return;
 		}
 		for (size_t i = 0; i < n; i++)
-			if (parse_mac_node(c, list_item(f[4].val, i), ep->macs[ep->n_macs]))
+			if (topo_load_parse_mac_node(c, topo_load_list_item(f[4].val, i), ep->macs[ep->n_macs]))
 				ep->n_macs++;
 	}
 }
@@ -1100,7 +1025,7 @@ static bool parse_port_text(const char *s, struct topo_port_range *ret)
 	unsigned long l, h;
 
 	if (!dash) {
-		if (!parse_uint(s, 65535, &l))
+		if (!topo_load_parse_uint(s, 65535, &l))
 			return false;
 		ret->lo = ret->hi = (uint16_t)l;
 		return true;
@@ -1110,22 +1035,22 @@ static bool parse_port_text(const char *s, struct topo_port_range *ret)
 	memcpy(lo, s, (size_t)(dash - s));
 	lo[dash - s] = '\0';
 	strcpy(hi, dash + 1);
-	if (!parse_uint(lo, 65535, &l) || !parse_uint(hi, 65535, &h))
+	if (!topo_load_parse_uint(lo, 65535, &l) || !topo_load_parse_uint(hi, 65535, &h))
 		return false;
 	ret->lo = (uint16_t)l;
 	ret->hi = (uint16_t)h;
 	return true;
 }
 
-static void load_ports(struct load_ctx *c, struct topo_flow *fl, const struct field *f,
+static void load_ports(struct topo_load_ctx *c, struct topo_flow *fl, const struct topo_load_field *f,
 		       const struct topo_ynode ***ret_nodes)
 {
 	size_t n;
 
 	*ret_nodes = NULL;
-	if (!want_scalar_or_seq(c, f, "a port"))
+	if (!topo_load_want_scalar_or_seq(c, f, "a port"))
 		return;
-	n = list_len(f->val);
+	n = topo_load_list_len(f->val);
 	if (n == 0)
 		return;
 	fl->ports = topo_arena_calloc(&c->s->arena, n, sizeof(*fl->ports));
@@ -1136,18 +1061,18 @@ static void load_ports(struct load_ctx *c, struct topo_flow *fl, const struct fi
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct topo_ynode *item = list_item(f->val, i);
+		const struct topo_ynode *item = topo_load_list_item(f->val, i);
 		struct topo_port_range *pr = &fl->ports[fl->n_ports];
 
-		if (!want_item_scalar(c, item, "a port number (0-65535) or a range such as \"8000-8010\""))
+		if (!topo_load_want_item_scalar(c, item, "a port number (0-65535) or a range such as \"8000-8010\""))
 			continue;
 		if (!parse_port_text(item->str, pr)) {
 			err(c, item, "invalid port \"%s\" (expected a number from 0 to 65535 or a range such as \"8000-8010\")",
-			    q(c, item->str));
+			    topo_load_q(c, item->str));
 			continue;
 		}
 		if (pr->lo > pr->hi) {
-			err(c, item, "invalid port range \"%s\": the first port is above the last", q(c, item->str));
+			err(c, item, "invalid port range \"%s\": the first port is above the last", topo_load_q(c, item->str));
 			continue;
 		}
 		(*ret_nodes)[fl->n_ports] = item;
@@ -1155,24 +1080,24 @@ static void load_ports(struct load_ctx *c, struct topo_flow *fl, const struct fi
 	}
 }
 
-static int parse_proto(struct load_ctx *c, const struct field *f)
+static int parse_proto(struct topo_load_ctx *c, const struct topo_load_field *f)
 {
 	unsigned long v;
-	const char *s = get_str(c, f, "a protocol: tcp, udp, icmp, icmpv6 or a number from 0 to 255");
+	const char *s = topo_load_get_str(c, f, "a protocol: tcp, udp, icmp, icmpv6 or a number from 0 to 255");
 
 	if (!s)
 		return -2;
 	for (size_t i = 0; i < ARRAY_SIZE(proto_names); i++)
 		if (strcmp(s, proto_names[i]) == 0)
 			return proto_numbers[i];
-	if (parse_uint(s, 255, &v))
+	if (topo_load_parse_uint(s, 255, &v))
 		return (int)v;
 	err(c, f->val, "unknown proto \"%s\" (expected tcp, udp, icmp, icmpv6 or an IP protocol number from 0 to 255)",
-	    q(c, s));
+	    topo_load_q(c, s));
 	return -2;
 }
 
-static const char *ep_phrase(struct load_ctx *c, const struct topo_endpoint *ep)
+static const char *ep_phrase(struct topo_load_ctx *c, const struct topo_endpoint *ep)
 {
 	const char *what = "cidr", *inner;
 	char *out;
@@ -1180,18 +1105,18 @@ static const char *ep_phrase(struct load_ctx *c, const struct topo_endpoint *ep)
 	switch (ep->type) {
 	case TOPO_EP_HOST:
 		what = "host";
-		inner = q(c, ep->host ? ep->host->name : "");
+		inner = topo_load_q(c, ep->host ? ep->host->name : "");
 		break;
 	case TOPO_EP_ZONE:
 	case TOPO_EP_EXTERNAL:
 		what = ep->type == TOPO_EP_ZONE ? "zone" : "external";
-		inner = q(c, ep->area ? ep->area->name : "");
+		inner = topo_load_q(c, ep->area ? ep->area->name : "");
 		break;
 	default:
-		inner = fmt_prefix(c, &ep->addr, ep->prefix);
+		inner = topo_load_fmt_prefix(c, &ep->addr, ep->prefix);
 		break;
 	}
-	out = qnext(c);
+	out = topo_load_qnext(c);
 	if (ep->type == TOPO_EP_CIDR)
 		snprintf(out, sizeof(c->qbuf[0]), "cidr %s", inner);
 	else
@@ -1205,7 +1130,7 @@ static bool ep_is_sanitizer(const struct topo_endpoint *ep)
 }
 
 /* Screen-transfer port sanity (domain.md, "Sanitizing paths"). */
-static void check_screen_ports(struct load_ctx *c, const struct topo_flow *fl, const struct topo_ynode **nodes,
+static void check_screen_ports(struct topo_load_ctx *c, const struct topo_flow *fl, const struct topo_ynode **nodes,
 			       const struct topo_ynode *kind_pos)
 {
 	static const struct topo_port_range known[] = {
@@ -1219,7 +1144,7 @@ static void check_screen_ports(struct load_ctx *c, const struct topo_flow *fl, c
 		warn(c, kind_pos,
 		     "screen-transfer flow \"%s\" has no ports: it admits any port, including the forbidden side "
 		     "channels 9427 and 32111",
-		     q(c, fl->name));
+		     topo_load_q(c, fl->name));
 		return;
 	}
 	for (size_t i = 0; i < fl->n_ports; i++) {
@@ -1242,7 +1167,7 @@ static void check_screen_ports(struct load_ctx *c, const struct topo_flow *fl, c
 			warn(c, nodes[i],
 			     "port %s is not a known screen-transfer port (RDP 3389, ICA 1494/2598, PCoIP 4172, Blast "
 			     "443/8443/22443, VNC 5900-5999)",
-			     q(c, nodes[i]->str));
+			     topo_load_q(c, nodes[i]->str));
 	}
 }
 
@@ -1250,9 +1175,9 @@ static void check_screen_ports(struct load_ctx *c, const struct topo_flow *fl, c
  * The per-kind rules of topology.md "Meaning".  Called only when both
  * endpoints resolved, so both tiers are known.
  */
-static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_node, struct topo_flow *fl,
+static void check_flow_rules(struct topo_load_ctx *c, const struct topo_ynode *flow_node, struct topo_flow *fl,
 			     const struct topo_ynode *kind_pos, const struct ep_ctx *xf, const struct ep_ctx *xt,
-			     const struct field *fports, const struct field *fapproval,
+			     const struct topo_load_field *fports, const struct topo_load_field *fapproval,
 			     const struct topo_ynode **port_nodes)
 {
 	const enum topo_tier tf = topo_endpoint_tier(c->s, &fl->from), tt = topo_endpoint_tier(c->s, &fl->to);
@@ -1291,11 +1216,11 @@ static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_n
 			if (mn->host->n_macs == 0)
 				err(c, xmn->pos,
 				    "host \"%s\" on the mynumber side of an exception has no MAC address to pin (5.1 ア)",
-				    q(c, mn->host->name));
+				    topo_load_q(c, mn->host->name));
 			if (mn->host->n_ips == 0)
 				err(c, xmn->pos,
 				    "host \"%s\" on the mynumber side of an exception has no IP address to pin (5.1 ア)",
-				    q(c, mn->host->name));
+				    topo_load_q(c, mn->host->name));
 		}
 		if (far->type == TOPO_EP_ZONE)
 			err(c, xfar->pos,
@@ -1316,24 +1241,25 @@ static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_n
 			if (!fports->key) {
 				if (!fports->near_miss)
 					err(c, flow_node, "exception \"%s\": ports are required (5.1 ア: an exception is pinned by port)",
-					    q(c, fl->name));
-			} else if (fl->n_ports == 0 && list_len(fports->val) == 0)
-				err(c, fpos(fports),
+					    topo_load_q(c, fl->name));
+			} else if (fl->n_ports == 0 && topo_load_list_len(fports->val) == 0)
+				err(c, topo_load_fpos(fports),
 				    "exception \"%s\": ports are required, and the list is empty (5.1 ア: an exception is pinned by "
 				    "port)",
-				    q(c, fl->name));
+				    topo_load_q(c, fl->name));
 		}
 		if (fl->proto == TOPO_PROTO_ANY)
 			warn(c, kind_pos,
 			     "exception \"%s\" has no proto: its ports are open on every protocol (tcp and udp alike)",
-			     q(c, fl->name));
+			     topo_load_q(c, fl->name));
 		if (!fapproval->key) {
 			if (!fapproval->near_miss)
 				err(c, flow_node,
 				    "exception \"%s\": approval is required (who approved it and when, e.g. \"CISO承認 2025-014\")",
-				    q(c, fl->name));
+				    topo_load_q(c, fl->name));
 		} else if (!fl->approval && fapproval->val->type == TOPO_YNODE_SCALAR)
-			err(c, fpos(fapproval), "exception \"%s\": approval is empty (who approved it and when)", q(c, fl->name));
+			err(c, topo_load_fpos(fapproval), "exception \"%s\": approval is empty (who approved it and when)",
+			    topo_load_q(c, fl->name));
 		break;
 	}
 	case TOPO_FLOW_MAIL_TEXT:
@@ -1372,7 +1298,7 @@ static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_n
 			err(c, xt->pos,
 			    "the target of a saas-breakout must be the cloud service's own addresses, never the whole "
 			    "Internet (cidr %s)",
-			    fmt_prefix(c, &fl->to.addr, fl->to.prefix));
+			    topo_load_fmt_prefix(c, &fl->to.addr, fl->to.prefix));
 		else if (fl->to.type == TOPO_EP_EXTERNAL && fl->to.area->kind == TOPO_KIND_INTERNET_WAN)
 			err(c, xt->pos,
 			    "the target of a saas-breakout must be a cidr or an external listing the cloud service, never "
@@ -1392,10 +1318,10 @@ static void check_flow_rules(struct load_ctx *c, const struct topo_ynode *flow_n
 	}
 }
 
-static void load_flow(struct load_ctx *c, const struct topo_ynode *n, struct topo_flow *fl)
+void topo_load_flow(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_flow *fl)
 {
 	static const char *const keys[] = { "name", "kind", "from", "to", "proto", "ports", "approval" };
-	struct field f[ARRAY_SIZE(keys)];
+	struct topo_load_field f[ARRAY_SIZE(keys)];
 	struct ep_ctx xf = { 0 }, xt = { 0 };
 	const struct topo_ynode **port_nodes = NULL;
 	const char *name;
@@ -1405,11 +1331,11 @@ static void load_flow(struct load_ctx *c, const struct topo_ynode *n, struct top
 	fl->column = n->column;
 	fl->name = "";
 	fl->proto = TOPO_PROTO_ANY;
-	if (!map_fields(c, n, "flow", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, n, "flow", keys, ARRAY_SIZE(keys), f))
 		return;
 
-	require(c, n, &f[0], "name", "flow", NULL);
-	name = get_name(c, &f[0], "a name");
+	topo_load_require(c, n, &f[0], "name", "flow", NULL);
+	name = topo_load_get_name(c, &f[0], "a name");
 	if (name) {
 		void *old;
 
@@ -1428,18 +1354,18 @@ static void load_flow(struct load_ctx *c, const struct topo_ynode *n, struct top
 		if (old) {
 			const struct topo_flow *o = old;
 
-			err(c, f[0].val, "duplicate flow name \"%s\" (first at %s)", q(c, fl->name),
-			    fmt_pos(c, o->line, o->column));
+			err(c, f[0].val, "duplicate flow name \"%s\" (first at %s)", topo_load_q(c, fl->name),
+			    topo_load_fmt_pos(c, o->line, o->column));
 		}
 	}
-	if (require(c, n, &f[1], "kind", "flow", join(c, flow_kind_names, ARRAY_SIZE(flow_kind_names)))) {
-		kind = get_enum_field(c, &f[1], flow_kind_names, ARRAY_SIZE(flow_kind_names));
+	if (topo_load_require(c, n, &f[1], "kind", "flow", topo_load_join(c, flow_kind_names, ARRAY_SIZE(flow_kind_names)))) {
+		kind = topo_load_get_enum_field(c, &f[1], flow_kind_names, ARRAY_SIZE(flow_kind_names));
 		if (kind >= 0)
 			fl->kind = (enum topo_flow_kind)kind;
 	}
-	if (require(c, n, &f[2], "from", "flow", "the initiator, e.g. from: { host: mn-pc-01 }"))
+	if (topo_load_require(c, n, &f[2], "from", "flow", "the initiator, e.g. from: { host: mn-pc-01 }"))
 		load_endpoint(c, &f[2], &fl->from, &xf);
-	if (require(c, n, &f[3], "to", "flow", "the destination, e.g. to: { external: j-lis }"))
+	if (topo_load_require(c, n, &f[3], "to", "flow", "the destination, e.g. to: { external: j-lis }"))
 		load_endpoint(c, &f[3], &fl->to, &xt);
 
 	if (f[4].key) {
@@ -1453,7 +1379,7 @@ static void load_flow(struct load_ctx *c, const struct topo_ynode *n, struct top
 	if ((fl->proto == 1 || fl->proto == 58) && fl->n_ports)
 		warn(c, f[5].val, "ports are ignored for %s: it has no ports", fl->proto == 1 ? "icmp" : "icmpv6");
 	if (f[6].key) {
-		const char *s = get_str(c, &f[6], "free text naming the approval");
+		const char *s = topo_load_get_str(c, &f[6], "free text naming the approval");
 
 		if (s && s[0]) {
 			fl->approval = topo_arena_strdup(&c->s->arena, s);
@@ -1468,7 +1394,7 @@ static void load_flow(struct load_ctx *c, const struct topo_ynode *n, struct top
 
 /* -------------------------------------------------------------- firewalls */
 
-static char *resolve_path(struct load_ctx *c, const char *p)
+static char *resolve_path(struct topo_load_ctx *c, const char *p)
 {
 	char *out;
 	size_t ld, lp;
@@ -1487,19 +1413,19 @@ static char *resolve_path(struct load_ctx *c, const char *p)
 	return out;
 }
 
-static void load_iface(struct load_ctx *c, const struct topo_ynode *n, struct topo_firewall *fw,
+static void load_iface(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_firewall *fw,
 		       struct topo_htab *names)
 {
 	static const char *const keys[] = { "name", "faces" };
-	struct field f[ARRAY_SIZE(keys)];
+	struct topo_load_field f[ARRAY_SIZE(keys)];
 	struct topo_fw_iface *ifc = &fw->ifaces[fw->n_ifaces];
 	const char *name;
 	size_t nf;
 
-	if (!map_fields(c, n, "interface", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, n, "interface", keys, ARRAY_SIZE(keys), f))
 		return;
-	require(c, n, &f[0], "name", "interface", "the interface name as the ruleset uses it, e.g. eth0");
-	name = get_name(c, &f[0], "an interface name");
+	topo_load_require(c, n, &f[0], "name", "interface", "the interface name as the ruleset uses it, e.g. eth0");
+	name = topo_load_get_name(c, &f[0], "an interface name");
 	if (!name)
 		return;
 	ifc->name = topo_arena_strdup(&c->s->arena, name);
@@ -1519,18 +1445,18 @@ static void load_iface(struct load_ctx *c, const struct topo_ynode *n, struct to
 		if (old) {
 			const struct topo_fw_iface *o = old;
 
-			err(c, f[0].val, "duplicate interface \"%s\" in firewall \"%s\" (first at %s)", q(c, name),
-			    q(c, fw->name), fmt_pos(c, o->line, o->column));
+			err(c, f[0].val, "duplicate interface \"%s\" in firewall \"%s\" (first at %s)", topo_load_q(c, name),
+			    topo_load_q(c, fw->name), topo_load_fmt_pos(c, o->line, o->column));
 			return;
 		}
 	}
-	if (!require(c, n, &f[1], "faces", "interface", "the zones and externals behind it, e.g. faces: [ lgwan ]"))
+	if (!topo_load_require(c, n, &f[1], "faces", "interface", "the zones and externals behind it, e.g. faces: [ lgwan ]"))
 		return;
-	if (!want_scalar_or_seq(c, &f[1], "an area name"))
+	if (!topo_load_want_scalar_or_seq(c, &f[1], "an area name"))
 		return;
-	nf = list_len(f[1].val);
+	nf = topo_load_list_len(f[1].val);
 	if (nf == 0) {
-		err(c, fpos(&f[1]), "\"faces\" needs at least one zone, external or internet-wan");
+		err(c, topo_load_fpos(&f[1]), "\"faces\" needs at least one zone, external or internet-wan");
 		return;
 	}
 	ifc->faces = topo_arena_calloc(&c->s->arena, nf, sizeof(*ifc->faces));
@@ -1539,21 +1465,21 @@ static void load_iface(struct load_ctx *c, const struct topo_ynode *n, struct to
 		return;
 	}
 	for (size_t i = 0; i < nf; i++) {
-		const struct topo_ynode *item = list_item(f[1].val, i);
+		const struct topo_ynode *item = topo_load_list_item(f[1].val, i);
 		const struct topo_area *a;
 		bool dup = false;
 
-		if (!want_item_scalar(c, item, "a zone, external or internet-wan"))
+		if (!topo_load_want_item_scalar(c, item, "a zone, external or internet-wan"))
 			continue;
-		a = find_area(c->s, item->str);
+		a = topo_load_find_area(c->s, item->str);
 		if (!a) {
-			err(c, item, "unknown area \"%s\" (expected a zone, an external or internet-wan)", q(c, item->str));
+			err(c, item, "unknown area \"%s\" (expected a zone, an external or internet-wan)", topo_load_q(c, item->str));
 			continue;
 		}
 		for (size_t k = 0; k < ifc->n_faces; k++)
 			dup |= ifc->faces[k] == a;
 		if (dup) {
-			warn(c, item, "\"%s\" is listed twice for interface \"%s\"", q(c, a->name), q(c, ifc->name));
+			warn(c, item, "\"%s\" is listed twice for interface \"%s\"", topo_load_q(c, a->name), topo_load_q(c, ifc->name));
 			continue;
 		}
 		ifc->faces[ifc->n_faces++] = a;
@@ -1561,33 +1487,33 @@ static void load_iface(struct load_ctx *c, const struct topo_ynode *n, struct to
 	fw->n_ifaces++;
 }
 
-static void load_ruleset(struct load_ctx *c, const struct field *frs, struct topo_firewall *fw)
+static void load_ruleset(struct topo_load_ctx *c, const struct topo_load_field *frs, struct topo_firewall *fw)
 {
 	static const char *const keys[] = { "format", "path" };
-	struct field f[ARRAY_SIZE(keys)];
+	struct topo_load_field f[ARRAY_SIZE(keys)];
 	const char *path;
 	int fmt;
 
-	if (is_null(frs->val))
+	if (topo_load_is_null(frs->val))
 		return;
-	if (!map_fields(c, frs->val, "ruleset", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, frs->val, "ruleset", keys, ARRAY_SIZE(keys), f))
 		return;
-	if (require(c, frs->val, &f[0], "format", "ruleset", "nft-json, nft or iptables-save")) {
-		fmt = get_enum_field(c, &f[0], format_names, ARRAY_SIZE(format_names));
+	if (topo_load_require(c, frs->val, &f[0], "format", "ruleset", "nft-json, nft or iptables-save")) {
+		fmt = topo_load_get_enum_field(c, &f[0], format_names, ARRAY_SIZE(format_names));
 		if (fmt >= 0)
 			fw->ruleset_format = (enum topo_ruleset_format)(TOPO_RULESET_NFT_JSON + fmt);
 	}
-	if (f[1].key && (path = get_str(c, &f[1], "a file path"))) {
+	if (f[1].key && (path = topo_load_get_str(c, &f[1], "a file path"))) {
 		fw->ruleset_path = resolve_path(c, path);
 		if (!fw->ruleset_path)
 			c->rep->oom = true;
 	}
 }
 
-static void load_firewall(struct load_ctx *c, const struct topo_ynode *n, struct topo_firewall *fw)
+void topo_load_firewall(struct topo_load_ctx *c, const struct topo_ynode *n, struct topo_firewall *fw)
 {
 	static const char *const keys[] = { "name", "host", "interfaces", "ruleset" };
-	struct field f[ARRAY_SIZE(keys)];
+	struct topo_load_field f[ARRAY_SIZE(keys)];
 	struct topo_htab if_names = { 0 };
 	const char *name, *host;
 	size_t ni;
@@ -1595,11 +1521,11 @@ static void load_firewall(struct load_ctx *c, const struct topo_ynode *n, struct
 	fw->line = n->line;
 	fw->column = n->column;
 	fw->name = "";
-	if (!map_fields(c, n, "firewall", keys, ARRAY_SIZE(keys), f))
+	if (!topo_load_map_fields(c, n, "firewall", keys, ARRAY_SIZE(keys), f))
 		return;
 
-	require(c, n, &f[0], "name", "firewall", NULL);
-	name = get_name(c, &f[0], "a name");
+	topo_load_require(c, n, &f[0], "name", "firewall", NULL);
+	name = topo_load_get_name(c, &f[0], "a name");
 	if (name) {
 		void *old;
 
@@ -1618,24 +1544,24 @@ static void load_firewall(struct load_ctx *c, const struct topo_ynode *n, struct
 		if (old) {
 			const struct topo_firewall *o = old;
 
-			err(c, f[0].val, "duplicate firewall name \"%s\" (first at %s)", q(c, fw->name),
-			    fmt_pos(c, o->line, o->column));
+			err(c, f[0].val, "duplicate firewall name \"%s\" (first at %s)", topo_load_q(c, fw->name),
+			    topo_load_fmt_pos(c, o->line, o->column));
 		}
 	}
-	if (f[1].key && (host = get_name(c, &f[1], "a host name"))) {
-		fw->host = find_host(c->s, host);
+	if (f[1].key && (host = topo_load_get_name(c, &f[1], "a host name"))) {
+		fw->host = topo_load_find_host(c->s, host);
 		if (!fw->host)
-			err(c, f[1].val, "unknown host \"%s\" (the firewall's host must be listed under hosts)", q(c, host));
+			err(c, f[1].val, "unknown host \"%s\" (the firewall's host must be listed under hosts)", topo_load_q(c, host));
 	}
 
 	if (!f[2].key) {
 		if (!f[2].near_miss)
 			warn(c, n, "firewall \"%s\" has no interfaces: rules that match on interface names can't be placed",
-			     q(c, fw->name));
-	} else if (want_seq(c, &f[2], "interfaces")) {
-		ni = list_len(f[2].val);
+			     topo_load_q(c, fw->name));
+	} else if (topo_load_want_seq(c, &f[2], "interfaces")) {
+		ni = topo_load_list_len(f[2].val);
 		if (ni == 0) {
-			err(c, fpos(&f[2]), "\"interfaces\" is empty: list each interface with the areas it faces");
+			err(c, topo_load_fpos(&f[2]), "\"interfaces\" is empty: list each interface with the areas it faces");
 		} else {
 			fw->ifaces = topo_arena_calloc(&c->s->arena, ni, sizeof(*fw->ifaces));
 			if (!fw->ifaces || topo_htab_init(&if_names, ni) < 0) {
@@ -1643,7 +1569,7 @@ static void load_firewall(struct load_ctx *c, const struct topo_ynode *n, struct
 				goto out;
 			}
 			for (size_t i = 0; i < ni; i++)
-				load_iface(c, list_item(f[2].val, i), fw, &if_names);
+				load_iface(c, topo_load_list_item(f[2].val, i), fw, &if_names);
 		}
 	}
 	if (f[3].key)
@@ -1655,12 +1581,12 @@ out:
 /* -------------------------------------------------------------- top level */
 
 /* A top-level list: NULL (after an error when required) or its node. */
-static const struct topo_ynode *top_list(struct load_ctx *c, const struct field *f, const char *what)
+static const struct topo_ynode *top_list(struct topo_load_ctx *c, const struct topo_load_field *f, const char *what)
 {
-	if (!f->key || is_null(f->val))
+	if (!f->key || topo_load_is_null(f->val))
 		return NULL;
 	if (f->val->type != TOPO_YNODE_SEQ) {
-		err(c, f->val, "\"%s\" must be a list of %s, not %s", f->key->str, what, describe(f->val));
+		err(c, f->val, "\"%s\" must be a list of %s, not %s", f->key->str, what, topo_load_describe(f->val));
 		return NULL;
 	}
 	return f->val;
@@ -1671,8 +1597,8 @@ int topo_site_build(struct topo_site *s, const struct topo_ynode *root, const ch
 	static const char *const keys[] = { "site",	 "model", "exception_pinning", "inventory", "zones",
 					    "externals", "hosts", "flows",	       "firewalls" };
 	enum { K_SITE, K_MODEL, K_PINNING, K_INVENTORY, K_ZONES, K_EXTERNALS, K_HOSTS, K_FLOWS, K_FIREWALLS };
-	struct field f[ARRAY_SIZE(keys)];
-	struct load_ctx *c;
+	struct topo_load_field f[ARRAY_SIZE(keys)];
+	struct topo_load_ctx *c;
 	const struct topo_ynode *zones, *externals, *hosts, *flows, *fws;
 	const char *name;
 	int v, r = 0;
@@ -1689,41 +1615,41 @@ int topo_site_build(struct topo_site *s, const struct topo_ynode *root, const ch
 		goto out;
 	}
 	if (root->type != TOPO_YNODE_MAP) {
-		err(c, root, "the file must be a mapping with keys site, model, zones, …, not %s", describe(root));
+		err(c, root, "the file must be a mapping with keys site, model, zones, …, not %s", topo_load_describe(root));
 		goto out;
 	}
-	map_fields(c, root, "the top level", keys, ARRAY_SIZE(keys), f);
+	topo_load_map_fields(c, root, "the top level", keys, ARRAY_SIZE(keys), f);
 
-	if (require(c, root, &f[K_SITE], "site", "topology", "the site's name, e.g. site: Example City") &&
-	    (name = get_name(c, &f[K_SITE], "the site's name (free text)"))) {
+	if (topo_load_require(c, root, &f[K_SITE], "site", "topology", "the site's name, e.g. site: Example City") &&
+	    (name = topo_load_get_name(c, &f[K_SITE], "the site's name (free text)"))) {
 		s->name = topo_arena_strdup(&s->arena, name);
 		if (!s->name)
 			goto oom;
 	}
-	if (require(c, root, &f[K_MODEL], "model", "topology", "alpha, alpha-prime, beta or beta-prime")) {
-		v = get_enum_field(c, &f[K_MODEL], model_names, ARRAY_SIZE(model_names));
+	if (topo_load_require(c, root, &f[K_MODEL], "model", "topology", "alpha, alpha-prime, beta or beta-prime")) {
+		v = topo_load_get_enum_field(c, &f[K_MODEL], model_names, ARRAY_SIZE(model_names));
 		if (v >= 0)
 			s->model = (enum topo_model)v;
 	}
 	s->pinning = TOPO_PIN_MAC_AND_IP;
 	if (f[K_PINNING].key) {
-		v = get_enum_field(c, &f[K_PINNING], pinning_names, ARRAY_SIZE(pinning_names));
+		v = topo_load_get_enum_field(c, &f[K_PINNING], pinning_names, ARRAY_SIZE(pinning_names));
 		if (v >= 0)
 			s->pinning = (enum topo_pinning)v;
 	}
 	s->inventory_strict = true;
 	if (f[K_INVENTORY].key) {
-		v = get_enum_field(c, &f[K_INVENTORY], inventory_names, ARRAY_SIZE(inventory_names));
+		v = topo_load_get_enum_field(c, &f[K_INVENTORY], inventory_names, ARRAY_SIZE(inventory_names));
 		if (v >= 0)
 			s->inventory_strict = v == 0;
 	}
 
 	/* Areas: allocated once at their final size, since segments, hosts
 	 * and flows keep pointers to them. */
-	require(c, root, &f[K_ZONES], "zones", "topology", "the list of the site's networks");
+	topo_load_require(c, root, &f[K_ZONES], "zones", "topology", "the list of the site's networks");
 	zones = top_list(c, &f[K_ZONES], "zones");
-	if (f[K_ZONES].key && (is_null(f[K_ZONES].val) || (zones && zones->n == 0)))
-		err(c, fpos(&f[K_ZONES]), "\"zones\" must list at least one zone");
+	if (f[K_ZONES].key && (topo_load_is_null(f[K_ZONES].val) || (zones && zones->n == 0)))
+		err(c, topo_load_fpos(&f[K_ZONES]), "\"zones\" must list at least one zone");
 	externals = top_list(c, &f[K_EXTERNALS], "externals");
 	s->n_zones = zones ? zones->n : 0;
 	s->n_externals = externals ? externals->n : 0;
@@ -1780,7 +1706,7 @@ int topo_site_build(struct topo_site *s, const struct topo_ynode *root, const ch
 	}
 	for (size_t i = 0; i < s->n_flows; i++) {
 		s->flows[i].index = (unsigned)i;
-		load_flow(c, flows->items[i], &s->flows[i]);
+		topo_load_flow(c, flows->items[i], &s->flows[i]);
 	}
 
 	fws = top_list(c, &f[K_FIREWALLS], "firewalls");
@@ -1792,7 +1718,7 @@ int topo_site_build(struct topo_site *s, const struct topo_ynode *root, const ch
 	}
 	for (size_t i = 0; i < s->n_firewalls; i++) {
 		s->firewalls[i].index = (unsigned)i;
-		load_firewall(c, fws->items[i], &s->firewalls[i]);
+		topo_load_firewall(c, fws->items[i], &s->firewalls[i]);
 	}
 
 	r = topo_site_index_ports(s);
