@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Loading a topology file, the site's accessors and the names of the enums.
- * The parsing lives in yaml-tree.c, the validation in yaml-load.c, the
- * lookups in lookup.c.
+ * The parsing lives in yaml-tree.c, the validation in yaml-load.c (with
+ * yaml-fields.c, yaml-flows.c and yaml-firewalls.c), the lookups in lookup.c.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,6 +2,12 @@
 /*
  * The validating walk: YAML node tree → struct topo_site.
  *
+ * This file has the document walk (topo_site_build: the top-level keys,
+ * the sections in dependency order), zones and externals with their
+ * segments and the overlap checks, and hosts.  Flows are checked in
+ * yaml-flows.c, firewalls in yaml-firewalls.c; the field and message
+ * helpers they share are in yaml-fields.c (yaml-load-internal.h).
+ *
  * Users write the file by hand from a network diagram, so every problem is a
  * diagnostic pointing at the offending key or value and saying what was
  * expected, and the walk goes on after an error wherever the rest still
