@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The bidirectional flow table.
+ * The bidirectional flow table.  This file has its memory, index, LRU
+ * lists, expiry and the per-packet update; the fragment table is in
+ * flow-frag.c, the judgements on a flow (who opened it, was it answered)
+ * in flow-judge.c, and the table's struct in flow-internal.h.
  *
  * It runs for weeks on span ports and on captures with a million
  * concurrent flows, so both its memory and its work per packet are
@@ -55,18 +58,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "probe-internal.h"
-#include "probe.h"
-
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
-#define IPPROTO_DCCP_ 33
-#define IPPROTO_ICMPV6_ 58
-#define IPPROTO_SCTP_ 132
-#define IPPROTO_UDPLITE_ 136
-
-#define NS_PER_S 1000000000ull
+#include "flow-internal.h"
 
 #define FLOW_DEFAULT_MAX (1u << 20)
 /* 2^28 flows would already be 60 GiB; the cap keeps at least 3 tag bits
@@ -74,80 +66,12 @@
 #define FLOW_MAX_MAX (1u << 28)
 #define SLAB_BYTES (2u << 20) /* a huge page */
 #define FLOW_SLAB_SIZE ((uint32_t)(SLAB_BYTES / sizeof(struct flow_node))) /* 9039 nodes */
-#define NIL UINT32_MAX
 #define NODE_FREE (UINT32_MAX - 1) /* prev of a node on the free list */
 #define INDEX_MIN 4096 /* index slots to start with (16 KiB) */
 
 /* Flows (and fragment entries) ended per update() call at most; see the
  * file comment. */
 #define EXPIRE_BUDGET 64
-
-/*
- * Fragments: IPv4 reassembly keeps fragments 30 s (RFC 791 §3.2 "timer
- * lower bound" 15 s, Linux ipfrag_time 30 s); 65536 datagrams in flight is
- * far above what a LAN has.  Oldest entry is evicted when full.
- */
-#define FRAG_TIMEOUT_NS (30 * NS_PER_S)
-#define FRAG_CAPACITY (1u << 16)
-
-enum flow_class {
-	CLASS_TCP,
-	CLASS_TCP_CLOSED,
-	CLASS_UDP,
-	CLASS_OTHER,
-	N_CLASSES,
-};
-
-struct flow_node {
-	struct probe_flow f;
-	uint32_t prev, next; /* LRU list of the flow's class; on the free list: NODE_FREE, next free */
-};
-
-struct flow_lru {
-	uint32_t head, tail;
-};
-
-struct frag_key {
-	struct topo_addr src, dst;
-	uint8_t proto;
-	uint8_t n_vlans;
-	uint16_t vlans[2];
-	uint32_t id;
-};
-
-struct frag_entry {
-	struct frag_key key;
-	uint16_t sport, dport;
-	bool no_flow; /* the first fragment was an ICMP error: not a flow */
-	uint64_t ts_ns;
-	uint32_t next; /* bucket chain */
-};
-
-struct probe_flow_table {
-	struct probe_flow_config cfg; /* defaults resolved */
-	uint64_t timeout[N_CLASSES];
-	probe_flow_end_fn on_end;
-	void *userdata;
-	struct probe_hash_seed seed;
-
-	struct flow_node **slabs;
-	size_t n_slabs; /* slots in slabs[] */
-	uint32_t n_nodes; /* nodes carved out of slabs so far */
-	uint32_t free_head;
-
-	uint32_t *index;
-	size_t index_mask;
-	size_t index_max; /* slots at full size: 2 * max_flows, a power of two */
-	unsigned idx_bits; /* low bits of a slot: node + 1; high bits: hash tag */
-
-	struct flow_lru lru[N_CLASSES];
-	struct probe_flow_stats stats;
-
-	/* fragment table: a FIFO ring (oldest first) + chained hash on it */
-	struct frag_entry *frags;
-	uint32_t *frag_buckets;
-	uint32_t frag_head, frag_count;
-};
 
 static inline struct flow_node *node_at(const struct probe_flow_table *t, uint32_t i)
 {
@@ -479,101 +403,6 @@ static void expire(struct probe_flow_table *t, uint64_t now, size_t budget)
 			budget--;
 		}
 	}
-}
-
-/* ------------------------------------------------------------- fragments */
-
-static uint32_t frag_bucket(const struct probe_flow_table *t, const struct frag_key *k)
-{
-	return (uint32_t)probe_hash(&t->seed, k, sizeof(*k)) & (FRAG_CAPACITY - 1);
-}
-
-static void frag_key_make(const struct probe_flow_table *t, const struct probe_packet *p, struct frag_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->src = p->src;
-	k->dst = p->dst;
-	k->proto = p->proto;
-	k->id = p->frag_id;
-	if (!t->cfg.ignore_vlan) {
-		k->n_vlans = p->n_vlans < 2 ? p->n_vlans : 2;
-		memcpy(k->vlans, p->vlans, k->n_vlans * sizeof(k->vlans[0]));
-	}
-}
-
-static struct frag_entry *frag_find(const struct probe_flow_table *t, const struct frag_key *k)
-{
-	uint32_t e;
-
-	if (!t->frags)
-		return NULL;
-	for (e = t->frag_buckets[frag_bucket(t, k)]; e != NIL; e = t->frags[e].next)
-		if (memcmp(&t->frags[e].key, k, sizeof(*k)) == 0)
-			return &t->frags[e];
-	return NULL;
-}
-
-static void frag_drop_oldest(struct probe_flow_table *t)
-{
-	uint32_t e = t->frag_head;
-	uint32_t *link = &t->frag_buckets[frag_bucket(t, &t->frags[e].key)];
-
-	while (*link != e)
-		link = &t->frags[*link].next;
-	*link = t->frags[e].next;
-	t->frag_head = (t->frag_head + 1) & (FRAG_CAPACITY - 1);
-	t->frag_count--;
-}
-
-static void frag_expire(struct probe_flow_table *t, uint64_t now, size_t budget)
-{
-	while (budget-- > 0 && t->frag_count > 0) {
-		const struct frag_entry *e = &t->frags[t->frag_head];
-
-		if (!(now > e->ts_ns && now - e->ts_ns > FRAG_TIMEOUT_NS))
-			break;
-		frag_drop_oldest(t);
-	}
-}
-
-/* Remembers a first fragment's ports for its later fragments.  Without
- * memory for the table, later fragments simply count as unmatched. */
-static void frag_remember(struct probe_flow_table *t, const struct probe_packet *p, uint16_t sport, uint16_t dport,
-			  bool no_flow, uint64_t now)
-{
-	struct frag_key k;
-	struct frag_entry *e;
-	uint32_t i, b;
-
-	if (!t->frags) {
-		t->frags = malloc(FRAG_CAPACITY * sizeof(*t->frags));
-		t->frag_buckets = malloc(FRAG_CAPACITY * sizeof(*t->frag_buckets));
-		if (!t->frags || !t->frag_buckets) {
-			free(t->frags);
-			free(t->frag_buckets);
-			t->frags = NULL;
-			t->frag_buckets = NULL;
-			return;
-		}
-		memset(t->frag_buckets, 0xff, FRAG_CAPACITY * sizeof(*t->frag_buckets));
-	}
-	frag_key_make(t, p, &k);
-	e = frag_find(t, &k);
-	if (!e) {
-		if (t->frag_count == FRAG_CAPACITY)
-			frag_drop_oldest(t);
-		i = (t->frag_head + t->frag_count) & (FRAG_CAPACITY - 1);
-		t->frag_count++;
-		e = &t->frags[i];
-		e->key = k;
-		b = frag_bucket(t, &k);
-		e->next = t->frag_buckets[b];
-		t->frag_buckets[b] = i;
-	}
-	e->sport = sport;
-	e->dport = dport;
-	e->no_flow = no_flow;
-	e->ts_ns = now;
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -916,14 +745,14 @@ struct probe_flow *probe_flow_table_update_prepared(struct probe_flow_table *t, 
 
 	expire(t, r->ts_ns, EXPIRE_BUDGET);
 	if (t->frag_count > 0)
-		frag_expire(t, r->ts_ns, EXPIRE_BUDGET);
+		probe_frag_expire(t, r->ts_ns, EXPIRE_BUDGET);
 
 	if (p->is_fragment && !p->first_fragment) {
 		struct frag_key fk;
 		const struct frag_entry *e;
 
-		frag_key_make(t, p, &fk);
-		e = frag_find(t, &fk);
+		probe_frag_key_make(t, p, &fk);
+		e = probe_frag_find(t, &fk);
 		if (e) {
 			if (e->no_flow)
 				return NULL;
@@ -939,7 +768,7 @@ struct probe_flow *probe_flow_table_update_prepared(struct probe_flow_table *t, 
 		bool keyed = packet_ports(p, &sport, &dport);
 
 		if (p->is_fragment)
-			frag_remember(t, p, sport, dport, !keyed, r->ts_ns);
+			probe_frag_remember(t, p, sport, dport, !keyed, r->ts_ns);
 		if (!keyed)
 			return NULL;
 	}
@@ -1016,7 +845,7 @@ void probe_flow_table_expire(struct probe_flow_table *t, uint64_t now_ns)
 {
 	expire(t, now_ns, SIZE_MAX);
 	if (t->frag_count > 0)
-		frag_expire(t, now_ns, SIZE_MAX);
+		probe_frag_expire(t, now_ns, SIZE_MAX);
 }
 
 /*
@@ -1064,7 +893,7 @@ void probe_flow_table_flush(struct probe_flow_table *t)
 	t->free_head = NIL;
 	t->n_nodes = 0; /* the slabs stay, carved again from the start */
 	while (t->frag_count > 0)
-		frag_drop_oldest(t);
+		probe_frag_drop_oldest(t);
 }
 
 void probe_flow_table_foreach(struct probe_flow_table *t, void (*fn)(struct probe_flow *f, void *userdata),
@@ -1097,93 +926,4 @@ const struct probe_flow *probe_flow_table_find(const struct probe_flow_table *t,
 void probe_flow_table_stats(const struct probe_flow_table *t, struct probe_flow_stats *ret)
 {
 	*ret = t->stats;
-}
-
-/* ------------------------------------------------------------ judgements */
-
-static bool proto_has_ports(uint8_t proto)
-{
-	return proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_ || proto == IPPROTO_SCTP_ || proto == IPPROTO_DCCP_ ||
-	       proto == IPPROTO_UDPLITE_;
-}
-
-/* Which side the port rule names as the server: 0, 1, or -1 undecided. */
-static int server_side(const struct probe_flow *f, probe_service_port_fn is_service, void *userdata)
-{
-	uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
-
-	if (is_service) {
-		bool s0 = is_service(f->key.proto, p0, userdata), s1 = is_service(f->key.proto, p1, userdata);
-
-		if (s0 != s1)
-			return s0 ? 0 : 1;
-	}
-	if ((p0 < 1024) != (p1 < 1024))
-		return p0 < 1024 ? 0 : 1;
-	if (p0 != p1)
-		return p0 < p1 ? 0 : 1;
-	return -1;
-}
-
-unsigned probe_flow_initiator(const struct probe_flow *f, probe_service_port_fn is_service, void *userdata,
-			      enum probe_initiator_reason *ret_reason)
-{
-	enum probe_initiator_reason reason = PROBE_INIT_FIRST;
-	unsigned side = f->first_side;
-
-	if ((f->flags[0] | f->flags[1]) & PROBE_FF_SYN) {
-		reason = PROBE_INIT_SYN;
-		side = f->first_syn_side;
-	} else if ((f->key.proto == IPPROTO_ICMP_ || f->key.proto == IPPROTO_ICMPV6_) &&
-		   ((f->flags[0] | f->flags[1]) & PROBE_FF_ECHO_REQ)) {
-		reason = PROBE_INIT_ECHO;
-		/* both sides pinging each other with one id: the first sender */
-		if ((f->flags[0] & PROBE_FF_ECHO_REQ) && (f->flags[1] & PROBE_FF_ECHO_REQ))
-			side = f->first_side;
-		else
-			side = (f->flags[0] & PROBE_FF_ECHO_REQ) ? 0 : 1;
-	} else if (proto_has_ports(f->key.proto)) {
-		int server = server_side(f, is_service, userdata);
-
-		if (server >= 0) {
-			reason = PROBE_INIT_PORT;
-			side = (unsigned)!server;
-		}
-	}
-	if (ret_reason)
-		*ret_reason = reason;
-	return side;
-}
-
-const char *probe_initiator_reason_name(enum probe_initiator_reason r)
-{
-	switch (r) {
-	case PROBE_INIT_SYN:
-		return "syn";
-	case PROBE_INIT_ECHO:
-		return "echo";
-	case PROBE_INIT_PORT:
-		return "port";
-	case PROBE_INIT_FIRST:
-		return "first";
-	}
-	return "unknown";
-}
-
-bool probe_flow_established(const struct probe_flow *f)
-{
-	uint8_t both = f->flags[0] | f->flags[1];
-
-	if (f->key.proto == IPPROTO_TCP_) {
-		if (both & PROBE_FF_SYN) {
-			unsigned responder = !f->first_syn_side;
-
-			if (f->flags[responder] & PROBE_FF_SYNACK)
-				return true;
-		} else if (both & PROBE_FF_SYNACK) {
-			return true; /* the SYN was before the capture started */
-		}
-		return (f->flags[0] & PROBE_FF_DATA) && (f->flags[1] & PROBE_FF_DATA);
-	}
-	return f->packets[0] > 0 && f->packets[1] > 0;
 }
