@@ -9,17 +9,18 @@
  * libpcap, so that an OS error (no such file, permission) comes back as
  * its real errno instead of being folded into libpcap's error string.
  *
- * A regular file is read through a memory map rather than read(2): libpcap
- * still reads it with fread(), from a FILE whose reads copy out of the map
- * (fopencookie).  read(2) cost one kernel copy and a system call per 4 KiB
- * on top of stdio's own copy: for 1M IMIX frames, a third of the time of a
- * bare pcap_next_ex loop.  What the map brings in is released behind us
- * (MADV_DONTNEED every MAP_RELEASE bytes), so a 4 GB capture adds about a MB
- * of page-cache pages to our RSS, not 4 GB.  A file that another program
- * shortens while we read it would kill us with SIGBUS on the pages past
- * its new end; a handler (installed while a map is open) puts zero pages
- * there instead and marks the capture, which then fails as damaged ("the
- * file shrank while it was being read") like any truncated file.  Pipes,
+ * A regular file is read through a memory map (capture-map.c) rather
+ * than read(2): libpcap still reads it with fread(), from a FILE whose
+ * reads copy out of the map (fopencookie).  read(2) cost one kernel
+ * copy and a system call per 4 KiB on top of stdio's own copy: for 1M
+ * IMIX frames, a third of the time of a bare pcap_next_ex loop.  What
+ * the map brings in is released behind us (MADV_DONTNEED every
+ * MAP_RELEASE bytes), so a 4 GB capture adds about a MB of page-cache
+ * pages to our RSS, not 4 GB.  A file that another program shortens
+ * while we read it would kill us with SIGBUS on the pages past its new
+ * end; a handler (installed while a map is open) puts zero pages there
+ * instead and marks the capture, which then fails as damaged ("the file
+ * shrank while it was being read") like any truncated file.  Pipes,
  * FIFOs, character devices and empty files go through plain stdio.
  */
 #include <errno.h>
@@ -37,6 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture-internal.h"
 #include "probe.h"
 
 /*
@@ -46,240 +48,6 @@
  * decoders can rely on it whatever libpcap version is underneath.
  */
 #define CAPTURE_MAX_CAPLEN (256u * 1024u)
-
-/* ------------------------------------------------------------ mapped files */
-
-#define MAP_RELEASE (1u << 20) /* bytes read between two MADV_DONTNEED */
-#define MAPS_MAX 16            /* mapped captures open at once; more read through stdio */
-
-struct capture_map {
-	uint8_t *base;
-	size_t size; /* bytes mapped: the file's size when mapped (or remapped) */
-	size_t pos;  /* next byte for libpcap */
-	size_t released; /* bytes before this are out of our RSS */
-	int fd;
-	volatile sig_atomic_t shrunk; /* SIGBUS: the file is shorter than the map */
-};
-
-/* The maps the SIGBUS handler knows (written only with SIGBUS blocked). */
-static struct capture_map *volatile maps[MAPS_MAX];
-static unsigned n_maps;
-static struct sigaction old_sigbus;
-static uintptr_t page_size;
-
-static void on_sigbus(int sig, siginfo_t *si, void *uctx)
-{
-	uintptr_t a = (uintptr_t)si->si_addr;
-
-	for (unsigned i = 0; i < MAPS_MAX && si->si_code > 0; i++) {
-		struct capture_map *m = maps[i];
-
-		if (!m || a < (uintptr_t)m->base || a >= (uintptr_t)m->base + m->size)
-			continue;
-		/* the page past the file's new end: zeros instead, so the
-		 * copy in progress completes; the reader sees m->shrunk */
-		if (mmap((void *)(a & ~(page_size - 1)), page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-			 -1, 0) == MAP_FAILED)
-			break;
-		m->shrunk = 1;
-		return;
-	}
-	/* not ours: the previous disposition takes it — a fault happens
-	 * again when we return, a signal sent by kill() is sent again */
-	sigaction(SIGBUS, &old_sigbus, NULL);
-	if (si->si_code <= 0)
-		raise(sig);
-	(void)uctx;
-}
-
-static void sigbus_block(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGBUS);
-	sigprocmask(SIG_BLOCK, &set, old);
-}
-
-/* Registers m with the SIGBUS handler (installing it for the first map).
- * false when MAPS_MAX maps are open already. */
-static bool map_register(struct capture_map *m)
-{
-	struct sigaction sa;
-	sigset_t old;
-	bool ok = false;
-
-	sigbus_block(&old);
-	for (unsigned i = 0; i < MAPS_MAX && !ok; i++)
-		if (!maps[i]) {
-			if (n_maps == 0) {
-				page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
-				memset(&sa, 0, sizeof(sa));
-				sa.sa_sigaction = on_sigbus;
-				sa.sa_flags = SA_SIGINFO;
-				sigemptyset(&sa.sa_mask);
-				if (sigaction(SIGBUS, &sa, &old_sigbus) < 0)
-					break;
-			}
-			maps[i] = m;
-			n_maps++;
-			ok = true;
-		}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return ok;
-}
-
-static void map_unregister(struct capture_map *m)
-{
-	sigset_t old;
-
-	sigbus_block(&old);
-	for (unsigned i = 0; i < MAPS_MAX; i++)
-		if (maps[i] == m) {
-			maps[i] = NULL;
-			if (--n_maps == 0)
-				sigaction(SIGBUS, &old_sigbus, NULL);
-		}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-/* At the end of the map: a file still being written may have grown since;
- * map the rest, as read(2) would have returned it. */
-static void map_follow(struct capture_map *m)
-{
-	struct stat st;
-	void *p;
-
-	if (fstat(m->fd, &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size <= m->size ||
-	    (uint64_t)st.st_size > SIZE_MAX)
-		return;
-	p = mremap(m->base, m->size, (size_t)st.st_size, MREMAP_MAYMOVE);
-	if (p == MAP_FAILED)
-		return;
-	m->base = p;
-	m->size = (size_t)st.st_size;
-	madvise(m->base, m->size, MADV_SEQUENTIAL);
-}
-
-/* Every MAP_RELEASE bytes read, the pages more than lag bytes behind pos
- * leave our RSS; they stay in the page cache.  A record handed out in
- * place is read after the call that returns it (decoding, the filter,
- * evidence), and may start before the release point: released under it,
- * its pages would fault back in and stay. */
-static inline void map_release(struct capture_map *m, size_t lag)
-{
-	if (m->pos - m->released >= MAP_RELEASE + lag) {
-		size_t upto = (m->pos - lag) & ~(size_t)(MAP_RELEASE - 1);
-
-		madvise(m->base + m->released, upto - m->released, MADV_DONTNEED);
-		m->released = upto;
-	}
-}
-
-static ssize_t map_read(void *cookie, char *buf, size_t n)
-{
-	struct capture_map *m = cookie;
-
-	if (m->pos == m->size)
-		map_follow(m);
-	if (n > m->size - m->pos)
-		n = m->size - m->pos;
-	memcpy(buf, m->base + m->pos, n);
-	m->pos += n;
-	if (m->shrunk) {
-		errno = EIO;
-		return -1;
-	}
-	map_release(m, 0);
-	return (ssize_t)n;
-}
-
-/* Lets capture_next_direct() hand the rest of the file back to libpcap
- * (fseek), and stdio's ftell work. */
-static int map_seek(void *cookie, off64_t *offset, int whence)
-{
-	struct capture_map *m = cookie;
-	off64_t to;
-
-	switch (whence) {
-	case SEEK_SET:
-		to = *offset;
-		break;
-	case SEEK_CUR:
-		to = (off64_t)m->pos + *offset;
-		break;
-	case SEEK_END:
-		to = (off64_t)m->size + *offset;
-		break;
-	default:
-		errno = EINVAL;
-		return -1;
-	}
-	if (to < 0 || (uint64_t)to > m->size) {
-		errno = EINVAL;
-		return -1;
-	}
-	m->pos = (size_t)to;
-	*offset = to;
-	return 0;
-}
-
-static void map_free(struct capture_map *m)
-{
-	if (!m)
-		return;
-	map_unregister(m);
-	munmap(m->base, m->size);
-	close(m->fd);
-	free(m);
-}
-
-static int map_close(void *cookie)
-{
-	map_free(cookie);
-	return 0;
-}
-
-/*
- * A FILE reading the regular file open on fd through a memory map, or
- * NULL when it can't be mapped (not a regular file, empty, too large for
- * the address space, too many maps); then the caller reads fd as usual.
- * On success the FILE owns fd (fclose closes it) and *ret_map is its map.
- */
-static FILE *map_open(int fd, const struct stat *st, struct capture_map **ret_map)
-{
-	struct capture_map *m;
-	FILE *f;
-
-	if (!S_ISREG(st->st_mode) || st->st_size <= 0 || (uint64_t)st->st_size > SIZE_MAX)
-		return NULL;
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return NULL;
-	m->size = (size_t)st->st_size;
-	m->base = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
-	if (m->base == MAP_FAILED) {
-		free(m);
-		return NULL;
-	}
-	m->fd = fd;
-	madvise(m->base, m->size, MADV_SEQUENTIAL);
-	if (!map_register(m)) {
-		munmap(m->base, m->size);
-		free(m);
-		return NULL;
-	}
-	f = fopencookie(m, "r", (cookie_io_functions_t){ .read = map_read, .seek = map_seek, .close = map_close });
-	if (!f) {
-		m->fd = -1;
-		map_unregister(m);
-		munmap(m->base, m->size);
-		free(m);
-		return NULL;
-	}
-	*ret_map = m;
-	return f;
-}
 
 /* ----------------------------------------------------------------- capture */
 
@@ -433,7 +201,7 @@ int probe_capture_open_offline(const char *path, unsigned file_index, struct pro
 	 * descriptor of its own so fp can still be closed on failure */
 	{
 		int mfd = fcntl(fileno(fp), F_DUPFD_CLOEXEC, 3);
-		FILE *mf = mfd >= 0 ? map_open(mfd, &st, &map) : NULL;
+		FILE *mf = mfd >= 0 ? probe_capture_map_open(mfd, &st, &map) : NULL;
 
 		if (mf) {
 			fclose(fp);
@@ -788,7 +556,7 @@ static int capture_next_direct(struct probe_capture *c, struct probe_record *ret
 	for (size_t end = c->direct_off + PREFETCH_AHEAD < m->size ? c->direct_off + PREFETCH_AHEAD : m->size;
 	     c->direct_pf < end; c->direct_pf += 64)
 		__builtin_prefetch(m->base + c->direct_pf);
-	map_release(m, MAP_RELEASE);
+	probe_capture_map_release(m, MAP_RELEASE);
 	return record_out(c, ret, c->frames + 1, m->base + off + sizeof(h), h[2], h[3], ts_to_ns(&tv, true),
 			  c->linktype);
 
