@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * probe internals shared by the tables: a seeded hash, and the slots of
- * their tagged open-addressing indexes.
+ * probe internals shared between its files: for the tables, a seeded hash
+ * and the slots of their tagged open-addressing indexes; for the evidence
+ * writers (dump.c, ring.c), the pcap record header of a record.  Nothing
+ * outside probe/ may include it.
  *
  * The keys come from the wire, so an attacker on the mirrored network
  * chooses them.  With a fixed hash they could precompute colliding flows

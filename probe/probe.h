@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * probe — what came over the wire: capture reading (libpcap, offline now,
- * live later), bounds-checked decoders, the bidirectional flow table, the
- * station (MAC/address) observation table and evidence pcap writing.
+ * probe — what came over the wire: capture reading (libpcap: pcap and
+ * pcapng files, and live interfaces for sanso monitor), bounds-checked
+ * decoders, the bidirectional flow table, the station (MAC/address)
+ * observation table and evidence pcap writing (one file per run, or a ring
+ * of rotated files for long runs).
  *
  * probe knows nothing of zones or policy: it turns frames into flows and
  * observations, and the analyser (analyze/) judges them.
  *
  * Ownership: records and packets are lent for one iteration only (the data
- * pointer belongs to libpcap).  Flows handed to callbacks are lent until the
+ * pointer belongs to libpcap, or to the capture's map of its file).  Flows handed to callbacks are lent until the
  * callback returns.  Library code never prints.
  */
 #pragma once
@@ -103,10 +105,12 @@ int probe_capture_open_live(const struct probe_live_config *cfg, unsigned index,
  * with a timeout (a second is fine): a downed interface wakes poll() once,
  * and only a later probe_capture_next() can tell it went away. */
 int probe_capture_fd(const struct probe_capture *c);
-/* "tpacket_v3", "tpacket_v2", "tpacket_v1" or "unknown" (live), "file" offline. */
-void probe_capture_progress(const struct probe_capture *c, uint64_t *done, uint64_t *total); /* offline, mapped */
+/* How far an offline capture has been read, in bytes: both 0 when not
+ * known (live, a pipe, a file libpcap reads by itself). */
+void probe_capture_progress(const struct probe_capture *c, uint64_t *done, uint64_t *total);
 #define PROBE_LIVE_DEFAULT_BUFFER (64u * 1024u * 1024u) /* --buffer-size's default */
 uint64_t probe_capture_ring_bytes(const struct probe_capture *c); /* the mapped ring; 0: unknown */
+/* "tpacket_v3", "tpacket_v2", "tpacket_v1" or "unknown" (live), "file" offline. */
 const char *probe_capture_ring(const struct probe_capture *c);
 
 /*
