@@ -6,7 +6,7 @@
  *
  *   pcap-read FILE          prints "PACKETS packets BYTES bytes"
  *   pcap-read --mmap FILE   the same, with libpcap reading the file the way
- *                           sanso does (probe/capture.c): a FILE whose reads
+ *                           sanso does (probe/capture-map.c): a FILE whose reads
  *                           copy out of a memory map (fopencookie), the
  *                           pages read released every MiB — no read(2)
  *                           and its kernel copy.  Without sanso's SIGBUS
