@@ -7,7 +7,8 @@
  * one-packet trace are the ruleset model's (rulesets/reach/reach.h): this
  * file asks it the three-tier questions — which areas each firewall
  * connects, what the declared flows need, what its own addresses accept —
- * and words the answers as findings.
+ * and verify-findings.c makes the answers findings (an example packet, the
+ * deciding rules); verify-probe.c serves the kernel differential test.
  *
  * Per firewall:
  *   R0       every first packet (ct state new; a TCP SYN) from an area
@@ -46,477 +47,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze.h"
-#include "reach.h"
-#include "rulesets.h"
-
-struct an_vreport {
-	const struct topo_site *site;
-	struct an_finding **findings;
-	size_t n_findings, cap_findings, max_findings;
-	uint64_t not_kept;
-	uint64_t counts[_AN_CHECK_MAX];
-	struct an_vfw_summary *fws; /* source: allocated */
-	size_t n_fws;
-	json_t *seen; /* finding keys, so one rule gives one finding per area pair */
-	bool oom;
-	struct an_input *inputs; /* the topology, then each ruleset file */
-	size_t n_inputs;
-	uint64_t generated_ns;
-};
-
-struct pair {
-	const struct topo_area *a, *b;
-	enum an_check check;
-	bdd_t bad; /* Passed ∧ ¬Permitted ∧ a→b */
-	bool local; /* b: the firewall itself (its own addresses, the input hook) */
-};
-
-struct exc {
-	const struct topo_flow *flow;
-	bdd_t carry;   /* its addresses, proto and ports, any MAC */
-	bdd_t allowed; /* what the exception permits, pinned as the site says */
-	bdd_t pin_ip, pin_mac, dst, service;
-	bdd_t nomac; /* its packets from other MACs, arriving where the MAC could be pinned (NO-MAC) */
-};
-
-struct fw_ctx {
-	const struct topo_site *site;
-	const struct topo_firewall *fw;
-	const struct rs_ruleset *rs;
-	struct an_vreport *report;
-	struct an_vfw_summary *sum;
-	struct reach r;   /* the ruleset's model (rulesets/reach/) */
-	struct bdd *m;    /* r.m */
-	const char *ifnames[MAX_IFACES];
-	size_t n_areas;
-
-	bdd_t *src_in, *dst_in, *iif_of, *oif_of; /* per area */
-	bdd_t ifpair, ctnew, syn, r0, univ, passed, permitted, bad_all, open, cross;
-	struct pair *pairs;
-	size_t n_pairs;
-	struct exc *excs;
-	size_t n_excs;
-
-	/* the local path: packets to the firewall's own addresses (own), the
-	 * first packets of them (r0_local), what prerouting and input let in */
-	bdd_t own, own_src, r0_local, passed_local;
-	/* dnat in prerouting: pre_in the first packets prerouting sees;
-	 * fwd_in / local_in what reaches forward and input after prerouting;
-	 * images what dnat rules made that crosses the firewall */
-	bdd_t pre_in, fwd_in, local_in, images;
-	struct probe_points *points; /* the kernel differential test's picks */
-	int err;
-};
-
-/* ------------------------------------------------------- concrete packets */
-
-/* ------------------------------------------------------------- findings */
-
-static char *xstrdup(struct fw_ctx *c, const char *s)
-{
-	char *d = strdup(s ? s : "");
-	if (!d)
-		c->err = -ENOMEM;
-	return d;
-}
-
-static const char *verdict_word(enum rs_verdict_code v)
-{
-	switch (v) {
-	case RS_V_ACCEPT:
-		return "accept";
-	case RS_V_DROP:
-		return "drop";
-	case RS_V_JUMP:
-		return "jump";
-	case RS_V_GOTO:
-		return "goto";
-	case RS_V_RETURN:
-		return "return";
-	case RS_V_UNKNOWN:
-		return "unsupported";
-	default:
-		return "continue";
-	}
-}
-
-/* rule == SIZE_MAX: the chain's policy; chain == NO_CHAIN, NO_INPUT_CHAIN: no chain */
-static int add_rule(struct fw_ctx *c, struct an_finding *f, uint32_t chain, size_t rule, const char *verdict)
-{
-	char loc[512], text[1024], ch[256];
-	struct an_vrule *v = realloc(f->rules, (f->n_rules + 1) * sizeof(*v));
-
-	if (!v)
-		return c->err = -ENOMEM;
-	f->rules = v;
-	v = &f->rules[f->n_rules++];
-	memset(v, 0, sizeof(*v));
-	if (chain == NO_CHAIN || chain == NO_INPUT_CHAIN) {
-		snprintf(loc, sizeof(loc), "%s", c->rs->source);
-		v->location = xstrdup(c, loc);
-		v->chain = xstrdup(c, "(none)");
-		v->text = xstrdup(c, chain == NO_CHAIN ? "no base chain on the forward hook for this address family: "
-							 "the kernel forwards it unfiltered"
-						       : "no base chain on the input hook for this address family: the "
-							 "kernel delivers it to the firewall's own services unfiltered");
-		v->verdict = "accept";
-		return c->err;
-	}
-	rs_chain_describe(c->rs, chain, ch, sizeof(ch));
-	v->chain = xstrdup(c, ch);
-	if (rule == SIZE_MAX) {
-		const struct rs_chain *cc = &c->rs->chains[chain];
-		if (cc->line)
-			snprintf(loc, sizeof(loc), "%s:%u", c->rs->source, cc->line);
-		else
-			snprintf(loc, sizeof(loc), "%s: chain %s policy", c->rs->source, ch);
-		snprintf(text, sizeof(text), "policy %s", cc->policy == RS_POLICY_ACCEPT ? "accept" : "drop");
-		v->location = xstrdup(c, loc);
-		v->text = xstrdup(c, text);
-		v->verdict = cc->policy == RS_POLICY_ACCEPT ? "policy accept" : "policy drop";
-		return c->err;
-	}
-	rs_rule_location(c->rs, chain, rule, loc, sizeof(loc));
-	rs_rule_format(c->rs, &c->rs->chains[chain].rules[rule], text, sizeof(text));
-	v->location = xstrdup(c, loc);
-	v->text = xstrdup(c, text);
-	v->verdict = verdict ? verdict
-			     : c->rs->chains[chain].rules[rule].has_vmap ? "vmap"
-									 : verdict_word(c->rs->chains[chain].rules[rule].verdict.code);
-	v->index = rule + 1;
-	v->handle = c->rs->chains[chain].rules[rule].handle;
-	return c->err;
-}
-
-static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p);
-static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p);
-
-/* The model's trace of one packet, each deciding rule added to f. */
-struct trace_to {
-	struct fw_ctx *c;
-	struct an_finding *f;
-};
-
-static void trace_step(void *arg, uint32_t chain, size_t rule, const char *verdict)
-{
-	struct trace_to *t = arg;
-	add_rule(t->c, t->f, chain, rule, verdict);
-}
-
-static bool trace_out(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f, uint8_t *out)
-{
-	struct trace_to to = {c, f};
-	struct reach_trace t = {trace_step, &to};
-	return reach_trace_out(&c->r, bits, &t, out);
-}
-
-static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
-{
-	return trace_out(c, bits, f, NULL);
-}
-
-/* The trace of a finding's example, from where it was sent. */
-static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
-{
-	uint8_t orig[N_VARS];
-
-	if (reach_packet_origin(&c->r, bits, orig)) {
-		struct an_vpacket o;
-		decode_packet(c, orig, &o);
-		f->example.has_orig = true;
-		f->example.orig_dst = o.dst;
-		f->example.orig_dport = o.dport;
-	}
-	trace(c, orig, f);
-}
-
-static bool proto_has_ports(unsigned p)
-{
-	return p == 6 || p == 17 || p == 132 || p == 33;
-}
-
-static void decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->family = bits[V_FAM] ? 6 : 4;
-	p->proto = (uint8_t)reach_get_bits(bits, V_PROTO, 8);
-	p->src.family = p->dst.family = p->family;
-	reach_get_bytes(bits, V_SADDR, p->family == 4 ? 32 : 128, p->src.bytes);
-	reach_get_bytes(bits, V_DADDR, p->family == 4 ? 32 : 128, p->dst.bytes);
-	p->sport = p->dport = p->icmp_type = p->icmp_code = -1;
-	if (proto_has_ports(p->proto)) {
-		p->sport = (int)reach_get_bits(bits, V_SPORT, 16);
-		p->dport = (int)reach_get_bits(bits, V_DPORT, 16);
-	} else if (p->proto == 1 || p->proto == 58) {
-		p->icmp_type = (int)reach_get_bits(bits, V_SPORT, 8);
-		p->icmp_code = (int)reach_get_bits(bits, V_SPORT + 8, 8);
-	}
-	unsigned iif = reach_get_bits(bits, V_IIF, IF_BITS), oif = reach_get_bits(bits, V_OIF, IF_BITS);
-	snprintf(p->iif, sizeof(p->iif), "%s", iif < c->fw->n_ifaces ? c->fw->ifaces[iif].name : "?");
-	snprintf(p->oif, sizeof(p->oif), "%s", oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : oif == IF_NONE ? "" : "?");
-	reach_get_bytes(bits, V_SMAC, 48, p->smac);
-	p->src_zone = topo_site_lookup_area(c->site, &p->src);
-	p->dst_zone = topo_site_lookup_area(c->site, &p->dst);
-	p->src_host = topo_site_lookup_host_ip(c->site, &p->src);
-	p->dst_host = topo_site_lookup_host_ip(c->site, &p->dst);
-}
-
-/* Narrows s by each preference that keeps it non-empty, then picks. */
-static bdd_t prefer(struct fw_ctx *c, bdd_t s, bdd_t p)
-{
-	return reach_prefer(c->m, s, p);
-}
-
-static bdd_t prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *a, unsigned len)
-{
-	uint8_t mask[16] = {0};
-	unsigned fam = a->family == 6;
-
-	for (unsigned i = 0; i < len && i < 128; i++)
-		mask[i / 8] |= (uint8_t)(0x80u >> (i % 8));
-	return bdd_and(c->m, c->r.fam[fam], bdd_match(c->m, var, fam ? 128 : 32, a->bytes, mask));
-}
-
-static bdd_t hosts_in(struct fw_ctx *c, const struct topo_area *a, unsigned var)
-{
-	bdd_t r = BDD_FALSE;
-
-	for (size_t i = 0; i < topo_site_n_hosts(c->site); i++) {
-		const struct topo_host *h = topo_site_host(c->site, i);
-		if (h->role == TOPO_ROLE_GATEWAY)
-			continue; /* its addresses are everywhere; an end host reads better */
-		for (size_t j = 0; j < h->n_ips; j++) {
-			if (a && topo_site_lookup_area(c->site, &h->ips[j]) != a)
-				continue;
-			r = bdd_or(c->m, r, prefix_bdd(c, var, &h->ips[j], h->ips[j].family == 6 ? 128 : 32));
-		}
-	}
-	return r;
-}
-
-/* A readable member of s: IPv4, declared hosts, TCP to a well-known port
- * from an ephemeral one, an ICMP echo request. */
-static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
-			 struct an_vpacket *p, uint8_t *bits)
-{
-	static const uint16_t ports[] = {443, 80, 22, 3389, 445, 25, 53, 8080};
-	static const uint8_t web4[4] = {93, 184, 216, 34};
-	static const uint8_t web6[16] = {0x26, 0x06, 0x28, 0x00, 0x02, 0x1f, 0xcb, 0x07,
-					 0x68, 0x20, 0x80, 0xda, 0xaf, 0x6b, 0x8b, 0x2c};
-	static const uint8_t one6[16] = {[15] = 1};
-	static const uint8_t low64[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	struct bdd *m = c->m;
-	uint8_t lo[2] = {0xc0, 0x00}, hi[2] = {0xff, 0xff}, one[2] = {0, 1};
-
-	if (s == BDD_FALSE)
-		return false;
-	s = prefer(c, s, c->r.fam[0]);
-	s = prefer(c, s, c->r.dnat0); /* sent as it is, if it can be */
-	s = prefer(c, s, hosts_in(c, a, V_SADDR));
-	s = prefer(c, s, hosts_in(c, b, V_DADDR));
-	s = prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
-	s = prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
-	s = prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, V_SADDR, 128, web6, NULL)));
-	s = prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, V_DADDR, 128, web6, NULL)));
-	/* IPv6: an address the kernel forwards (global unicast 2000::/3 or
-	 * unique local fc00::/7, not ::2), host ::1 of its prefix */
-	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, V_SADDR, 3, 1), bdd_uint(m, V_SADDR, 7, 0x7e))));
-	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, V_DADDR, 3, 1), bdd_uint(m, V_DADDR, 7, 0x7e))));
-	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, V_SADDR, 128, one6, low64)));
-	s = prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, V_DADDR, 128, one6, low64)));
-	/* not a network address: x.y.z.0 */
-	s = prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
-	s = prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
-	s = prefer(c, s, bdd_uint(m, V_PROTO, 8, 6));
-	s = prefer(c, s, bdd_or(m, bdd_uint(m, V_PROTO, 8, 17), bdd_uint(m, V_PROTO, 8, 6)));
-	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		bdd_t t = bdd_and(m, s, bdd_uint(m, V_DPORT, 16, ports[i]));
-		if (t != BDD_FALSE) {
-			s = t;
-			break;
-		}
-	}
-	s = prefer(c, s, bdd_range(m, V_DPORT, 16, one, hi));
-	s = prefer(c, s, bdd_range(m, V_SPORT, 16, lo, hi));
-	s = prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 1)), bdd_uint(m, V_SPORT, 8, 8)));
-	s = prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 58)), bdd_uint(m, V_SPORT, 8, 128)));
-	/* a MAC that is nobody's: the documentation range of RFC 7042 */
-	static const uint8_t doc_mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
-	s = prefer(c, s, bdd_match(m, V_SMAC, 48, doc_mac, NULL));
-	if (!bdd_pick(m, s, bits))
-		return false;
-	decode_packet(c, bits, p);
-	return true;
-}
-
-static struct an_finding *new_finding(struct fw_ctx *c, enum an_check check, const char *key)
-{
-	struct an_vreport *r = c->report;
-
-	if (key) {
-		if (json_object_get(r->seen, key))
-			return NULL;
-		if (json_object_set_new(r->seen, key, json_true()) < 0) {
-			c->err = -ENOMEM;
-			return NULL;
-		}
-	}
-	r->counts[check]++;
-	if (r->n_findings >= r->max_findings) {
-		r->not_kept++;
-		return NULL;
-	}
-	if (r->n_findings == r->cap_findings) {
-		size_t ncap = r->cap_findings ? r->cap_findings * 2 : 64;
-		struct an_finding **v = realloc(r->findings, ncap * sizeof(*v));
-		if (!v) {
-			c->err = -ENOMEM;
-			return NULL;
-		}
-		r->findings = v;
-		r->cap_findings = ncap;
-	}
-	struct an_finding *f = an_finding_new();
-	if (!f) {
-		c->err = -ENOMEM;
-		return NULL;
-	}
-	f->check = check;
-	f->fw = c->fw;
-	r->findings[r->n_findings++] = f;
-	return f;
-}
-
-/* Where an accepting point is, for messages. */
-static char *point_location(struct fw_ctx *c, uint32_t chain, size_t rule, char *buf, size_t len)
-{
-	char ch[256];
-
-	if (chain == NO_CHAIN)
-		snprintf(buf, len, "%s (no forward chain for this address family)", c->rs->source);
-	else if (chain == NO_INPUT_CHAIN)
-		snprintf(buf, len, "%s (no input chain for this address family)", c->rs->source);
-	else if (rule == SIZE_MAX)
-		snprintf(buf, len, "the policy of %s", rs_chain_describe(c->rs, chain, ch, sizeof(ch)));
-	else
-		rs_rule_location(c->rs, chain, rule, buf, len);
-	return buf;
-}
-
-static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var);
-
-static void open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, size_t rule, bdd_t s)
-{
-	char key[128], loc[512];
-	uint8_t bits[N_VARS];
-
-	point_location(c, chain, rule, loc, sizeof(loc));
-	snprintf(key, sizeof(key), "%u|%s|%s|%s%s|%u|%zu", c->fw->index, an_check_id(p->check), p->a->name,
-		 p->local ? "(self)" : "", p->b->name, chain, rule);
-	struct an_finding *f = new_finding(c, p->check, key);
-	if (!f)
-		return;
-	f->src.zone = p->a;
-	f->dst.zone = p->b;
-	if (p->local) /* one of its addresses in its own zone */
-		s = prefer(c, s, area_bdd(c, p->b, V_DADDR));
-	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
-	if (f->has_example)
-		trace_example(c, bits, f);
-	else
-		add_rule(c, f, chain, rule, NULL);
-	if (p->local)
-		f->wording = AN_WORDING_TO_SELF;
-	f->where = xstrdup(c, loc);
-}
-
-static void broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t x)
-{
-	char key[128], what[160] = "", loc[512];
-	uint8_t bits[N_VARS];
-	struct bdd *m = c->m;
-	point_location(c, chain, rule, loc, sizeof(loc));
-	bool mac_and_ip = topo_site_pinning(c->site) == TOPO_PIN_MAC_AND_IP;
-
-	snprintf(key, sizeof(key), "%u|broad|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
-	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_TOO_BROAD, key);
-	if (!f)
-		return;
-	f->flow = e->flow;
-	/* what it lets through besides the exception */
-	bdd_t other_dst = bdd_diff(m, x, e->dst);
-	bdd_t other_svc = bdd_diff(m, bdd_and(m, x, e->dst), e->service);
-	bdd_t other_src = bdd_diff(m, x, mac_and_ip || e->pin_mac == BDD_TRUE ? e->pin_ip : bdd_or(m, e->pin_ip, e->pin_mac));
-	struct {
-		bdd_t s;
-		const char *en;
-	} parts[] = {{other_src, "other source addresses"},
-		     {other_dst, "other destinations"},
-		     {other_svc, "other protocols or ports"}};
-	bdd_t ex = BDD_FALSE;
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		if (parts[i].s != BDD_FALSE) {
-			snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s", what[0] ? ", " : "", parts[i].en);
-			if (ex == BDD_FALSE)
-				ex = parts[i].s;
-		}
-	if (ex == BDD_FALSE)
-		ex = x;
-	const struct topo_area *a = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->zone : e->flow->from.area;
-	f->has_example = pick_example(c, ex, a, NULL, &f->example, bits);
-	f->example.has_mac = true;
-	if (f->has_example) {
-		f->src.zone = f->example.src_zone;
-		f->dst.zone = f->example.dst_zone;
-		trace_example(c, bits, f);
-	} else
-		add_rule(c, f, chain, rule, NULL);
-	f->where = xstrdup(c, loc);
-	f->detail = xstrdup(c, what);
-}
-
-/* The rule carrying exception e pins its addresses and ports exactly but
- * not the initiator's MAC, though it arrives on an interface facing the
- * host's own segment (y: those packets from other MACs). */
-static void nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t y)
-{
-	char key[128], loc[512];
-	uint8_t bits[N_VARS];
-
-	point_location(c, chain, rule, loc, sizeof(loc));
-	snprintf(key, sizeof(key), "%u|nomac|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
-	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_EXCEPTION_NO_MAC, key);
-	if (!f)
-		return;
-	f->flow = e->flow;
-	const struct topo_area *a = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->zone : e->flow->from.area;
-	f->has_example = pick_example(c, y, a, NULL, &f->example, bits);
-	f->example.has_mac = true;
-	if (f->has_example) {
-		f->src.zone = f->example.src_zone;
-		f->dst.zone = f->example.dst_zone;
-		trace_example(c, bits, f);
-	} else
-		add_rule(c, f, chain, rule, NULL);
-	f->where = xstrdup(c, loc);
-}
-
-static void blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t s)
-{
-	uint8_t bits[N_VARS];
-	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_FLOW_BLOCKED, NULL);
-
-	if (!f)
-		return;
-	f->flow = fl;
-	f->has_example = pick_example(c, s, NULL, NULL, &f->example, bits);
-	if (f->has_example) {
-		f->src.zone = f->example.src_zone;
-		f->dst.zone = f->example.dst_zone;
-		trace_example(c, bits, f);
-	}
-}
+#include "verify-internal.h"
 
 /* ----------------------------------------------------------------- walks */
 
@@ -531,7 +62,7 @@ static void on_accept(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t h
 		for (size_t i = 0; i < c->n_pairs; i++) {
 			bdd_t f = bdd_and(m, hit, c->pairs[i].bad);
 			if (f != BDD_FALSE)
-				open_finding(c, &c->pairs[i], chain, rule, f);
+				vf_open_finding(c, &c->pairs[i], chain, rule, f);
 		}
 	for (size_t i = 0; i < c->n_excs; i++) {
 		const struct exc *e = &c->excs[i];
@@ -539,26 +70,25 @@ static void on_accept(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t h
 			continue;
 		bdd_t x = bdd_diff(m, bdd_and(m, hit, c->passed), e->allowed);
 		if (x != BDD_FALSE)
-			broad_finding(c, e, chain, rule, x);
+			vf_broad_finding(c, e, chain, rule, x);
 		else if (e->nomac != BDD_FALSE) {
 			bdd_t y = bdd_and(m, bdd_and(m, hit, c->passed), e->nomac);
 			if (y != BDD_FALSE)
-				nomac_finding(c, e, chain, rule, y);
+				vf_nomac_finding(c, e, chain, rule, y);
 		}
 	}
 }
 
-static void on_witness(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit);
 
 /* ------------------------------------------------------------- topology */
 
-static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
+bdd_t vf_area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 {
 	bdd_t r = BDD_FALSE;
 
 	if (a->kind != TOPO_KIND_INTERNET_WAN) {
 		for (size_t i = 0; i < a->n_segments; i++)
-			r = bdd_or(c->m, r, prefix_bdd(c, var, &a->segments[i].addr, a->segments[i].prefix));
+			r = bdd_or(c->m, r, vf_prefix_bdd(c, var, &a->segments[i].addr, a->segments[i].prefix));
 		return r;
 	}
 	/* the Internet: every address in no zone or external, except those
@@ -571,13 +101,13 @@ static bdd_t area_bdd(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 	for (size_t i = 0; i < c->n_areas; i++) {
 		const struct topo_area *o = topo_site_area(c->site, i);
 		if (o != a)
-			others = bdd_or(c->m, others, area_bdd(c, o, var));
+			others = bdd_or(c->m, others, vf_area_bdd(c, o, var));
 	}
 	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
 		struct topo_addr x;
 		uint8_t len;
 		if (topo_cidr_parse(local[i].cidr, &x, &len) == 0)
-			others = bdd_or(c->m, others, prefix_bdd(c, var, &x, len));
+			others = bdd_or(c->m, others, vf_prefix_bdd(c, var, &x, len));
 	}
 	return bdd_not(c->m, others);
 }
@@ -589,13 +119,13 @@ static bdd_t endpoint_bdd(struct fw_ctx *c, const struct topo_endpoint *ep, unsi
 	switch (ep->type) {
 	case TOPO_EP_HOST:
 		for (size_t i = 0; i < ep->host->n_ips; i++)
-			r = bdd_or(c->m, r, prefix_bdd(c, var, &ep->host->ips[i], ep->host->ips[i].family == 6 ? 128 : 32));
+			r = bdd_or(c->m, r, vf_prefix_bdd(c, var, &ep->host->ips[i], ep->host->ips[i].family == 6 ? 128 : 32));
 		return r;
 	case TOPO_EP_ZONE:
 	case TOPO_EP_EXTERNAL:
 		return var == V_SADDR ? c->src_in[ep->area->index] : c->dst_in[ep->area->index];
 	case TOPO_EP_CIDR:
-		return prefix_bdd(c, var, &ep->addr, ep->prefix);
+		return vf_prefix_bdd(c, var, &ep->addr, ep->prefix);
 	}
 	return r;
 }
@@ -663,7 +193,7 @@ static int pair_check(const struct topo_area *a, const struct topo_area *b)
 
 /* Roots a slot for the rest of this firewall's analysis. */
 
-static void keep(struct fw_ctx *c, bdd_t *slot)
+void vf_keep(struct fw_ctx *c, bdd_t *slot)
 {
 	bdd_root_push(c->m, slot);
 }
@@ -685,7 +215,7 @@ static unsigned route(void *arg, const uint8_t *bits)
 }
 
 /* The model (reach_init), then the questions: areas, flows, first packets. */
-static int setup(struct fw_ctx *c, size_t max_nodes)
+int vf_setup(struct fw_ctx *c, size_t max_nodes)
 {
 	const struct topo_firewall *fw = c->fw;
 
@@ -710,12 +240,12 @@ static int setup(struct fw_ctx *c, size_t max_nodes)
 
 	for (size_t i = 0; i < c->n_areas; i++) {
 		const struct topo_area *a = topo_site_area(c->site, i);
-		keep(c, &c->src_in[i]);
-		keep(c, &c->dst_in[i]);
-		keep(c, &c->iif_of[i]);
-		keep(c, &c->oif_of[i]);
-		c->src_in[i] = area_bdd(c, a, V_SADDR);
-		c->dst_in[i] = area_bdd(c, a, V_DADDR);
+		vf_keep(c, &c->src_in[i]);
+		vf_keep(c, &c->dst_in[i]);
+		vf_keep(c, &c->iif_of[i]);
+		vf_keep(c, &c->oif_of[i]);
+		c->src_in[i] = vf_area_bdd(c, a, V_SADDR);
+		c->dst_in[i] = vf_area_bdd(c, a, V_DADDR);
 		for (size_t j = 0; j < fw->n_ifaces; j++)
 			for (size_t k = 0; k < fw->ifaces[j].n_faces; k++)
 				if (fw->ifaces[j].faces[k] == a) {
@@ -729,7 +259,7 @@ static int setup(struct fw_ctx *c, size_t max_nodes)
 		      &c->own_src,   &c->r0_local, &c->passed_local, &c->pre_in,
 		      &c->fwd_in,    &c->local_in, &c->images,   &c->cross};
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
-		keep(c, g[i]);
+		vf_keep(c, g[i]);
 	for (size_t i = 0; i < fw->n_ifaces; i++)
 		for (size_t j = 0; j < fw->n_ifaces; j++)
 			if (i != j)
@@ -752,8 +282,8 @@ static int setup(struct fw_ctx *c, size_t max_nodes)
 	if (fw->host)
 		for (size_t i = 0; i < fw->host->n_ips; i++) {
 			const struct topo_addr *a = &fw->host->ips[i];
-			c->own = bdd_or(m, c->own, prefix_bdd(c, V_DADDR, a, a->family == 4 ? 32 : 128));
-			c->own_src = bdd_or(m, c->own_src, prefix_bdd(c, V_SADDR, a, a->family == 4 ? 32 : 128));
+			c->own = bdd_or(m, c->own, vf_prefix_bdd(c, V_DADDR, a, a->family == 4 ? 32 : 128));
+			c->own_src = bdd_or(m, c->own_src, vf_prefix_bdd(c, V_SADDR, a, a->family == 4 ? 32 : 128));
 		}
 	c->r.own = c->own;
 	c->r0 = bdd_diff(m, bdd_diff(m, c->r0, c->own), c->own_src);
@@ -794,18 +324,6 @@ static int setup(struct fw_ctx *c, size_t max_nodes)
 	return bdd_full(m) ? -E2BIG : 0;
 }
 
-static void unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const char *what)
-{
-	struct an_finding *f = new_finding(c, AN_CHECK_RULESET_UNSUPPORTED, NULL);
-
-	if (!f)
-		return;
-	if (chain != UINT32_MAX)
-		add_rule(c, f, chain, rule, NULL);
-	f->where = xstrdup(c, f->n_rules ? f->rules[0].location : c->rs->source);
-	f->detail = xstrdup(c, what);
-}
-
 static void shadow_findings(struct fw_ctx *c)
 {
 	struct bdd *m = c->m;
@@ -823,15 +341,15 @@ static void shadow_findings(struct fw_ctx *c)
 			if (!(c->r.rflags[ci][i] & RF_VISITED))
 				continue;
 			if (r->unsupported || r->verdict.code == RS_V_UNKNOWN) {
-				unsupported_finding(c, ci, i, r->unsupported ? r->unsupported : "an unsupported statement");
+				vf_unsupported_finding(c, ci, i, r->unsupported ? r->unsupported : "an unsupported statement");
 				continue;
 			}
 			if (c->r.rflags[ci][i] & RF_HIT)
 				continue;
-			struct an_finding *f = new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
+			struct an_finding *f = vf_new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
 			if (!f)
 				continue;
-			add_rule(c, f, ci, i, NULL);
+			vf_add_rule(c, f, ci, i, NULL);
 			bdd_maybe_gc(m);
 			mr = reach_rule_bdd(&c->r, r, &unknown);
 			/* name up to three earlier rules that take its packets */
@@ -842,7 +360,7 @@ static void shadow_findings(struct fw_ctx *c)
 					continue;
 				mj = reach_rule_bdd(&c->r, e, &unknown);
 				if (bdd_and(m, mj, mr) != BDD_FALSE) {
-					add_rule(c, f, ci, j, NULL);
+					vf_add_rule(c, f, ci, j, NULL);
 					found++;
 				}
 			}
@@ -887,13 +405,13 @@ static int setup_exceptions(struct fw_ctx *c)
 			continue;
 		struct exc *e = &c->excs[c->n_excs++];
 		e->flow = fl;
-		keep(c, &e->carry);
-		keep(c, &e->allowed);
-		keep(c, &e->pin_ip);
-		keep(c, &e->pin_mac);
-		keep(c, &e->dst);
-		keep(c, &e->service);
-		keep(c, &e->nomac);
+		vf_keep(c, &e->carry);
+		vf_keep(c, &e->allowed);
+		vf_keep(c, &e->pin_ip);
+		vf_keep(c, &e->pin_mac);
+		vf_keep(c, &e->dst);
+		vf_keep(c, &e->service);
+		vf_keep(c, &e->nomac);
 		e->pin_ip = endpoint_bdd(c, &fl->from, V_SADDR);
 		e->pin_mac = macs_bdd(c, &fl->from);
 		e->dst = endpoint_bdd(c, &fl->to, V_DADDR);
@@ -932,7 +450,7 @@ static int setup_attribution(struct fw_ctx *c)
 				continue;
 			struct pair *p = &c->pairs[c->n_pairs++];
 			*p = (struct pair){x, y, (enum an_check)check, BDD_FALSE};
-			keep(c, &p->bad);
+			vf_keep(c, &p->bad);
 			p->bad = bdd_and(c->m, c->open, bdd_and(c->m, bdd_and(c->m, c->src_in[a], c->iif_of[a]),
 								bdd_and(c->m, c->dst_in[b], c->oif_of[b])));
 			c->bad_all = bdd_or(c->m, c->bad_all, p->bad);
@@ -980,7 +498,7 @@ static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 			continue; /* not to this firewall */
 		fs = bdd_diff(m, fs, c->passed_local);
 		if (fs != BDD_FALSE)
-			blocked_finding(c, fl, fs);
+			vf_blocked_finding(c, fl, fs);
 	}
 	const struct topo_area *zone = c->fw->host->zone;
 	for (size_t a = 0; a < c->n_areas && zone; a++) {
@@ -989,7 +507,7 @@ static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 			continue;
 		struct pair *p = &c->pairs[c->n_pairs++];
 		*p = (struct pair){x, zone, AN_CHECK_RULESET_INBOUND_OPEN, BDD_FALSE, true};
-		keep(c, &p->bad);
+		vf_keep(c, &p->bad);
 		p->bad = bdd_diff(m, bdd_and(m, c->passed_local, bdd_and(m, c->src_in[a], c->iif_of[a])), c->permitted);
 		c->bad_all = bdd_or(m, c->bad_all, p->bad);
 		if (p->bad == BDD_FALSE)
@@ -1010,14 +528,14 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	const struct rs_ruleset *rs = c->rs;
 	int r;
 
-	r = setup(c, max_nodes);
+	r = vf_setup(c, max_nodes);
 	if (r < 0)
 		return r;
 
 	struct reach_walk w = {.c = &c->r, .arg = c};
 	bdd_t pass = BDD_FALSE;
-	keep(c, &w.acc);
-	keep(c, &pass);
+	vf_keep(c, &w.acc);
+	vf_keep(c, &pass);
 
 	/* shadowing: every base chain of a modelled family, every packet */
 	for (uint32_t i = 0; i < rs->n_chains && !bdd_full(c->m); i++) {
@@ -1037,7 +555,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		w.on_accept = on_accept;
 	}
 	bdd_t passed = c->r0;
-	keep(c, &passed);
+	vf_keep(c, &passed);
 	if (c->r.has_dnat) {
 		/* one chain after the other: a dnat changes what later chains see */
 		size_t i = 0;
@@ -1077,7 +595,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 			continue; /* not across this firewall */
 		fs = bdd_diff(c->m, fs, c->passed);
 		if (fs != BDD_FALSE)
-			blocked_finding(c, fl, fs);
+			vf_blocked_finding(c, fl, fs);
 	}
 
 	/* pass 2: who accepts what passes */
@@ -1105,7 +623,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 					char what[160];
 					snprintf(what, sizeof(what), "table %s %s is not modelled (only ip, ip6 and inet are); its rules are ignored",
 						 rs_family_name(rs->tables[i].family), rs->tables[i].name);
-					unsupported_finding(c, UINT32_MAX, 0, what);
+					vf_unsupported_finding(c, UINT32_MAX, 0, what);
 					break;
 				}
 	/* translations the model doesn't make, in a chain prerouting's nat
@@ -1129,7 +647,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		for (size_t k = 0; k < rs->chains[ci].n_rules && !found; k++) {
 			const struct rs_rule *nr = &rs->chains[ci].rules[k];
 			if ((nr->nat == RS_NAT_DNAT && !nr->nat_to.exact) || nr->nat == RS_NAT_REDIRECT) {
-				unsupported_finding(c, ci, k, nr->nat == RS_NAT_REDIRECT
+				vf_unsupported_finding(c, ci, k, nr->nat == RS_NAT_REDIRECT
 					? "redirect (to the firewall itself): sanso judges the packets it redirects at their original destination"
 					: "dnat to a map, a range, a prefix or a computed address: sanso translates a dnat to one address (and port) only, and judges the packets this rule translates at their original destination");
 				found = true;
@@ -1158,7 +676,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	free(reach);
 	free(todo);
 	if (c->r.too_deep)
-		unsupported_finding(c, UINT32_MAX, 0, "jumps and gotos nested 16 deep or deeper (nftables refuses this, iptables-legacy does not): what lies deeper is assumed accepted");
+		vf_unsupported_finding(c, UINT32_MAX, 0, "jumps and gotos nested 16 deep or deeper (nftables refuses this, iptables-legacy does not): what lies deeper is assumed accepted");
 
 	c->sum->peak_nodes = bdd_peak_nodes(c->m);
 	if (bdd_full(c->m))
@@ -1166,7 +684,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	return c->err ? c->err : c->r.err;
 }
 
-static void fw_ctx_free(struct fw_ctx *c)
+void vf_ctx_free(struct fw_ctx *c)
 {
 	free(c->src_in);
 	free(c->dst_in);
@@ -1179,7 +697,7 @@ static void fw_ctx_free(struct fw_ctx *c)
 
 /* ------------------------------------------------------------------ run */
 
-static int load_ruleset(const struct topo_firewall *fw, const struct an_verify_source *src,
+int vf_load_ruleset(const struct topo_firewall *fw, const struct an_verify_source *src,
 			struct rs_ruleset **ret, struct topo_diag_list *diags)
 {
 	const char *path = src && src->path ? src->path : fw->ruleset_path;
@@ -1263,7 +781,7 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 				src = &cfg->sources[j];
 		sum->fw = fw;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r = load_ruleset(fw, src, &rs, diags);
+		r = vf_load_ruleset(fw, src, &rs, diags);
 		if (r == 1) {
 			r = 0;
 			continue;
@@ -1289,7 +807,7 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		size_t first = rep->n_findings;
 		uint64_t unsupported_before = rep->counts[AN_CHECK_RULESET_UNSUPPORTED];
 		r = verify_firewall(&c, cfg->max_nodes ? cfg->max_nodes : (size_t)1 << 23);
-		fw_ctx_free(&c);
+		vf_ctx_free(&c);
 		sum->approximate = rep->counts[AN_CHECK_RULESET_UNSUPPORTED] > unsupported_before;
 		for (size_t j = first; j < rep->n_findings; j++)
 			rep->findings[j]->approximate = sum->approximate;
@@ -1320,220 +838,6 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 	}
 	*ret = rep;
 	return 0;
-}
-
-/* ------------------------------------------- the kernel differential test */
-
-struct probe_points {
-	uint8_t (*bits)[N_VARS];
-	uint32_t *chain; /* UINT32_MAX: a random packet */
-	size_t *rule;
-	size_t n, cap;
-	unsigned per_rule;
-	uint64_t rng;
-	bdd_t sendable;
-	int err;
-};
-
-static void add_point(struct probe_points *pp, const uint8_t *bits, uint32_t chain, size_t rule)
-{
-	if (pp->n == pp->cap) {
-		size_t cap = pp->cap ? 2 * pp->cap : 256;
-		void *b = realloc(pp->bits, cap * sizeof(*pp->bits)), *c = b ? realloc(pp->chain, cap * sizeof(*pp->chain)) : NULL;
-		if (b)
-			pp->bits = b;
-		if (c)
-			pp->chain = c;
-		void *r = c ? realloc(pp->rule, cap * sizeof(*pp->rule)) : NULL;
-		if (!r) {
-			pp->err = -ENOMEM;
-			return;
-		}
-		pp->rule = r;
-		pp->cap = cap;
-	}
-	memcpy(pp->bits[pp->n], bits, N_VARS);
-	pp->chain[pp->n] = chain;
-	pp->rule[pp->n++] = rule;
-}
-
-static void on_witness(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit)
-{
-	struct fw_ctx *c = w->arg;
-	struct probe_points *pp = c->points;
-	uint8_t bits[N_VARS];
-
-	hit = bdd_and(c->m, hit, pp->sendable); /* no collection before the picks */
-	const struct rs_rule *r = &c->rs->chains[chain].rules[rule];
-	if (reach_dnat_modelled(&c->r, w->base, r)) /* those it translates */
-		hit = prefer(c, hit, c->r.fam[r->nat_to.family == 6]);
-	for (unsigned k = 0; k < pp->per_rule && !pp->err; k++)
-		if (bdd_pick_random(c->m, hit, bits, &pp->rng))
-			add_point(pp, bits, chain, rule);
-}
-
-/* Packets a client namespace can send through a Linux router and see
- * forwarded: TCP, UDP, ICMP over IPv4, ICMPv6 over IPv6; addresses that
- * are not martians (IPv4: not 0/8, 127/8, 224/3; IPv6: global unicast
- * 2000::/3 or unique local fc00::/7); a unicast source MAC; not from the
- * firewall's own addresses; to them, delivered locally (no output
- * interface), else forwarded between two interfaces. */
-static bdd_t sendable(struct fw_ctx *c)
-{
-	struct bdd *m = c->m;
-	bdd_t proto = bdd_or(m, bdd_or(m, bdd_uint(m, V_PROTO, 8, 6), bdd_uint(m, V_PROTO, 8, 17)),
-			     bdd_or(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_PROTO, 8, 1)),
-				    bdd_and(m, c->r.fam[1], bdd_uint(m, V_PROTO, 8, 58))));
-	bdd_t iifs = BDD_FALSE;
-	for (size_t i = 0; i < c->fw->n_ifaces; i++)
-		iifs = bdd_or(m, iifs, bdd_uint(m, V_IIF, IF_BITS, i));
-	bdd_t paths = bdd_or(m, bdd_diff(m, c->ifpair, c->own), bdd_and(m, bdd_and(m, iifs, c->r.pre_cube), c->own));
-	bdd_t r = bdd_and(m, bdd_diff(m, proto, c->own_src), bdd_and(m, paths, bdd_and(m, c->ctnew, c->syn)));
-	const unsigned vars[2] = {V_SADDR, V_DADDR};
-
-	for (int i = 0; i < 2; i++) {
-		unsigned v = vars[i];
-		bdd_t bad4 = bdd_or(m, bdd_or(m, bdd_uint(m, v, 8, 0), bdd_uint(m, v, 8, 127)), bdd_uint(m, v, 3, 7));
-		bdd_t ok6 = bdd_or(m, bdd_uint(m, v, 3, 1), bdd_uint(m, v, 7, 0x7e));
-		r = bdd_and(m, r, bdd_or(m, bdd_diff(m, c->r.fam[0], bad4), bdd_and(m, c->r.fam[1], ok6)));
-	}
-	return bdd_and(m, r, bdd_uint(m, V_SMAC + 7, 1, 0));
-}
-
-static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random, uint64_t seed, an_vprobe_fn fn,
-			  void *arg)
-{
-	struct probe_points pp = {.per_rule = per_rule, .rng = seed};
-	struct reach_walk w = {.c = &c->r, .arg = c, .on_hit = on_witness};
-	bdd_t in = BDD_FALSE, pass = BDD_FALSE;
-	int r;
-
-	c->points = &pp;
-	if ((r = setup(c, (size_t)1 << 23)) < 0)
-		return r;
-	keep(c, &w.acc);
-	keep(c, &pp.sendable);
-	keep(c, &in);
-	keep(c, &pass);
-	pp.sendable = sendable(c);
-	in = pp.sendable;
-	/* netdev ingress/egress chains (not modelled) filter before and after */
-	bool edge = false;
-	for (size_t i = 0; i < c->rs->n_chains; i++)
-		if ((c->rs->chains[i].hook == RS_HOOK_INGRESS || c->rs->chains[i].hook == RS_HOOK_EGRESS) &&
-		    (c->rs->chains[i].n_rules || c->rs->chains[i].policy == RS_POLICY_DROP))
-			edge = true;
-	/* each base chain sees what the earlier ones let through (a dnat
-	 * changes what later ones see): prerouting, then the forward path
-	 * for packets with an output interface, the local one for the rest */
-	bdd_t local = BDD_FALSE;
-	keep(c, &local);
-	c->r.record = true;
-	for (size_t i = 0; i < c->r.n_fwd && !pp.err; i++)
-		if (c->rs->chains[c->r.fwd[i]].hook == RS_HOOK_PREROUTING)
-			in = reach_walk_base(&w, c->r.fwd[i], in);
-	c->r.record = false;
-	local = bdd_and(c->m, in, c->r.pre_cube);
-	in = bdd_diff(c->m, in, c->r.pre_cube);
-	for (size_t i = 0; i < c->r.n_fwd && !pp.err; i++)
-		if (c->rs->chains[c->r.fwd[i]].hook != RS_HOOK_PREROUTING)
-			in = reach_walk_base(&w, c->r.fwd[i], in);
-	for (size_t i = 0; i < c->r.n_loc && !pp.err; i++)
-		if (c->rs->chains[c->r.loc[i]].hook != RS_HOOK_PREROUTING)
-			local = reach_walk_base(&w, c->r.loc[i], local);
-	in = bdd_or(c->m, in, local);
-	/* random packets: n_random forwarded ones, and a fifth as many to the
-	 * firewall itself (a random pick over both would spend half on the
-	 * few addresses of the firewall) */
-	uint8_t bits[N_VARS];
-	bdd_t fwd_s = bdd_diff(c->m, pp.sendable, c->r.pre_cube), loc_s = bdd_and(c->m, pp.sendable, c->r.pre_cube);
-	for (unsigned k = 0; k < n_random + n_random / 5 && !pp.err; k++)
-		if (bdd_pick_random(c->m, k < n_random ? fwd_s : loc_s, bits, &pp.rng))
-			add_point(&pp, bits, UINT32_MAX, 0);
-	if (bdd_full(c->m))
-		r = -E2BIG;
-	r = r < 0 ? r : pp.err ? pp.err : c->err ? c->err : c->r.err;
-
-	for (size_t i = 0; i < pp.n && r >= 0; i++) {
-		struct an_finding f = {0};
-		struct an_vprobe p = {0};
-		char loc[512];
-
-		uint8_t out[N_VARS], set_out[N_VARS];
-		c->r.trace_approx = false;
-		p.traced_accept = trace_out(c, pp.bits[i], &f, out);
-		/* the set walk's verdict: translated as its dnat rule's hits say */
-		memcpy(set_out, pp.bits[i], N_VARS);
-		for (size_t k = 0; k < c->r.n_dn; k++)
-			if (bdd_member(c->m, c->r.dn[k].hit, pp.bits[i])) {
-				reach_translate_point(&c->r, c->r.dn[k].chain, c->r.dn[k].rule, set_out);
-				break;
-			}
-		p.accept = bdd_member(c->m, in, set_out);
-		decode_packet(c, out, &p.out);
-		p.translated = out[V_DNAT];
-		p.approximate = c->r.trace_approx || edge;
-		decode_packet(c, pp.bits[i], &p.packet);
-		p.packet.has_mac = true;
-		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)reach_get_bits(pp.bits[i], V_TCPFL, 8) : 0;
-		p.icmp_checksum = (uint16_t)reach_get_bits(pp.bits[i], V_DPORT, 16);
-		if (pp.chain[i] != UINT32_MAX)
-			p.witness_of = rs_rule_location(c->rs, pp.chain[i], pp.rule[i], loc, sizeof(loc));
-		p.rules = f.rules;
-		p.n_rules = f.n_rules;
-		r = c->err ? c->err : fn(&p, arg);
-		for (size_t j = 0; j < f.n_rules; j++) {
-			free(f.rules[j].location);
-			free(f.rules[j].chain);
-			free(f.rules[j].text);
-		}
-		free(f.rules);
-	}
-	free(pp.bits);
-	free(pp.chain);
-	free(pp.rule);
-	return r;
-}
-
-int an_verify_probe(const struct an_verify_config *cfg, const char *firewall, unsigned per_rule, unsigned n_random,
-		    uint64_t seed, an_vprobe_fn fn, void *arg, struct topo_diag_list *diags, char *errbuf,
-		    size_t errlen)
-{
-	const struct topo_firewall *fw = NULL;
-	const struct an_verify_source *src = NULL;
-	struct rs_ruleset *rs = NULL;
-	struct an_vfw_summary sum = {0};
-	struct an_vreport rep = {0};
-	int r;
-
-	for (size_t i = 0; i < topo_site_n_firewalls(cfg->site); i++)
-		if (strcmp(topo_site_firewall(cfg->site, i)->name, firewall) == 0)
-			fw = topo_site_firewall(cfg->site, i);
-	for (size_t j = 0; j < cfg->n_sources; j++)
-		if (strcmp(cfg->sources[j].firewall, firewall) == 0)
-			src = &cfg->sources[j];
-	if (!fw) {
-		snprintf(errbuf, errlen, "no firewall named '%s' in %s", firewall, topo_site_path(cfg->site));
-		return -EINVAL;
-	}
-	r = load_ruleset(fw, src, &rs, diags);
-	if (r == 1) {
-		snprintf(errbuf, errlen, "firewall %s has no ruleset", firewall);
-		return -EINVAL;
-	}
-	if (r < 0) {
-		snprintf(errbuf, errlen, "the ruleset of firewall %s can't be read", fw->name);
-		return r;
-	}
-	rep.site = cfg->site;
-	rep.max_findings = 1;
-	struct fw_ctx c = {.site = cfg->site, .fw = fw, .rs = rs, .report = &rep, .sum = &sum};
-	r = probe_firewall(&c, per_rule, n_random, seed, fn, arg);
-	fw_ctx_free(&c);
-	rs_ruleset_free(rs);
-	if (r < 0 && !errbuf[0])
-		snprintf(errbuf, errlen, "firewall %s: %s", fw->name, strerror(-r));
-	return r;
 }
 
 void an_vreport_free(struct an_vreport *r)
