@@ -34,14 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze.h"
-#include "cmd.h"
+#include "monitor-internal.h"
 #include "sanso-config.h"
 
 #define TICK_NS 1000000000ull
 #define BATCH 4096 /* records read from one capture before the others get their turn */
 #define DEFAULT_REPEAT_KEYS 4096
-#define SD_ID "sanso@32473" /* RFC 5612's documentation enterprise number */
 
 /* --------------------------------------------------------------- signals */
 
@@ -55,166 +53,7 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
-/* ----------------------------------------------------------- repeat table */
-
-/* Connections that differ from a reported one only by source port and
- * time: (check, proto, initiator address, responder address and port). */
-struct repeat {
-	struct an_finding f; /* the reported one (its zone/host pointers: flushed before a reload) */
-	uint64_t window_start_ns;
-	uint64_t count, first_ns, last_ns; /* connections folded in this window */
-	uint32_t next;                     /* bucket chain / free list */
-	bool used;
-};
-
-#define NIL UINT32_MAX
-
-struct repeat_table {
-	struct repeat *items;
-	uint32_t *buckets;
-	size_t n, cap, n_buckets;
-	uint32_t free_head;
-	uint64_t suppressed, full;
-};
-
-static bool repeat_same(const struct an_finding *a, const struct an_finding *b)
-{
-	return a->check == b->check && a->proto == b->proto && a->dst.port == b->dst.port &&
-	       memcmp(&a->src.ip, &b->src.ip, sizeof(a->src.ip)) == 0 &&
-	       memcmp(&a->dst.ip, &b->dst.ip, sizeof(a->dst.ip)) == 0;
-}
-
-static size_t repeat_bucket(const struct repeat_table *t, const struct an_finding *f)
-{
-	uint64_t h = 1469598103934665603ULL;
-#define MIX(x) do { h ^= (uint64_t)(x); h *= 1099511628211ULL; } while (0)
-	MIX(f->check);
-	MIX(f->proto);
-	MIX(f->dst.port);
-	for (unsigned i = 0; i < 16; i++) {
-		MIX(f->src.ip.bytes[i]);
-		MIX(f->dst.ip.bytes[i]);
-	}
-#undef MIX
-	return (size_t)(h % t->n_buckets);
-}
-
-static int repeat_init(struct repeat_table *t, size_t cap)
-{
-	memset(t, 0, sizeof(*t));
-	t->cap = cap;
-	t->n_buckets = cap * 2;
-	t->items = calloc(cap, sizeof(*t->items));
-	t->buckets = malloc(t->n_buckets * sizeof(*t->buckets));
-	if (!t->items || !t->buckets)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n_buckets; i++)
-		t->buckets[i] = NIL;
-	for (size_t i = 0; i < cap; i++)
-		t->items[i].next = i + 1 < cap ? (uint32_t)(i + 1) : NIL;
-	t->free_head = 0;
-	return 0;
-}
-
-static void repeat_free(struct repeat_table *t)
-{
-	free(t->items);
-	free(t->buckets);
-}
-
-static struct repeat *repeat_find(struct repeat_table *t, const struct an_finding *f)
-{
-	for (uint32_t i = t->buckets[repeat_bucket(t, f)]; i != NIL; i = t->items[i].next)
-		if (repeat_same(&t->items[i].f, f))
-			return &t->items[i];
-	return NULL;
-}
-
-static struct repeat *repeat_insert(struct repeat_table *t, const struct an_finding *f, uint64_t now)
-{
-	size_t b = repeat_bucket(t, f);
-	uint32_t i = t->free_head;
-	struct repeat *x;
-
-	if (i == NIL) {
-		t->full++;
-		return NULL;
-	}
-	x = &t->items[i];
-	t->free_head = x->next;
-	memset(x, 0, sizeof(*x));
-	x->f = *f;
-	x->f.message = NULL;
-	x->window_start_ns = now;
-	x->used = true;
-	x->next = t->buckets[b];
-	t->buckets[b] = i;
-	t->n++;
-	return x;
-}
-
-static void repeat_remove(struct repeat_table *t, struct repeat *x)
-{
-	uint32_t idx = (uint32_t)(x - t->items), *link = &t->buckets[repeat_bucket(t, &x->f)];
-
-	while (*link != idx)
-		link = &t->items[*link].next;
-	*link = x->next;
-	x->used = false;
-	x->next = t->free_head;
-	t->free_head = idx;
-	t->n--;
-}
-
-/* ---------------------------------------------------------------- state */
-
-enum pending_kind {
-	PENDING_FINDING,
-	PENDING_END,
-	PENDING_REPEAT,
-};
-
-struct pending {
-	enum pending_kind kind;
-	struct an_finding *f;
-	uint64_t count, first_ns, last_ns; /* repeat */
-};
-
-struct iface {
-	const char *name;
-	struct probe_capture *cap;
-	struct probe_ring *ring;
-	struct probe_capture_stats stats;
-	bool stats_known;
-	uint64_t dropped_warned; /* kernel drops already warned about */
-	bool down;               /* set down: read once a tick until it is up again */
-	struct probe_record rec; /* read, not yet processed (merging by time) */
-	bool has_rec;
-};
-
-struct mon {
-	const struct an_monitor_config *cfg;
-	char sensor[256]; /* --sensor, or the host name */
-	struct topo_site *site;
-	struct an_engine *engine;
-	struct iface *ifs;
-	size_t n_ifs;
-	const char **names; /* interface names, indexed like ref.file */
-	struct an_log *log;
-	struct an_syslog *syslog;
-	struct repeat_table repeats;
-	struct pending *pending;
-	size_t n_pending, cap_pending;
-	uint64_t started_ns, next_tick_ns, next_stats_ns;
-	uint64_t evidence_packets, reloads, reloads_refused;
-	uint64_t syslog_dropped_warned;
-	int error; /* first runtime failure (negative errno); stops the loop */
-	bool log_failed; /* the output itself failed: nothing more is written there */
-	char *errbuf;
-	size_t errlen;
-};
-
-static uint64_t now_ns(void)
+uint64_t mon_now_ns(void)
 {
 	struct timespec ts;
 
@@ -222,9 +61,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void fail(struct mon *m, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void fail(struct mon *m, int err, const char *fmt, ...)
+void mon_fail(struct mon *m, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -236,648 +73,14 @@ static void fail(struct mon *m, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---------------------------------------------------------------- output */
-
-static int severity_syslog(enum an_severity s)
-{
-	switch (s) {
-	case AN_SEV_CRITICAL:
-		return 2; /* crit */
-	case AN_SEV_HIGH:
-		return 3; /* err */
-	case AN_SEV_MEDIUM:
-		return 4; /* warning */
-	case AN_SEV_LOW:
-	default:
-		return 5; /* notice */
-	}
-}
-
-static void write_line(struct mon *m, const char *line, size_t len)
-{
-	int r;
-
-	if (m->log_failed || !m->log)
-		return;
-	r = an_log_write(m->log, line, len);
-	if (r < 0) {
-		m->log_failed = true;
-		fail(m, r, "writing %s: %s", m->cfg->output ? m->cfg->output : "standard output", strerror(-r));
-	}
-}
-
-/* Writes a JSON record (takes the reference), when the format is JSON. */
-static void write_json(struct mon *m, json_t *o)
-{
-	char *s;
-	size_t n;
-
-	if (!o)
-		return;
-	if (m->cfg->out.format != AN_FORMAT_JSON) {
-		json_decref(o);
-		return;
-	}
-	/* every record says when (the event's time: a finding's first packet,
-	 * the last one for its end and repeats) and where it was seen */
-	if (!json_object_get(o, "timestamp")) {
-		const char *type = json_string_value(json_object_get(o, "type"));
-		const char *k = !type ? "time"
-				: strcmp(type, "finding") == 0 ? "first_seen"
-				: strcmp(type, "finding_end") == 0 || strcmp(type, "repeat") == 0 ? "last_seen"
-												 : "time";
-		json_t *t = json_object_get(o, k) ? json_object_get(o, k) : json_object_get(o, "time");
-		if (t)
-			json_object_set(o, "timestamp", t);
-	}
-	json_object_set_new(o, "sensor", json_string(m->sensor));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-	json_decref(o);
-	if (!s) {
-		fail(m, -ENOMEM, "out of memory writing a record");
-		return;
-	}
-	n = strlen(s);
-	s[n] = '\n'; /* json_dumps' terminator becomes the line end */
-	write_line(m, s, n + 1);
-	free(s);
-}
-
-/* Writes a text record (printf-like, one line), when the format is text. */
-static void write_text(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void write_text(struct mon *m, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	int n;
-
-	if (m->cfg->out.format != AN_FORMAT_TEXT)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	write_line(m, buf, (size_t)n);
-}
-
-static void to_syslog(struct mon *m, int severity, const char *msgid, const struct an_sd_param *p, size_t n,
-		      uint64_t ts, const char *msg)
-{
-	if (m->syslog)
-		(void)an_syslog_send(m->syslog, severity, msgid, p ? SD_ID : NULL, p, n, ts, msg);
-}
-
-static json_t *record(const char *type, uint64_t ts)
-{
-	char t[48];
-	json_t *o = json_object();
-
-	json_object_set_new(o, "type", json_string(type));
-	json_object_set_new(o, "time", json_string(an_format_time(ts, t, sizeof(t))));
-	return o;
-}
-
-static void warn(struct mon *m, const char *code, const char *iface, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void warn(struct mon *m, const char *code, const char *iface, const char *fmt, ...)
-{
-	char msg[1024], t[48];
-	uint64_t ts = now_ns();
-	struct an_sd_param p[] = {{"code", code}, {"interface", iface ? iface : "-"}};
-	va_list ap;
-	json_t *o;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "sanso monitor: warning: %s\n", msg);
-	o = record("warning", ts);
-	json_object_set_new(o, "code", json_string(code));
-	json_object_set_new(o, "interface", an_json_str_or_null(iface));
-	json_object_set_new(o, "message", json_string(msg));
-	write_json(m, o);
-	write_text(m, "%s WARNING %s %s", an_format_time(ts, t, sizeof(t)), code, msg);
-	to_syslog(m, 4, "warning", p, 2, ts, msg);
-}
-
-static const char *iface_name(const struct mon *m, unsigned i)
-{
-	return i < m->n_ifs ? m->names[i] : "?";
-}
-
-static const char *evidence_of(const struct mon *m, const struct an_finding *f)
-{
-	unsigned i = f->first_frame.file;
-
-	return i < m->n_ifs && m->ifs[i].ring ? probe_ring_current(m->ifs[i].ring) : NULL;
-}
-
-static void finding_params(const struct mon *m, const struct an_finding *f, char bufs[8][64],
-			   struct an_sd_param *p, size_t *n)
-{
-	size_t k = 0;
-
-	p[k++] = (struct an_sd_param){"check", an_check_id(f->check)};
-	p[k++] = (struct an_sd_param){"severity", an_severity_name(an_check_severity(f->check))};
-	snprintf(bufs[0], 64, "%" PRIu32, f->id);
-	p[k++] = (struct an_sd_param){"id", bufs[0]};
-	if (f->src.has_ip)
-		p[k++] = (struct an_sd_param){"src", topo_addr_format(&f->src.ip, bufs[1])};
-	if (f->src.n_macs)
-		p[k++] = (struct an_sd_param){"src_mac", topo_mac_format(f->src.macs[0], bufs[2])};
-	if (f->src.zone)
-		p[k++] = (struct an_sd_param){"src_zone", f->src.zone->name};
-	if (!an_check_is_station(f->check)) {
-		p[k++] = (struct an_sd_param){"proto", an_proto_name(f->proto)};
-		if (f->src.port >= 0) {
-			snprintf(bufs[3], 64, "%d", f->src.port);
-			p[k++] = (struct an_sd_param){"sport", bufs[3]};
-		}
-		p[k++] = (struct an_sd_param){"dst", topo_addr_format(&f->dst.ip, bufs[4])};
-		if (f->dst.port >= 0) {
-			snprintf(bufs[5], 64, "%d", f->dst.port);
-			p[k++] = (struct an_sd_param){"dport", bufs[5]};
-		}
-		if (f->dst.zone)
-			p[k++] = (struct an_sd_param){"dst_zone", f->dst.zone->name};
-	}
-	p[k++] = (struct an_sd_param){"interface", iface_name(m, f->first_frame.file)};
-	snprintf(bufs[6], 64, "%" PRIu32, f->first_frame.frame);
-	p[k++] = (struct an_sd_param){"frame", bufs[6]};
-	*n = k;
-}
-
-static void write_finding(struct mon *m, const struct an_finding *f)
-{
-	char msg[640], t[48], filter[512], bufs[8][64];
-	struct an_sd_param p[16];
-	const char *ev = evidence_of(m, f);
-	const char *text = m->cfg->out.japanese ? an_finding_message(m->site, f, true, msg, sizeof(msg))
-						: f->message ? f->message : "";
-	size_t n;
-	json_t *o;
-
-	if (m->cfg->out.format == AN_FORMAT_JSON) {
-		o = an_json_finding(m->site, m->names, m->n_ifs, f, m->cfg->out.japanese);
-		json_object_set_new(o, "id", json_integer(f->id));
-		json_object_set_new(o, "state", json_string(an_check_is_station(f->check) ? "seen"
-							       : f->in_progress ? "open"
-										: "ended"));
-		json_object_set_new(o, "evidence", an_json_str_or_null(ev));
-		write_json(m, o);
-	}
-	write_text(m, "%s %s %s #%" PRIu32 " %s [%s frame %" PRIu32 "%s%s] wireshark: %s",
-		   an_format_time(f->first_ns, t, sizeof(t)),
-		   an_severity_heading(an_check_severity(f->check), m->cfg->out.japanese), an_check_id(f->check), f->id,
-		   text, iface_name(m, f->first_frame.file), f->first_frame.frame, ev ? ", evidence " : "", ev ? ev : "",
-		   an_finding_wireshark_filter(f, filter, sizeof(filter)));
-	finding_params(m, f, bufs, p, &n);
-	to_syslog(m, severity_syslog(an_check_severity(f->check)), "finding", p, n, f->first_ns, text);
-}
-
-#define JA(m) ((m)->cfg->out.japanese)
-
-static const char *end_name_ja(enum probe_flow_end e)
-{
-	switch (e) {
-	case PROBE_END_IDLE:
-		return "無通信";
-	case PROBE_END_CAPACITY:
-		return "表の容量超過";
-	case PROBE_END_FLUSH:
-	default:
-		return "停止";
-	}
-}
-
-static const char *end_name(enum probe_flow_end e)
-{
-	switch (e) {
-	case PROBE_END_IDLE:
-		return "idle";
-	case PROBE_END_CAPACITY:
-		return "evicted";
-	case PROBE_END_FLUSH:
-	default:
-		return "shutdown";
-	}
-}
-
-static void write_end(struct mon *m, const struct an_finding *f)
-{
-	char t1[48], t2[48], msg[768], bufs[8][64];
-	struct an_sd_param p[18];
-	size_t n;
-	json_t *o;
-
-	if (JA(m))
-		snprintf(msg, sizeof(msg),
-			 "#%" PRIu32 " %s 終了 (%s): 送信 %" PRIu64 " パケット / %" PRIu64 " バイト、応答 %" PRIu64 " / %" PRIu64
-			 "、%s、%s → %s",
-			 f->id, an_check_id(f->check), end_name_ja(f->end), f->packets[0], f->bytes[0], f->packets[1],
-			 f->bytes[1], f->established ? "確立済み" : "応答なし", an_format_time(f->first_ns, t1, sizeof(t1)),
-			 an_format_time(f->last_ns, t2, sizeof(t2)));
-	else
-		snprintf(msg, sizeof(msg),
-			 "#%" PRIu32 " %s ended (%s): %" PRIu64 " packets / %" PRIu64 " bytes sent, %" PRIu64 " / %" PRIu64
-			 " back, %s, %s → %s",
-			 f->id, an_check_id(f->check), end_name(f->end), f->packets[0], f->bytes[0], f->packets[1],
-			 f->bytes[1], f->established ? "established" : "never answered",
-			 an_format_time(f->first_ns, t1, sizeof(t1)), an_format_time(f->last_ns, t2, sizeof(t2)));
-	if (m->cfg->out.format == AN_FORMAT_JSON) {
-		o = an_json_finding(m->site, m->names, m->n_ifs, f, m->cfg->out.japanese);
-		json_object_set_new(o, "type", json_string("finding_end"));
-		json_object_set_new(o, "id", json_integer(f->id));
-		json_object_set_new(o, "end", json_string(end_name(f->end)));
-		json_object_set_new(o, "message", json_string(msg));
-		json_object_del(o, "flow"); /* the verdict's details were in the finding */
-		write_json(m, o);
-	}
-	write_text(m, "%s END %s", an_format_time(f->last_ns, t1, sizeof(t1)), msg);
-	finding_params(m, f, bufs, p, &n);
-	p[n++] = (struct an_sd_param){"end", end_name(f->end)};
-	to_syslog(m, 6, "finding-end", p, n, f->last_ns, msg);
-}
-
-static void write_repeat(struct mon *m, const struct pending *x)
-{
-	const struct an_finding *f = x->f;
-	char t1[48], t2[48], msg[768], a[160], b[160], svc[32], bufs[8][64];
-	struct an_sd_param p[18];
-	size_t n;
-	json_t *o;
-
-	an_describe_endpoint(&f->src, a, sizeof(a));
-	an_describe_endpoint(&f->dst, b, sizeof(b));
-	an_describe_service(f->proto, f->dst.port, svc, sizeof(svc));
-	if (JA(m))
-		snprintf(msg, sizeof(msg), "#%" PRIu32 " と同じ接続がさらに %" PRIu64 " 件 (%s、%s から %s %s)、%s から %s まで",
-			 f->id, x->count, an_check_id(f->check), a, b, svc, an_format_time(x->first_ns, t1, sizeof(t1)),
-			 an_format_time(x->last_ns, t2, sizeof(t2)));
-	else
-		snprintf(msg, sizeof(msg), "%" PRIu64 " more connection%s like #%" PRIu32 " (%s, %s to %s %s) from %s to %s",
-			 x->count, x->count == 1 ? "" : "s", f->id, an_check_id(f->check), a, b, svc,
-			 an_format_time(x->first_ns, t1, sizeof(t1)), an_format_time(x->last_ns, t2, sizeof(t2)));
-	if (m->cfg->out.format == AN_FORMAT_JSON) {
-		o = an_json_finding(m->site, m->names, m->n_ifs, f, m->cfg->out.japanese);
-		json_object_set_new(o, "type", json_string("repeat"));
-		json_object_set_new(o, "id", json_integer(f->id));
-		json_object_set_new(o, "count", json_integer((json_int_t)x->count));
-		json_object_set_new(o, "first_seen", json_string(t1));
-		json_object_set_new(o, "last_seen", json_string(t2));
-		json_object_set_new(o, "window_s", json_real((double)m->cfg->repeat_window_ns / 1e9));
-		json_object_set_new(o, "message", json_string(msg));
-		/* the figures of one connection would mislead here */
-		json_object_del(o, "packets");
-		json_object_del(o, "bytes");
-		json_object_del(o, "frames");
-		json_object_del(o, "first_frame");
-		json_object_del(o, "established");
-		json_object_del(o, "flow");
-		write_json(m, o);
-	}
-	write_text(m, "%s REPEAT %s", t2, msg);
-	finding_params(m, f, bufs, p, &n);
-	snprintf(bufs[7], 64, "%" PRIu64, x->count);
-	p[n++] = (struct an_sd_param){"count", bufs[7]};
-	to_syslog(m, 5, "repeat", p, n, x->last_ns, msg);
-}
-
-static void flush_pending(struct mon *m)
-{
-	for (size_t i = 0; i < m->n_pending; i++) {
-		struct pending *x = &m->pending[i];
-
-		switch (x->kind) {
-		case PENDING_FINDING:
-			write_finding(m, x->f);
-			break;
-		case PENDING_END:
-			write_end(m, x->f);
-			break;
-		case PENDING_REPEAT:
-			write_repeat(m, x);
-			break;
-		}
-		an_finding_free(x->f);
-	}
-	m->n_pending = 0;
-}
-
-static void queue(struct mon *m, enum pending_kind kind, const struct an_finding *f, const struct repeat *rp)
-{
-	struct pending *x;
-
-	if (m->n_pending == m->cap_pending) {
-		size_t cap = m->cap_pending ? m->cap_pending * 2 : 16;
-		struct pending *n = realloc(m->pending, cap * sizeof(*n));
-
-		if (!n) {
-			fail(m, -ENOMEM, "out of memory queueing a finding");
-			return;
-		}
-		m->pending = n;
-		m->cap_pending = cap;
-	}
-	x = &m->pending[m->n_pending];
-	memset(x, 0, sizeof(*x));
-	x->kind = kind;
-	x->f = an_finding_dup(f);
-	if (!x->f) {
-		fail(m, -ENOMEM, "out of memory queueing a finding");
-		return;
-	}
-	if (kind == PENDING_FINDING && !f->message) {
-		char msg[640];
-
-		x->f->message = strdup(an_finding_message(m->site, f, false, msg, sizeof(msg)));
-	}
-	if (rp) {
-		x->count = rp->count;
-		x->first_ns = rp->first_ns;
-		x->last_ns = rp->last_ns;
-	}
-	m->n_pending++;
-}
-
-/* Closes a repeat window: its count, if any, becomes a record. */
-static void repeat_close(struct mon *m, struct repeat *x)
-{
-	if (x->count)
-		queue(m, PENDING_REPEAT, &x->f, x);
-	x->count = 0;
-}
-
-static bool on_finding(enum an_event ev, const struct an_finding *f, void *userdata)
-{
-	struct mon *m = userdata;
-	struct repeat *x;
-	uint64_t now;
-
-	if (ev == AN_EVENT_FLOW_END) {
-		queue(m, PENDING_END, f, NULL);
-		return false;
-	}
-	if (an_check_is_station(f->check) || !m->cfg->repeat_window_ns) {
-		queue(m, PENDING_FINDING, f, NULL);
-		return true;
-	}
-	now = now_ns();
-	x = repeat_find(&m->repeats, f);
-	if (x && now - x->window_start_ns < m->cfg->repeat_window_ns) {
-		if (!x->count || f->first_ns < x->first_ns)
-			x->first_ns = f->first_ns;
-		if (f->last_ns > x->last_ns)
-			x->last_ns = f->last_ns;
-		x->count++;
-		m->repeats.suppressed++;
-		return false;
-	}
-	if (x) {
-		/* its window is over: say how many it folded, start afresh */
-		repeat_close(m, x);
-		repeat_remove(&m->repeats, x);
-	}
-	queue(m, PENDING_FINDING, f, NULL);
-	(void)repeat_insert(&m->repeats, f, now); /* table full: every connection is reported */
-	return true;
-}
-
-static void repeat_tick(struct mon *m, uint64_t now, bool all)
-{
-	struct repeat_table *t = &m->repeats;
-
-	for (size_t i = 0; i < t->cap && t->n; i++) {
-		struct repeat *x = &t->items[i];
-
-		if (!x->used || (!all && now - x->window_start_ns < m->cfg->repeat_window_ns))
-			continue;
-		if (x->count && !all) {
-			/* a flood goes on: one record per window, no new finding */
-			repeat_close(m, x);
-			x->window_start_ns = now;
-		} else {
-			repeat_close(m, x);
-			repeat_remove(t, x);
-		}
-	}
-}
-
-/* --------------------------------------------------------------- records */
-
-static json_t *json_iface_counts(struct mon *m, uint64_t *ret_dropped)
-{
-	json_t *a = json_array();
-
-	*ret_dropped = 0;
-	for (size_t i = 0; i < m->n_ifs; i++) {
-		struct iface *it = &m->ifs[i];
-		json_t *x = json_object();
-
-		json_object_set_new(x, "name", json_string(it->name));
-		json_object_set_new(x, "received", it->stats_known ? json_integer((json_int_t)it->stats.received)
-								   : json_null());
-		json_object_set_new(x, "dropped", it->stats_known ? json_integer((json_int_t)it->stats.dropped)
-								  : json_null());
-		json_object_set_new(x, "if_dropped", it->stats_known && it->stats.if_dropped_known
-							     ? json_integer((json_int_t)it->stats.if_dropped)
-							     : json_null());
-		json_array_append_new(a, x);
-		*ret_dropped += it->stats.dropped;
-	}
-	return a;
-}
-
-static bool all_stats_known(const struct mon *m)
-{
-	for (size_t i = 0; i < m->n_ifs; i++)
-		if (!m->ifs[i].stats_known)
-			return false;
-	return true;
-}
-
-static void refresh_stats(struct mon *m)
-{
-	for (size_t i = 0; i < m->n_ifs; i++) {
-		struct iface *it = &m->ifs[i];
-
-		it->stats_known = probe_capture_stats(it->cap, &it->stats) == 0;
-		if (it->stats_known && it->stats.dropped > it->dropped_warned) {
-			if (JA(m))
-				warn(m, "KERNEL-DROPS", it->name,
-				     "%s: キャプチャリングが満杯のためカーネルが %" PRIu64 " パケットを破棄しました (開始から %" PRIu64
-				     ")。指摘が漏れている可能性があります。--buffer-size を増やす、-f で絞る、速いコアを割り当てる、のいずれかを",
-				     it->name, it->stats.dropped - it->dropped_warned, it->stats.dropped);
-			else
-				warn(m, "KERNEL-DROPS", it->name,
-				     "%s: the kernel dropped %" PRIu64 " packets (%" PRIu64 " since start) because the capture "
-				     "ring was full; findings may be missing. Raise --buffer-size, narrow -f, or give sanso a "
-				     "faster core",
-				     it->name, it->stats.dropped - it->dropped_warned, it->stats.dropped);
-			it->dropped_warned = it->stats.dropped;
-		}
-	}
-	if (m->syslog && an_syslog_dropped(m->syslog) > m->syslog_dropped_warned) {
-		uint64_t d = an_syslog_dropped(m->syslog);
-
-		m->syslog_dropped_warned = d;
-		warn(m, "SYSLOG-DROPS", NULL,
-		     JA(m) ? "syslog に届けられなかったメッセージが %" PRIu64 " 件あります (syslog デーモンは動いていますか)"
-			   : "%" PRIu64 " syslog messages could not be delivered so far (is the syslog daemon running?)",
-		     d);
-	}
-}
-
-static uint64_t findings_total(const struct an_counters *c)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
-		n += c->findings[i];
-	return n;
-}
-
-static void write_stats(struct mon *m, uint64_t now)
-{
-	const struct an_counters *c;
-	uint64_t dropped;
-	char t[48];
-	json_t *o;
-
-	refresh_stats(m);
-	c = an_engine_counters(m->engine);
-	o = record("stats", now);
-	json_object_set_new(o, "uptime_s", json_integer((json_int_t)((now - m->started_ns) / 1000000000ull)));
-	json_object_set_new(o, "packets_read", json_integer((json_int_t)c->packets_read));
-	json_object_set_new(o, "packets_decoded", json_integer((json_int_t)(c->packets_read - c->packets_undecoded)));
-	json_object_set_new(o, "packets_undecoded", json_integer((json_int_t)c->packets_undecoded));
-	json_object_set_new(o, "interfaces", json_iface_counts(m, &dropped));
-	json_object_set_new(o, "packets_dropped", all_stats_known(m) ? json_integer((json_int_t)dropped) : json_null());
-	json_object_set_new(o, "flows", json_integer((json_int_t)c->flows));
-	json_object_set_new(o, "flows_live", json_integer((json_int_t)c->flow_stats.live));
-	json_object_set_new(o, "flows_evicted", json_integer((json_int_t)c->flow_stats.ended_capacity));
-	json_object_set_new(o, "stations", json_integer((json_int_t)c->stations));
-	json_object_set_new(o, "stations_dropped", json_integer((json_int_t)c->stations_dropped));
-	json_object_set_new(o, "stations_expired", json_integer((json_int_t)c->stations_expired));
-	json_object_set_new(o, "findings_total", json_integer((json_int_t)findings_total(c)));
-	json_object_set_new(o, "repeats_folded", json_integer((json_int_t)m->repeats.suppressed));
-	json_object_set_new(o, "evidence_packets", json_integer((json_int_t)m->evidence_packets));
-	write_json(m, o);
-	if (!m->cfg->out.quiet)
-		write_text(m,
-			   "%s STATS packets %" PRIu64 " (undecoded %" PRIu64 ", dropped by the kernel %" PRIu64
-			   "), flows %zu live / %" PRIu64 " evicted, stations %zu, findings %" PRIu64,
-			   an_format_time(now, t, sizeof(t)), c->packets_read, c->packets_undecoded, dropped,
-			   c->flow_stats.live, c->flow_stats.ended_capacity, c->stations, findings_total(c));
-	{
-		char b[5][32];
-		struct an_sd_param p[] = {
-			{"packets", b[0]}, {"undecoded", b[1]}, {"dropped", b[2]}, {"flows_live", b[3]}, {"findings", b[4]},
-		};
-
-		snprintf(b[0], 32, "%" PRIu64, c->packets_read);
-		snprintf(b[1], 32, "%" PRIu64, c->packets_undecoded);
-		snprintf(b[2], 32, "%" PRIu64, dropped);
-		snprintf(b[3], 32, "%zu", c->flow_stats.live);
-		snprintf(b[4], 32, "%" PRIu64, findings_total(c));
-		to_syslog(m, 6, "stats", p, 5, now, "statistics");
-	}
-}
-
-static void write_start(struct mon *m)
-{
-	const struct an_monitor_config *cfg = m->cfg;
-	struct passwd *pw = getpwuid(geteuid());
-	uint64_t ts = m->started_ns;
-	json_t *o = record("start", ts), *a = json_array();
-	char t[48], list[512] = "";
-	size_t n = 0;
-
-	json_object_set_new(o, "version", json_string(SANSO_VERSION));
-	json_object_set_new(o, "site", json_string(topo_site_name(m->site)));
-	json_object_set_new(o, "topology", json_string(cfg->topology_path));
-	char sha[65];
-	json_object_set_new(o, "topology_sha256",
-			    an_sha256_file(cfg->topology_path, sha) == 0 ? json_string(sha) : json_null());
-	json_object_set_new(o, "pid", json_integer(getpid()));
-	char uid[16];
-	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
-	json_object_set_new(o, "user", json_string(pw ? pw->pw_name : uid)); /* a string either way */
-	json_object_set_new(o, "uid", json_integer((json_int_t)geteuid()));
-	for (size_t i = 0; i < m->n_ifs; i++) {
-		struct iface *it = &m->ifs[i];
-		int lt = probe_capture_linktype(it->cap);
-		const char *ltn = pcap_datalink_val_to_name(lt);
-		json_t *x = json_object();
-
-		json_object_set_new(x, "name", json_string(it->name));
-		json_object_set_new(x, "linktype", ltn ? json_string(ltn) : json_integer(lt));
-		json_object_set_new(x, "snaplen", json_integer(probe_capture_snaplen(it->cap)));
-		json_object_set_new(x, "ring", json_string(probe_capture_ring(it->cap)));
-		uint64_t ring = probe_capture_ring_bytes(it->cap);
-		json_object_set_new(x, "buffer_bytes", json_integer((json_int_t)(cfg->capture.buffer_bytes
-									     ? cfg->capture.buffer_bytes
-									     : PROBE_LIVE_DEFAULT_BUFFER)));
-		json_object_set_new(x, "ring_bytes", ring ? json_integer((json_int_t)ring) : json_null());
-		json_object_set_new(x, "immediate", json_boolean(cfg->capture.immediate));
-		json_object_set_new(x, "promiscuous", json_boolean(!cfg->capture.no_promisc));
-		json_object_set_new(x, "filter", an_json_str_or_null(cfg->capture.bpf_filter));
-		json_array_append_new(a, x);
-		n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s (%s, %s)", i ? ", " : "",
-				      it->name, ltn ? ltn : "?", probe_capture_ring(it->cap));
-	}
-	json_object_set_new(o, "interfaces", a);
-	json_object_set_new(o, "evidence", an_json_str_or_null(cfg->evidence));
-	write_json(m, o);
-	write_text(m, JA(m) ? "%s START sanso %s が %s の監視を開始しました (サイト %s、pid %d)" : "%s START sanso %s monitoring %s for site %s (pid %d)", an_format_time(ts, t, sizeof(t)),
-		   SANSO_VERSION, list, topo_site_name(m->site), (int)getpid());
-	to_syslog(m, 5, "start", NULL, 0, ts, "monitoring started");
-}
-
-static void write_summary(struct mon *m)
-{
-	const struct an_counters *c = an_engine_counters(m->engine);
-	json_t *o = record("summary", now_ns());
-	uint64_t dropped;
-	char t[48], t0[48];
-
-	refresh_stats(m);
-	an_json_summary_counts(o, m->site, c);
-	json_object_set_new(o, "interfaces", json_iface_counts(m, &dropped));
-	json_object_set_new(o, "packets_dropped", all_stats_known(m) ? json_integer((json_int_t)dropped) : json_null());
-	json_object_set_new(o, "flows", json_integer((json_int_t)c->flows));
-	json_object_set_new(o, "flows_evicted", json_integer((json_int_t)c->flow_stats.ended_capacity));
-	json_object_set_new(o, "stations_dropped", json_integer((json_int_t)c->stations_dropped));
-	json_object_set_new(o, "repeats_folded", json_integer((json_int_t)m->repeats.suppressed));
-	json_object_set_new(o, "evidence_packets", json_integer((json_int_t)m->evidence_packets));
-	json_object_set_new(o, "reloads", json_integer((json_int_t)m->reloads));
-	json_object_set_new(o, "reloads_refused", json_integer((json_int_t)m->reloads_refused));
-	json_object_set_new(o, "started", json_string(an_format_time(m->started_ns, t0, sizeof(t0))));
-	write_json(m, o);
-	write_text(m,
-		   JA(m) ? "%s SUMMARY %s から: パケット %" PRIu64 " (解析不能 %" PRIu64 "、カーネルの破棄 %" PRIu64
-			   ")、接続 %" PRIu64 "、指摘 %" PRIu64 " (繰り返し %" PRIu64 " 件を集約)"
-		   : "%s SUMMARY since %s: packets %" PRIu64 " (undecoded %" PRIu64 ", dropped by the kernel %" PRIu64
-		   "), connections %" PRIu64 ", findings %" PRIu64 " (%" PRIu64 " repeats folded)",
-		   an_format_time(now_ns(), t, sizeof(t)), t0, c->packets_read, c->packets_undecoded, dropped, c->flows,
-		   findings_total(c), m->repeats.suppressed);
-	to_syslog(m, 5, "stop", NULL, 0, 0, "monitoring stopped");
-}
-
 /* ---------------------------------------------------------------- reload */
 
 static void reload(struct mon *m)
 {
 	struct topo_diag_list diags = {0};
 	struct topo_site *site = NULL;
-	uint64_t ts = now_ns();
-	json_t *o = record("reload", ts), *errs = json_array(), *warns = json_array();
+	uint64_t ts = mon_now_ns();
+	json_t *o = mon_record("reload", ts), *errs = json_array(), *warns = json_array();
 	char line[2048], t[48];
 	int r;
 
@@ -895,8 +98,8 @@ static void reload(struct mon *m)
 	if (r == 0) {
 		/* nothing may point into the old topology once it is freed: the
 		 * repeat windows (their findings name zones) are closed first */
-		repeat_tick(m, ts, true);
-		flush_pending(m);
+		mon_repeat_tick(m, ts, true);
+		mon_flush_pending(m);
 		an_engine_set_site(m->engine, site);
 		topo_site_free(m->site);
 		m->site = site;
@@ -921,11 +124,11 @@ static void reload(struct mon *m)
 	json_object_set_new(o, "message", json_string(line));
 	json_decref(warns);
 	json_decref(errs);
-	write_json(m, o);
-	write_text(m, "%s RELOAD%s %s", an_format_time(ts, t, sizeof(t)), r == 0 ? "" : " REFUSED", line);
-	to_syslog(m, r == 0 ? 5 : 3, "reload", NULL, 0, ts, line);
+	mon_write_json(m, o);
+	mon_write_text(m, "%s RELOAD%s %s", an_format_time(ts, t, sizeof(t)), r == 0 ? "" : " REFUSED", line);
+	mon_to_syslog(m, r == 0 ? 5 : 3, "reload", NULL, 0, ts, line);
 	/* findings the new topology raises on live connections */
-	flush_pending(m);
+	mon_flush_pending(m);
 	topo_diag_list_clear(&diags);
 }
 
@@ -944,18 +147,18 @@ static bool fetch(struct mon *m, struct iface *it)
 		/* set down, not removed (a switch rebooting, a cable pulled):
 		 * say so, and wait for it to come back */
 		if (!it->down)
-			warn(m, "INTERFACE-DOWN", it->name, JA(m) ? "%s。復旧を待っています" : "%s; waiting for it to come back up",
+			mon_warn(m, "INTERFACE-DOWN", it->name, JA(m) ? "%s。復旧を待っています" : "%s; waiting for it to come back up",
 			     probe_capture_error(it->cap));
 		it->down = true;
 		return false;
 	}
 	if (r < 0) {
-		fail(m, r, "%s", probe_capture_error(it->cap));
+		mon_fail(m, r, "%s", probe_capture_error(it->cap));
 		return false;
 	}
 	if (it->down) {
 		it->down = false;
-		warn(m, "INTERFACE-UP", it->name, JA(m) ? "%s が復旧しました。パケットを受信しています" : "%s is up again; packets flow",
+		mon_warn(m, "INTERFACE-UP", it->name, JA(m) ? "%s が復旧しました。パケットを受信しています" : "%s is up again; packets flow",
 		     it->name);
 	}
 	it->has_rec = true;
@@ -969,12 +172,12 @@ static void process(struct mon *m, struct iface *it)
 	if (an_engine_packet(m->engine, &it->rec) && it->ring) {
 		r = probe_ring_write(it->ring, &it->rec);
 		if (r < 0)
-			fail(m, r, "evidence: %s", probe_ring_error(it->ring));
+			mon_fail(m, r, "evidence: %s", probe_ring_error(it->ring));
 		else
 			m->evidence_packets++;
 	}
 	if (m->n_pending)
-		flush_pending(m);
+		mon_flush_pending(m);
 }
 
 /*
@@ -1018,13 +221,13 @@ static void tick(struct mon *m, uint64_t now)
 {
 	an_engine_expire(m->engine, now);
 	if (m->cfg->repeat_window_ns)
-		repeat_tick(m, now, false);
-	flush_pending(m);
+		mon_repeat_tick(m, now, false);
+	mon_flush_pending(m);
 	for (size_t i = 0; i < m->n_ifs && !m->error; i++)
 		if (m->ifs[i].ring && probe_ring_flush(m->ifs[i].ring) < 0)
-			fail(m, -EIO, "evidence: %s", probe_ring_error(m->ifs[i].ring));
+			mon_fail(m, -EIO, "evidence: %s", probe_ring_error(m->ifs[i].ring));
 	if (m->cfg->stats_interval_ns && now >= m->next_stats_ns) {
-		write_stats(m, now);
+		mon_write_stats(m, now);
 		m->next_stats_ns = now + m->cfg->stats_interval_ns;
 	}
 }
@@ -1040,12 +243,12 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 		pfd[i].events = POLLIN;
 	}
 	while (!got_stop && !m->error) {
-		uint64_t now = now_ns(), wait = m->next_tick_ns > now ? m->next_tick_ns - now : 0;
+		uint64_t now = mon_now_ns(), wait = m->next_tick_ns > now ? m->next_tick_ns - now : 0;
 		struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ull), .tv_nsec = (long)(wait % 1000000000ull)};
 		int r = ppoll(pfd, m->n_ifs, &ts, waitmask);
 
 		if (r < 0 && errno != EINTR) {
-			fail(m, -errno, "poll: %s", strerror(errno));
+			mon_fail(m, -errno, "poll: %s", strerror(errno));
 			break;
 		}
 		if (got_reload) {
@@ -1057,7 +260,7 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 		 * POLLERR, which reading reports best.  A downed interface is
 		 * only tried once a tick, and not polled: its descriptor may
 		 * report an error forever */
-		now = now_ns();
+		now = mon_now_ns();
 		read_captures(m, now >= m->next_tick_ns);
 		for (size_t i = 0; i < m->n_ifs; i++)
 			pfd[i].fd = m->ifs[i].down ? -1 : probe_capture_fd(m->ifs[i].cap);
@@ -1071,11 +274,11 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 	 * passes, so wait that long (and a little) for the last one */
 	if (!m->error) {
 		int grace = (m->cfg->capture.timeout_ms > 0 ? m->cfg->capture.timeout_ms : 100) + 50;
-		uint64_t end = now_ns() + (uint64_t)grace * 1000000ull;
+		uint64_t end = mon_now_ns() + (uint64_t)grace * 1000000ull;
 		sigset_t all;
 
 		sigfillset(&all);
-		for (uint64_t now = now_ns(); now < end && !m->error; now = now_ns()) {
+		for (uint64_t now = mon_now_ns(); now < end && !m->error; now = mon_now_ns()) {
 			struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(end - now)};
 
 			if (ppoll(pfd, m->n_ifs, &ts, &all) <= 0)
@@ -1195,14 +398,14 @@ static void close_all(struct mon *m)
 {
 	for (size_t i = 0; i < m->n_ifs; i++) {
 		if (m->ifs[i].ring && probe_ring_close(m->ifs[i].ring) < 0 && !m->error)
-			fail(m, -EIO, "evidence: closing %s failed", m->ifs[i].name);
+			mon_fail(m, -EIO, "evidence: closing %s failed", m->ifs[i].name);
 		probe_capture_free(m->ifs[i].cap);
 	}
 	if (an_log_close(m->log) < 0 && !m->error)
-		fail(m, -EIO, "closing %s failed", m->cfg->output ? m->cfg->output : "standard output");
+		mon_fail(m, -EIO, "closing %s failed", m->cfg->output ? m->cfg->output : "standard output");
 	an_syslog_close(m->syslog);
 	an_engine_free(m->engine);
-	repeat_free(&m->repeats);
+	mon_repeat_free(&m->repeats);
 	for (size_t i = 0; i < m->n_pending; i++)
 		an_finding_free(m->pending[i].f);
 	free(m->pending);
@@ -1243,7 +446,7 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 
 	m.ifs = calloc(cfg->n_ifaces, sizeof(*m.ifs));
 	m.names = calloc(cfg->n_ifaces, sizeof(*m.names));
-	if (!m.ifs || !m.names || repeat_init(&m.repeats, cfg->max_repeat_keys ? cfg->max_repeat_keys
+	if (!m.ifs || !m.names || mon_repeat_init(&m.repeats, cfg->max_repeat_keys ? cfg->max_repeat_keys
 									      : DEFAULT_REPEAT_KEYS) < 0) {
 		snprintf(errbuf, errlen, "out of memory");
 		r = -ENOMEM;
@@ -1267,17 +470,17 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 		.streaming = true,
 		.station_idle_ns = cfg->station_idle_ns,
 	};
-	m.engine = an_engine_new(&ecfg, on_finding, &m);
+	m.engine = an_engine_new(&ecfg, mon_on_finding, &m);
 	if (!m.engine) {
 		snprintf(errbuf, errlen, "out of memory creating the flow tables (try a smaller --max-flows)");
 		r = -ENOMEM;
 		goto out;
 	}
-	m.started_ns = now_ns();
+	m.started_ns = mon_now_ns();
 	an_time_digits(9); /* live timestamps are nanoseconds: every record says 9 digits */
 	m.next_tick_ns = m.started_ns + TICK_NS;
 	m.next_stats_ns = m.started_ns + cfg->stats_interval_ns;
-	write_start(&m);
+	mon_write_start(&m);
 	res->started = !m.error;
 
 	sigset_t waitmask = saved;
@@ -1289,9 +492,9 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 	/* stop or failure: end every connection, close the windows, say
 	 * what was seen — also after a failure, where the output still works */
 	an_engine_finish(m.engine);
-	repeat_tick(&m, now_ns(), true);
-	flush_pending(&m);
-	write_summary(&m);
+	mon_repeat_tick(&m, mon_now_ns(), true);
+	mon_flush_pending(&m);
+	mon_write_summary(&m);
 	{
 		const struct an_counters *c = an_engine_counters(m.engine);
 
