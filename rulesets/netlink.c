@@ -662,7 +662,7 @@ static void payload_split(struct rule_ctx *c, struct reg *g, uint32_t base, uint
 		c->deps[c->l3_dep].used = true;
 }
 
-static void on_payload(struct rule_ctx *c, struct nftnl_expr *e)
+static int on_payload(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	static const char *const bases[] = {"ll", "nh", "th", "ih"};
 	uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
@@ -670,11 +670,11 @@ static void on_payload(struct rule_ctx *c, struct nftnl_expr *e)
 	uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
 
 	if (!nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG))
-		return; /* payload set (mangling): decides nothing */
+		return 0; /* payload set (mangling): decides nothing */
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG);
 	struct reg *g = reg_load(c, dreg, len);
 	if (!g)
-		return;
+		return 0;
 	snprintf(g->what, sizeof(g->what), "payload @%s,%u,%u", NAME_OF(bases, base), off * 8, len * 8);
 	g->kind = REG_OTHER;
 	if (base == NFT_PAYLOAD_LL_HEADER && c->ll_dep >= 0)
@@ -682,7 +682,7 @@ static void on_payload(struct rule_ctx *c, struct nftnl_expr *e)
 	if (base == NFT_PAYLOAD_LL_HEADER && off == 12 && len == 2) {
 		g->kind = REG_ETHERTYPE;
 		snprintf(g->what, sizeof(g->what), "ether type");
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const struct field *f = &fields[i];
@@ -697,15 +697,16 @@ static void on_payload(struct rule_ctx *c, struct nftnl_expr *e)
 		reg_key(g, f->key, off - f->off);
 		if ((f->cls == F_IP4 || f->cls == F_IP6) && c->l3_dep >= 0)
 			c->deps[c->l3_dep].used = true;
-		return;
+		return 0;
 	}
 	payload_split(c, g, base, off, len);
+	return 0;
 }
 
-static void on_meta(struct rule_ctx *c, struct nftnl_expr *e)
+static int on_meta(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	if (!nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG))
-		return; /* meta set: decides nothing */
+		return 0; /* meta set: decides nothing */
 	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG);
 	struct reg *g;
@@ -715,12 +716,12 @@ static void on_meta(struct rule_ctx *c, struct nftnl_expr *e)
 	case NFT_META_L4PROTO:
 		if ((g = reg_load(c, dreg, 1)))
 			reg_key(g, key == NFT_META_NFPROTO ? RS_KEY_NFPROTO : RS_KEY_L4PROTO, 0);
-		return;
+		return 0;
 	case NFT_META_IIFNAME:
 	case NFT_META_OIFNAME:
 		if ((g = reg_load(c, dreg, RS_IFNAMSIZ)))
 			reg_key(g, key == NFT_META_IIFNAME ? RS_KEY_IIFNAME : RS_KEY_OIFNAME, 0);
-		return;
+		return 0;
 	case NFT_META_IIF:
 	case NFT_META_OIF:
 		if ((g = reg_load(c, dreg, 4))) {
@@ -728,27 +729,28 @@ static void on_meta(struct rule_ctx *c, struct nftnl_expr *e)
 			g->key = key == NFT_META_IIF ? RS_KEY_IIFNAME : RS_KEY_OIFNAME;
 			snprintf(g->what, sizeof(g->what), "%s", meta_names[key]);
 		}
-		return;
+		return 0;
 	case NFT_META_PROTOCOL:
 		if ((g = reg_load(c, dreg, 2))) {
 			g->kind = REG_ETHERTYPE;
 			snprintf(g->what, sizeof(g->what), "meta protocol");
 		}
-		return;
+		return 0;
 	case NFT_META_IIFTYPE:
 		if ((g = reg_load(c, dreg, 2))) {
 			g->kind = REG_IIFTYPE;
 			snprintf(g->what, sizeof(g->what), "meta iiftype");
 		}
-		return;
+		return 0;
 	}
 	reg_other(c, dreg, 16, "meta %s", NAME_OF(meta_names, key));
+	return 0;
 }
 
-static void on_ct(struct rule_ctx *c, struct nftnl_expr *e)
+static int on_ct(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	if (!nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG))
-		return; /* ct set: decides nothing */
+		return 0; /* ct set: decides nothing */
 	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG);
 
@@ -756,16 +758,17 @@ static void on_ct(struct rule_ctx *c, struct nftnl_expr *e)
 		struct reg *g = reg_load(c, dreg, 4);
 		if (g)
 			reg_key(g, key == NFT_CT_STATE ? RS_KEY_CT_STATE : RS_KEY_CT_STATUS, 0);
-		return;
+		return 0;
 	}
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR))
 		reg_other(c, dreg, 16, "ct %s %s", nftnl_expr_get_u8(e, NFTNL_EXPR_CT_DIR) ? "reply" : "original",
 			  NAME_OF(ct_names, key));
 	else
 		reg_other(c, dreg, 16, "ct %s", NAME_OF(ct_names, key));
+	return 0;
 }
 
-static void on_bitwise(struct rule_ctx *c, struct nftnl_expr *e)
+static int on_bitwise(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	uint32_t sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG);
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG);
@@ -784,7 +787,7 @@ static void on_bitwise(struct rule_ctx *c, struct nftnl_expr *e)
 		char what[64];
 		snprintf(what, sizeof(what), "%.50s (bitwise)", src && src->what[0] ? src->what : "register");
 		reg_other(c, dreg, len, "%s", what);
-		return;
+		return 0;
 	}
 	struct reg tmp = *src;
 	for (uint32_t i = 0; i < len; i++)
@@ -796,6 +799,7 @@ static void on_bitwise(struct rule_ctx *c, struct nftnl_expr *e)
 		*d = tmp;
 		d->gen = gen;
 	}
+	return 0;
 }
 
 /* -- consumers */
@@ -1114,7 +1118,7 @@ static int on_lookup(struct rule_ctx *c, struct nftnl_expr *e)
 	return 0;
 }
 
-static void on_immediate(struct rule_ctx *c, struct nftnl_expr *e)
+static int on_immediate(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG);
 	struct rs_verdict *v = &c->rule->verdict;
@@ -1128,44 +1132,45 @@ static void on_immediate(struct rule_ctx *c, struct nftnl_expr *e)
 			g->kind = REG_IMM;
 			memcpy(g->data, data, len);
 		}
-		return;
+		return 0;
 	}
 	int32_t code = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
 	const char *chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
 	switch (code) {
 	case NF_ACCEPT:
 		v->code = RS_V_ACCEPT;
-		return;
+		return 0;
 	case NF_DROP:
 		v->code = RS_V_DROP;
-		return;
+		return 0;
 	case NFT_CONTINUE:
 		v->code = RS_V_CONTINUE;
-		return;
+		return 0;
 	case NFT_RETURN:
 		v->code = RS_V_RETURN;
-		return;
+		return 0;
 	case NFT_JUMP:
 	case NFT_GOTO:
 		if (!chain || rs_chain_get(c->rd->r, c->table, chain, &v->chain) < 0) {
 			c->err = chain ? -ENOMEM : 0;
 			verdict_unknown(c, "jump without a chain");
-			return;
+			return 0;
 		}
 		v->code = code == NFT_JUMP ? RS_V_JUMP : RS_V_GOTO;
-		return;
+		return 0;
 	case NF_QUEUE:
 		verdict_unknown(c, "queue");
-		return;
+		return 0;
 	default: {
 		char what[32];
 		snprintf(what, sizeof(what), "verdict %d", code);
 		verdict_unknown(c, what);
 	}
 	}
+	return 0;
 }
 
-static void on_nat(struct rule_ctx *c, enum rs_nat nat)
+static void nat_set(struct rule_ctx *c, enum rs_nat nat)
 {
 	c->rule->nat = nat;
 	c->rule->verdict.code = RS_V_ACCEPT;
@@ -1182,7 +1187,7 @@ static const struct reg *nat_reg(struct rule_ctx *c, struct nftnl_expr *e, uint1
 
 /* dnat to one constant address (and port): min == max or no max, no
  * netmap or port-offset flags. */
-static void on_dnat(struct rule_ctx *c, struct nftnl_expr *e)
+static void dnat_set(struct rule_ctx *c, struct nftnl_expr *e)
 {
 	struct rs_nat_target *t = &c->rule->nat_to;
 	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
@@ -1193,7 +1198,7 @@ static void on_dnat(struct rule_ctx *c, struct nftnl_expr *e)
 	const struct reg *p = nat_reg(c, e, NFTNL_EXPR_NAT_REG_PROTO_MIN, 2);
 	const struct reg *pmax = nat_reg(c, e, NFTNL_EXPR_NAT_REG_PROTO_MAX, 2);
 
-	on_nat(c, RS_NAT_DNAT);
+	nat_set(c, RS_NAT_DNAT);
 	memset(t, 0, sizeof(*t));
 	if (!a || (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) && (!amax || memcmp(amax->data, a->data, alen))))
 		return;
@@ -1211,117 +1216,244 @@ static void on_dnat(struct rule_ctx *c, struct nftnl_expr *e)
 	t->exact = true;
 }
 
-/* Statements that only count, log or mark: they never decide a verdict. */
-static const char *const ignored[] = {
-	"counter", "log", "last", "dup", "secmark",
+/* -- the other expressions, one decoder each */
+
+/* nft "converts" a 1-byte key in a concatenation: the kernel swaps len /
+ * size units, none here; any other byteorder makes a value we lack. */
+static int on_byteorder(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	uint32_t sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_SREG);
+	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_DREG);
+	uint32_t size = nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_SIZE);
+
+	if (!(sreg == dreg && (size <= 1 || nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_LEN) < size))) {
+		struct reg *g = reg_get(c, sreg);
+		char what[64]; /* before the load clears a shared register */
+		snprintf(what, sizeof(what), "%.50s (byteorder)", g && g->what[0] ? g->what : "register");
+		reg_other(c, dreg, nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_LEN), "%s", what);
+	}
+	return 0;
+}
+
+static int on_nat(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	if (nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) == NFT_NAT_SNAT)
+		nat_set(c, RS_NAT_SNAT);
+	else
+		dnat_set(c, e);
+	return 0;
+}
+
+static int on_masq(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	(void)e;
+	nat_set(c, RS_NAT_MASQUERADE);
+	return 0;
+}
+
+static int on_redir(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	(void)e;
+	nat_set(c, RS_NAT_REDIRECT);
+	return 0;
+}
+
+static int on_reject(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	(void)e;
+	c->rule->verdict.code = RS_V_DROP;
+	return 0;
+}
+
+static int on_match(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	const char *mt = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
+
+	/* iptables-nft's old-style comments */
+	if (!mt || strcmp(mt, "comment") != 0)
+		return unknown(c, "xt match %s", mt ? mt : "?");
+	return 0;
+}
+
+static int on_target(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	char what[64];
+	const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
+
+	snprintf(what, sizeof(what), "xt target %s", tg ? tg : "?");
+	verdict_unknown(c, what);
+	return 0;
+}
+
+/* queue, fwd, synproxy: they take the packet away */
+static int on_takes_packet(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	verdict_unknown(c, nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
+	return 0;
+}
+
+static int on_fib(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	static const char *const res[] = {"?", "oif", "oifname", "type"};
+	uint32_t fl = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG), 16, "fib %s %s",
+		  fl & NFTA_FIB_F_SADDR ? "saddr" : "daddr", NAME_OF(res, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT)));
+	return 0;
+}
+
+static int on_exthdr(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_EXTHDR_DREG))
+		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_DREG), nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_LEN),
+			  "exthdr type %u offset %u", nftnl_expr_get_u8(e, NFTNL_EXPR_EXTHDR_TYPE),
+			  nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_OFFSET));
+	return 0;
+}
+
+static int on_socket(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_SOCKET_DREG), 4, "socket");
+	return 0;
+}
+
+static int on_rt(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_RT_DREG), 16, "rt");
+	return 0;
+}
+
+static int on_osf(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_OSF_DREG), 16, "osf");
+	return 0;
+}
+
+static int on_numgen(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_NG_DREG), 4, "numgen");
+	return 0;
+}
+
+static int on_hash(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_HASH_DREG), 4, "hash");
+	return 0;
+}
+
+static int on_xfrm(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_XFRM_DREG), 16, "ipsec");
+	return 0;
+}
+
+static int on_tunnel(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_TUNNEL_DREG), 4, "tunnel");
+	return 0;
+}
+
+/* a named counter only counts; quotas, limits, synproxy decide */
+static int on_objref(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_SET_NAME))
+		return unknown(c, "objref map @%s", str_or_q(nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_SET_NAME)));
+	if (nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_COUNTER &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_CT_HELPER &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_SECMARK)
+		return unknown(c, "objref %s", str_or_q(nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME)));
+	return 0;
+}
+
+static int on_dynset(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	return unknown(c, "dynset @%s", str_or_q(nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME)));
+}
+
+/* limit, quota, connlimit: they decide on state the model lacks */
+static int on_stateful(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	return unknown(c, "%s", nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
+}
+
+/* notrack, tproxy, flow_offload: they decide nothing here but change what
+ * later hooks see */
+static int on_unsupported(struct rule_ctx *c, struct nftnl_expr *e)
+{
+	return rs_rule_unsupported(c->rule, "%s", nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) < 0 ? -ENOMEM : 0;
+}
+
+/* -- the table */
+
+/*
+ * One decoder per expression kind, found by the expression's name (the
+ * shape of libnftnl's expr_ops).  A NULL decoder is a statement that only
+ * counts, logs or marks: it never decides a verdict.  A name not in the
+ * table is an unknown match naming it.
+ */
+static const struct expr_ops {
+	const char *name;
+	int (*decode)(struct rule_ctx *c, struct nftnl_expr *e);
+} expr_ops[] = {
+	{"counter", NULL},
+	{"log", NULL},
+	{"last", NULL},
+	{"dup", NULL},
+	{"secmark", NULL},
+	{"payload", on_payload},
+	{"meta", on_meta},
+	{"ct", on_ct},
+	{"bitwise", on_bitwise},
+	{"cmp", on_cmp},
+	{"range", on_range},
+	{"lookup", on_lookup},
+	{"immediate", on_immediate},
+	{"byteorder", on_byteorder},
+	{"nat", on_nat},
+	{"masq", on_masq},
+	{"redir", on_redir},
+	{"reject", on_reject},
+	{"match", on_match},
+	{"target", on_target},
+	{"queue", on_takes_packet},
+	{"fwd", on_takes_packet},
+	{"synproxy", on_takes_packet},
+	{"fib", on_fib},
+	{"exthdr", on_exthdr},
+	{"socket", on_socket},
+	{"rt", on_rt},
+	{"osf", on_osf},
+	{"numgen", on_numgen},
+	{"hash", on_hash},
+	{"xfrm", on_xfrm},
+	{"tunnel", on_tunnel},
+	{"objref", on_objref},
+	{"dynset", on_dynset},
+	{"limit", on_stateful},
+	{"quota", on_stateful},
+	{"connlimit", on_stateful},
+	{"notrack", on_unsupported},
+	{"tproxy", on_unsupported},
+	{"flow_offload", on_unsupported},
 };
 
+/* nftnl_expr_foreach's callback: always 0, so every expression is seen;
+ * the first error is kept in c->err. */
 static int decode_expr(struct nftnl_expr *e, void *data)
 {
 	struct rule_ctx *c = data;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-	int err = 0;
+	const struct expr_ops *ops = NULL;
+	int err;
 
 	if (!name)
 		name = "?";
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		if (strcmp(name, ignored[i]) == 0)
-			return 0;
-	if (strcmp(name, "payload") == 0)
-		on_payload(c, e);
-	else if (strcmp(name, "meta") == 0)
-		on_meta(c, e);
-	else if (strcmp(name, "ct") == 0)
-		on_ct(c, e);
-	else if (strcmp(name, "bitwise") == 0)
-		on_bitwise(c, e);
-	else if (strcmp(name, "cmp") == 0)
-		err = on_cmp(c, e);
-	else if (strcmp(name, "range") == 0)
-		err = on_range(c, e);
-	else if (strcmp(name, "lookup") == 0)
-		err = on_lookup(c, e);
-	else if (strcmp(name, "immediate") == 0)
-		on_immediate(c, e);
-	else if (strcmp(name, "byteorder") == 0) {
-		uint32_t sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_SREG);
-		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_DREG);
-		uint32_t size = nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_SIZE);
-		/* nft "converts" a 1-byte key in a concatenation: the kernel
-		 * swaps len / size units, none here */
-		if (!(sreg == dreg && (size <= 1 || nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_LEN) < size))) {
-			struct reg *g = reg_get(c, sreg);
-			char what[64]; /* before the load clears a shared register */
-			snprintf(what, sizeof(what), "%.50s (byteorder)", g && g->what[0] ? g->what : "register");
-			reg_other(c, dreg, nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_LEN), "%s", what);
-		}
-	} else if (strcmp(name, "nat") == 0)
-		if (nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) == NFT_NAT_SNAT)
-			on_nat(c, RS_NAT_SNAT);
-		else
-			on_dnat(c, e);
-	else if (strcmp(name, "masq") == 0)
-		on_nat(c, RS_NAT_MASQUERADE);
-	else if (strcmp(name, "redir") == 0)
-		on_nat(c, RS_NAT_REDIRECT);
-	else if (strcmp(name, "reject") == 0)
-		c->rule->verdict.code = RS_V_DROP;
-	else if (strcmp(name, "match") == 0) {
-		const char *mt = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
-		/* iptables-nft's old-style comments */
-		if (!mt || strcmp(mt, "comment") != 0)
-			err = unknown(c, "xt match %s", mt ? mt : "?");
-	} else if (strcmp(name, "target") == 0) {
-		char what[64];
-		const char *tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
-		snprintf(what, sizeof(what), "xt target %s", tg ? tg : "?");
-		verdict_unknown(c, what);
-	} else if (strcmp(name, "queue") == 0 || strcmp(name, "fwd") == 0 || strcmp(name, "synproxy") == 0)
-		verdict_unknown(c, name); /* they take the packet away */
-	else if (strcmp(name, "fib") == 0) {
-		static const char *const res[] = {"?", "oif", "oifname", "type"};
-		uint32_t fl = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG), 16, "fib %s %s",
-			  fl & NFTA_FIB_F_SADDR ? "saddr" : "daddr",
-			  NAME_OF(res, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT)));
-	} else if (strcmp(name, "exthdr") == 0) {
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_EXTHDR_DREG))
-			reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_DREG),
-				  nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_LEN), "exthdr type %u offset %u",
-				  nftnl_expr_get_u8(e, NFTNL_EXPR_EXTHDR_TYPE),
-				  nftnl_expr_get_u32(e, NFTNL_EXPR_EXTHDR_OFFSET));
-	} else if (strcmp(name, "socket") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_SOCKET_DREG), 4, "socket");
-	else if (strcmp(name, "rt") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_RT_DREG), 16, "rt");
-	else if (strcmp(name, "osf") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_OSF_DREG), 16, "osf");
-	else if (strcmp(name, "numgen") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_NG_DREG), 4, "numgen");
-	else if (strcmp(name, "hash") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_HASH_DREG), 4, "hash");
-	else if (strcmp(name, "xfrm") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_XFRM_DREG), 16, "ipsec");
-	else if (strcmp(name, "tunnel") == 0)
-		reg_other(c, nftnl_expr_get_u32(e, NFTNL_EXPR_TUNNEL_DREG), 4, "tunnel");
-	else if (strcmp(name, "objref") == 0) {
-		/* a named counter only counts; quotas, limits, synproxy decide */
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_SET_NAME))
-			err = unknown(c, "objref map @%s", str_or_q(nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_SET_NAME)));
-		else if (nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_COUNTER &&
-			 nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_CT_HELPER &&
-			 nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_SECMARK)
-			err = unknown(c, "objref %s", str_or_q(nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME)));
-	} else if (strcmp(name, "dynset") == 0)
-		err = unknown(c, "dynset @%s", str_or_q(nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME)));
-	else if (strcmp(name, "limit") == 0 || strcmp(name, "quota") == 0 || strcmp(name, "connlimit") == 0)
-		err = unknown(c, "%s", name);
-	else if (strcmp(name, "notrack") == 0 || strcmp(name, "tproxy") == 0 || strcmp(name, "flow_offload") == 0) {
-		/* they decide nothing here but change what later hooks see */
-		if (rs_rule_unsupported(c->rule, "%s", name) < 0)
-			err = -ENOMEM;
-	} else
-		err = unknown(c, "%s", name);
+	for (size_t i = 0; i < sizeof(expr_ops) / sizeof(expr_ops[0]) && !ops; i++)
+		if (strcmp(name, expr_ops[i].name) == 0)
+			ops = &expr_ops[i];
+	if (ops && !ops->decode)
+		return 0;
+	err = ops ? ops->decode(c, e) : unknown(c, "%s", name);
 	if (err < 0 && !c->err)
 		c->err = err;
 	return 0;
