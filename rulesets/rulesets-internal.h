@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Between the netlink reader (netlink.c) and its two users: the live loader
- * (netlink.c) and the nft text loader (nft-text.c).
+ * (netlink.c) and the nft text loader (nft-text.c); and between the nft text
+ * loader's two files (nft-text.c, nft-text-annotate.c).
  */
 #pragma once
 
@@ -23,3 +24,7 @@ int rs_netlink_read(int nft_fd, int rtnl_fd, const char *source, enum rs_origin 
  * keep line 0 and are located by handle.
  */
 int rs_nft_text_annotate(const char *path, struct rs_ruleset *r, struct topo_diag_list *diags);
+
+/* Control characters from a binary file must not reach a terminal: makes
+ * tabs spaces and other control characters '?', in place. */
+void rs_nft_text_sanitize(char *s);
