@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rulesets-internal.h"
 #include "rulesets.h"
 
 /*

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rulesets-internal.h"
 #include "rulesets.h"
 
 static const struct {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rulesets-internal.h"
 #include "rulesets.h"
 
 /*

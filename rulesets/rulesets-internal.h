@@ -1,12 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Between the netlink reader (netlink.c) and its two users: the live loader
- * (netlink.c) and the nft text loader (nft-text.c); and between the nft text
- * loader's two files (nft-text.c, nft-text-annotate.c).
+ * What only the ingesters (and the rule model's unit tests) use: the
+ * builders of the rule model (ir.c); the netlink reader (netlink.c) that
+ * the live loader and the nft text loader share; the nft text loader's two
+ * files (nft-text.c, nft-text-annotate.c).  Readers of a ruleset —
+ * verify, reach, the commands — include rulesets.h alone.
  */
 #pragma once
 
 #include "rulesets.h"
+
+/* ------------------------------------------------------ building (ingesters) */
+
+/* All return NULL / negative errno on OOM; strings are copied. */
+struct rs_ruleset *rs_ruleset_new(const char *source, enum rs_origin origin);
+int rs_table_add(struct rs_ruleset *r, const char *name, enum rs_family family, uint32_t *ret);
+int rs_table_find(const struct rs_ruleset *r, const char *name, enum rs_family family, uint32_t *ret); /* -ENOENT */
+/* Finds the chain, or adds an undefined placeholder (for a jump seen first). */
+int rs_chain_get(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret);
+struct rs_rule *rs_rule_add(struct rs_ruleset *r, uint32_t chain); /* zeroed, verdict CONTINUE */
+struct rs_match *rs_match_add(struct rs_rule *rule);                /* zeroed, n_keys 1 */
+int rs_set_add(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret);
+int rs_set_find(const struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret); /* -ENOENT */
+struct rs_set_elem *rs_set_elem_add(struct rs_set *s);              /* zeroed */
+/* Appends a reason to rule->unsupported. */
+int rs_rule_unsupported(struct rs_rule *rule, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A match that can't be modelled; why is copied. */
+int rs_match_unknown(struct rs_rule *rule, const char *why);
+/* Fills mask/value for a prefix match on an address key (len bits). */
+void rs_match_prefix(struct rs_match *m, enum rs_key k, const uint8_t *addr, unsigned len);
+/* Checks every jump target is defined: -EBADMSG with a diag otherwise. */
+int rs_ruleset_finish(struct rs_ruleset *r, struct topo_diag_list *diags);
 
 /*
  * Reads the whole nftables ruleset (tables, chains, sets with their

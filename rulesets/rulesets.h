@@ -296,24 +296,3 @@ char *rs_chain_describe(const struct rs_ruleset *r, uint32_t chain, char *buf, s
 const char *rs_family_name(enum rs_family f); /* "inet", "ip", … */
 const char *rs_hook_name(enum rs_hook h);     /* "forward", … */
 
-/* ------------------------------------------------------ building (ingesters) */
-
-/* All return NULL / negative errno on OOM; strings are copied. */
-struct rs_ruleset *rs_ruleset_new(const char *source, enum rs_origin origin);
-int rs_table_add(struct rs_ruleset *r, const char *name, enum rs_family family, uint32_t *ret);
-int rs_table_find(const struct rs_ruleset *r, const char *name, enum rs_family family, uint32_t *ret); /* -ENOENT */
-/* Finds the chain, or adds an undefined placeholder (for a jump seen first). */
-int rs_chain_get(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret);
-struct rs_rule *rs_rule_add(struct rs_ruleset *r, uint32_t chain); /* zeroed, verdict CONTINUE */
-struct rs_match *rs_match_add(struct rs_rule *rule);                /* zeroed, n_keys 1 */
-int rs_set_add(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret);
-int rs_set_find(const struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret); /* -ENOENT */
-struct rs_set_elem *rs_set_elem_add(struct rs_set *s);              /* zeroed */
-/* Appends a reason to rule->unsupported. */
-int rs_rule_unsupported(struct rs_rule *rule, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A match that can't be modelled; why is copied. */
-int rs_match_unknown(struct rs_rule *rule, const char *why);
-/* Fills mask/value for a prefix match on an address key (len bits). */
-void rs_match_prefix(struct rs_match *m, enum rs_key k, const uint8_t *addr, unsigned len);
-/* Checks every jump target is defined: -EBADMSG with a diag otherwise. */
-int rs_ruleset_finish(struct rs_ruleset *r, struct topo_diag_list *diags);

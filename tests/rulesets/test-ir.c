@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rulesets-internal.h"
 #include "rulesets.h"
 
 static struct rs_ruleset *r;
