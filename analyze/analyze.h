@@ -397,22 +397,6 @@ struct an_view {
 };
 void an_report_view(const struct an_report *r, struct an_view *ret);
 
-enum an_format {
-	AN_FORMAT_TEXT,
-	AN_FORMAT_JSON,
-	AN_FORMAT_HTML,
-	AN_FORMAT_JUNIT,
-};
-
-struct an_output_options {
-	enum an_format format;
-	bool quiet;   /* text: findings only, no header */
-	bool verbose; /* text: counters in detail */
-	bool japanese;
-	enum an_severity fail_on; /* JUnit: findings below it are skipped, not failures */
-};
-
-
 /* ------------------------------------------------------------------ verify */
 
 /*

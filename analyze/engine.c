@@ -75,8 +75,9 @@ static bool emit(struct an_engine *e, struct an_finding *f)
 	return e->on_finding ? e->on_finding(AN_EVENT_FINDING, f, e->userdata) : false;
 }
 
-/* Streaming: judges a flow not reported yet, and reports it if forbidden. */
-static bool judge_flow_now(struct an_engine *e, struct probe_flow *f, bool ended)
+/* Streaming: judges a flow not reported yet, and reports it if forbidden
+ * — while it is open (judge_open_flow) or as it ends (judge_ended_flow). */
+static bool judge_flow(struct an_engine *e, struct probe_flow *f, bool ended)
 {
 	struct an_finding fd;
 	char msg[640];
@@ -96,6 +97,16 @@ static bool judge_flow_now(struct an_engine *e, struct probe_flow *f, bool ended
 	f->user_flags = FLOW_FLAGGED | (follow ? FLOW_FOLLOW : 0) | ((uint32_t)fd.check << FLOW_CHECK_SHIFT);
 	f->user_id = fd.id;
 	return true;
+}
+
+static bool judge_open_flow(struct an_engine *e, struct probe_flow *f)
+{
+	return judge_flow(e, f, false);
+}
+
+static bool judge_ended_flow(struct an_engine *e, struct probe_flow *f)
+{
+	return judge_flow(e, f, true);
 }
 
 static void flow_ended(struct an_engine *e, const struct probe_flow *f, enum probe_flow_end why)
@@ -122,7 +133,7 @@ static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, voi
 		 * verdict: judge once more (the table lends f const, but its
 		 * user fields are ours until we return) */
 		if (!(f->user_flags & (FLOW_FLAGGED | FLOW_SETTLED)))
-			judge_flow_now(e, (struct probe_flow *)f, true);
+			judge_ended_flow(e, (struct probe_flow *)f);
 		flow_ended(e, f, why);
 		return;
 	}
@@ -238,7 +249,7 @@ static bool account(struct an_engine *e, enum probe_status st, const struct prob
 		if (p->has_mac)
 			observe(e, p->src_mac, &p->src, p, false, r);
 		if (e->streaming && !(f->user_flags & FLOW_FLAGGED))
-			judge_flow_now(e, f, false);
+			judge_open_flow(e, f);
 	}
 	return e->streaming && (f->user_flags & FLOW_FLAGGED);
 }
@@ -324,7 +335,7 @@ static void rejudge_flow(struct probe_flow *f, void *userdata)
 	if (flow_closed(f))
 		f->user_flags |= FLOW_SETTLED;
 	else
-		judge_flow_now(userdata, f, false);
+		judge_open_flow(userdata, f);
 }
 
 void an_engine_set_site(struct an_engine *e, const struct topo_site *site)

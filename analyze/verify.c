@@ -166,15 +166,19 @@ static bdd_t service_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 	return bdd_and(m, proto, r);
 }
 
-static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl, bool with_mac)
+/* A declared flow's packets: its addresses and service, any MAC … */
+static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 {
 	struct bdd *m = c->m;
 	bdd_t r = bdd_and(m, endpoint_bdd(c, &fl->from, V_SADDR), endpoint_bdd(c, &fl->to, V_DADDR));
 
-	r = bdd_and(m, r, service_bdd(c, fl));
-	if (with_mac)
-		r = bdd_and(m, r, macs_bdd(c, &fl->from));
-	return r;
+	return bdd_and(m, r, service_bdd(c, fl));
+}
+
+/* … and from the initiator's declared MACs only */
+static bdd_t flow_bdd_pinned(struct fw_ctx *c, const struct topo_flow *fl)
+{
+	return bdd_and(c->m, flow_bdd(c, fl), macs_bdd(c, &fl->from));
 }
 
 /* Which ruleset check a crossing a → b falls under, or -1. */
@@ -305,7 +309,7 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 	c->univ = bdd_and(m, bdd_and(m, ifs, ofs), cts);
 
 	for (size_t i = 0; i < topo_site_n_flows(c->site); i++)
-		c->permitted = bdd_or(m, c->permitted, flow_bdd(c, topo_site_flow(c->site, i), false));
+		c->permitted = bdd_or(m, c->permitted, flow_bdd(c, topo_site_flow(c->site, i)));
 
 	/* dnat: the first packets that may be translated — to the firewall
 	 * itself, and to addresses behind the interface they came in on (a
@@ -493,7 +497,7 @@ static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
-		bdd_t fs = bdd_and(m, flow_bdd(c, fl, true), in);
+		bdd_t fs = bdd_and(m, flow_bdd_pinned(c, fl), in);
 		if (fs == BDD_FALSE)
 			continue; /* not to this firewall */
 		fs = bdd_diff(m, fs, c->passed_local);
@@ -586,7 +590,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(c->m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
-		bdd_t fb = flow_bdd(c, fl, true);
+		bdd_t fb = flow_bdd_pinned(c, fl);
 		/* a flow to a dnat target: judged on the translated packets */
 		bdd_t fs = bdd_and(c->m, fb, c->images);
 		if (fs == BDD_FALSE)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd — the commands: main.c reads the command line and wires the
- * libraries for audit, verify and topology; monitor.c is `sanso monitor`,
- * the daemon around a streaming engine; privs.c gives up privileges once
- * its captures are open.  Nothing below the commands includes this header:
+ * libraries for audit, verify and topology; output.c writes report files
+ * whole or not at all; monitor.c is `sanso monitor`, the daemon around a
+ * streaming engine, and monitor-records.c what it writes; privs.c gives
+ * up privileges once its captures are open.  The only component that
+ * prints.  Nothing below the commands includes this header:
  * the data flows topology → (rulesets | probe) → analyze → report → cmd.
  */
 #pragma once

@@ -2,8 +2,9 @@
 /*
  * sanso (三層) — proves a municipal network keeps the three-tier separation.
  *
- * The command line of docs/cli.md.  This is the only place that prints:
- * the components return diagnostics and errors, main() words them.
+ * The command line of docs/cli.md.  The commands (analyze/cmd/) are the
+ * only place that prints: the components return diagnostics and errors,
+ * main() words them (and the monitor its own warnings, monitor*.c).
  *
  * Exit status: 0 no finding at or above --fail-on, 1 findings, 2 bad usage
  * or bad input (nothing half-written), 3 runtime failure.

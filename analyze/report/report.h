@@ -25,6 +25,23 @@
 
 /* ---------------------------------------------------------------- reports */
 
+/* How a report is written: the commands set it from --format, --lang,
+ * -q, -v and --fail-on. */
+enum an_format {
+	AN_FORMAT_TEXT,
+	AN_FORMAT_JSON,
+	AN_FORMAT_HTML,
+	AN_FORMAT_JUNIT,
+};
+
+struct an_output_options {
+	enum an_format format;
+	bool quiet;   /* text: findings only, no header */
+	bool verbose; /* text: counters in detail */
+	bool japanese;
+	enum an_severity fail_on; /* JUnit: findings below it are skipped, not failures */
+};
+
 /* Write a report (audit, verify) in o->format; 0 or -errno. */
 int an_write(const struct an_view *v, const struct an_output_options *o, FILE *out);
 
