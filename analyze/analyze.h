@@ -11,11 +11,18 @@
  * them (probe), keeps flows and station observations, and hands each
  * finding to a callback when it is decided — at the end of its flow for
  * traffic checks, at an_engine_finish() for station checks.  `sanso audit`
- * collects them into a report; `sanso monitor` will stream them.
+ * collects them into a report; `sanso monitor` streams them.
+ *
+ * One finding model (struct an_finding) for every kind: traffic and
+ * station findings with their packet evidence, ruleset findings with their
+ * firewall, example packet and rules.  Judges store data, not sentences:
+ * messages.c words any finding in either language.
  *
  * Ownership: findings handed to the callback are lent; an_finding_dup()
  * copies one.  Zone/host/flow pointers inside a finding point into the
  * topology the engine was given, which must outlive the finding.
+ * Depends on topology, rulesets, rulesets/reach and probe; may not use
+ * report/ or cmd/.
  */
 #pragma once
 

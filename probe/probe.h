@@ -10,8 +10,10 @@
  * observations, and the analyser (analyze/) judges them.
  *
  * Ownership: records and packets are lent for one iteration only (the data
- * pointer belongs to libpcap, or to the capture's map of its file).  Flows handed to callbacks are lent until the
- * callback returns.  Library code never prints.
+ * pointer belongs to libpcap, or to the capture's map of its file).  Flows
+ * handed to callbacks are lent until the callback returns.  Library code
+ * never prints.  Depends on topology.h's address type only (not its code);
+ * may not use rulesets/ or analyze/.
  */
 #pragma once
 

@@ -24,6 +24,10 @@
  * Ownership: a ruleset owns everything it points to; rs_ruleset_free().
  * Indices (chain, table, set) stay valid while the ruleset lives; pointers
  * into its arrays only until the next rs_*_add() on the same array.
+ * Readers of a ruleset see this header; the builders only the ingesters
+ * use are in rulesets-internal.h.  Depends on topology.h (diagnostics,
+ * interface names) only; may not use probe/, analyze/, or reach/ (which
+ * sits above it).
  */
 #pragma once
 

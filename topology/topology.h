@@ -11,6 +11,11 @@
  *
  * Library code never prints: problems in the file become diagnostics in a
  * struct topo_diag_list, which main() prints as `file:line:column: error: …`.
+ *
+ * It also owns the three-tier rule itself (topo_tier_crossing: which
+ * separation a crossing between two tiers breaks), so the policy, verify
+ * and the flow rules ask one table.  First on the data's path: it may use
+ * nothing else of sanso.
  */
 #pragma once
 
