@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rulesets-internal.h"
 #include "rulesets.h"
 
 static const char *corpus_dir;
