@@ -47,7 +47,7 @@ static const char *verdict_word(enum rs_verdict_code v)
 	}
 }
 
-/* rule == SIZE_MAX: the chain's policy; chain == NO_CHAIN, NO_INPUT_CHAIN: no chain */
+/* rule == SIZE_MAX: the chain's policy; chain == REACH_NO_CHAIN, REACH_NO_INPUT_CHAIN: no chain */
 int vf_add_rule(struct fw_ctx *c, struct an_finding *f, uint32_t chain, size_t rule, const char *verdict)
 {
 	char loc[512], text[1024], ch[256];
@@ -58,11 +58,11 @@ int vf_add_rule(struct fw_ctx *c, struct an_finding *f, uint32_t chain, size_t r
 	f->rules = v;
 	v = &f->rules[f->n_rules++];
 	memset(v, 0, sizeof(*v));
-	if (chain == NO_CHAIN || chain == NO_INPUT_CHAIN) {
+	if (chain == REACH_NO_CHAIN || chain == REACH_NO_INPUT_CHAIN) {
 		snprintf(loc, sizeof(loc), "%s", c->rs->source);
 		v->location = xstrdup(c, loc);
 		v->chain = xstrdup(c, "(none)");
-		v->text = xstrdup(c, chain == NO_CHAIN ? "no base chain on the forward hook for this address family: "
+		v->text = xstrdup(c, chain == REACH_NO_CHAIN ? "no base chain on the forward hook for this address family: "
 							 "the kernel forwards it unfiltered"
 						       : "no base chain on the input hook for this address family: the "
 							 "kernel delivers it to the firewall's own services unfiltered");
@@ -123,7 +123,7 @@ static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
 /* The trace of a finding's example, from where it was sent. */
 static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
 {
-	uint8_t orig[N_VARS];
+	uint8_t orig[REACH_N_VARS];
 
 	if (reach_packet_origin(&c->r, bits, orig)) {
 		struct an_vpacket o;
@@ -143,23 +143,25 @@ static bool proto_has_ports(unsigned p)
 void vf_decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->family = bits[V_FAM] ? 6 : 4;
-	p->proto = (uint8_t)reach_get_bits(bits, V_PROTO, 8);
+	p->family = bits[REACH_V_FAM] ? 6 : 4;
+	p->proto = (uint8_t)reach_get_bits(bits, REACH_V_PROTO, 8);
 	p->src.family = p->dst.family = p->family;
-	reach_get_bytes(bits, V_SADDR, p->family == 4 ? 32 : 128, p->src.bytes);
-	reach_get_bytes(bits, V_DADDR, p->family == 4 ? 32 : 128, p->dst.bytes);
+	reach_get_bytes(bits, REACH_V_SADDR, p->family == 4 ? 32 : 128, p->src.bytes);
+	reach_get_bytes(bits, REACH_V_DADDR, p->family == 4 ? 32 : 128, p->dst.bytes);
 	p->sport = p->dport = p->icmp_type = p->icmp_code = -1;
 	if (proto_has_ports(p->proto)) {
-		p->sport = (int)reach_get_bits(bits, V_SPORT, 16);
-		p->dport = (int)reach_get_bits(bits, V_DPORT, 16);
+		p->sport = (int)reach_get_bits(bits, REACH_V_SPORT, 16);
+		p->dport = (int)reach_get_bits(bits, REACH_V_DPORT, 16);
 	} else if (p->proto == 1 || p->proto == 58) {
-		p->icmp_type = (int)reach_get_bits(bits, V_SPORT, 8);
-		p->icmp_code = (int)reach_get_bits(bits, V_SPORT + 8, 8);
+		p->icmp_type = (int)reach_get_bits(bits, REACH_V_SPORT, 8);
+		p->icmp_code = (int)reach_get_bits(bits, REACH_V_SPORT + 8, 8);
 	}
-	unsigned iif = reach_get_bits(bits, V_IIF, IF_BITS), oif = reach_get_bits(bits, V_OIF, IF_BITS);
+	unsigned iif = reach_get_bits(bits, REACH_V_IIF, REACH_IF_BITS);
+	unsigned oif = reach_get_bits(bits, REACH_V_OIF, REACH_IF_BITS);
 	snprintf(p->iif, sizeof(p->iif), "%s", iif < c->fw->n_ifaces ? c->fw->ifaces[iif].name : "?");
-	snprintf(p->oif, sizeof(p->oif), "%s", oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : oif == IF_NONE ? "" : "?");
-	reach_get_bytes(bits, V_SMAC, 48, p->smac);
+	snprintf(p->oif, sizeof(p->oif), "%s",
+		 oif < c->fw->n_ifaces ? c->fw->ifaces[oif].name : oif == REACH_IF_NONE ? "" : "?");
+	reach_get_bytes(bits, REACH_V_SMAC, 48, p->smac);
 	p->src_zone = topo_site_lookup_area(c->site, &p->src);
 	p->dst_zone = topo_site_lookup_area(c->site, &p->dst);
 	p->src_host = topo_site_lookup_host_ip(c->site, &p->src);
@@ -217,37 +219,39 @@ static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, c
 		return false;
 	s = vf_prefer(c, s, c->r.fam[0]);
 	s = vf_prefer(c, s, c->r.dnat0); /* sent as it is, if it can be */
-	s = vf_prefer(c, s, hosts_in(c, a, V_SADDR));
-	s = vf_prefer(c, s, hosts_in(c, b, V_DADDR));
-	s = vf_prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, V_SADDR, 32, web4, NULL)));
-	s = vf_prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, V_DADDR, 32, web4, NULL)));
-	s = vf_prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, V_SADDR, 128, web6, NULL)));
-	s = vf_prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, V_DADDR, 128, web6, NULL)));
+	s = vf_prefer(c, s, hosts_in(c, a, REACH_V_SADDR));
+	s = vf_prefer(c, s, hosts_in(c, b, REACH_V_DADDR));
+	s = vf_prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, REACH_V_SADDR, 32, web4, NULL)));
+	s = vf_prefer(c, s, bdd_and(m, c->r.fam[0], bdd_match(m, REACH_V_DADDR, 32, web4, NULL)));
+	s = vf_prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, REACH_V_SADDR, 128, web6, NULL)));
+	s = vf_prefer(c, s, bdd_and(m, c->r.fam[1], bdd_match(m, REACH_V_DADDR, 128, web6, NULL)));
 	/* IPv6: an address the kernel forwards (global unicast 2000::/3 or
 	 * unique local fc00::/7, not ::2), host ::1 of its prefix */
-	s = vf_prefer(c, s, bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, V_SADDR, 3, 1), bdd_uint(m, V_SADDR, 7, 0x7e))));
-	s = vf_prefer(c, s, bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, V_DADDR, 3, 1), bdd_uint(m, V_DADDR, 7, 0x7e))));
-	s = vf_prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, V_SADDR, 128, one6, low64)));
-	s = vf_prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, V_DADDR, 128, one6, low64)));
+	s = vf_prefer(c, s,
+		      bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, REACH_V_SADDR, 3, 1), bdd_uint(m, REACH_V_SADDR, 7, 0x7e))));
+	s = vf_prefer(c, s,
+		      bdd_or(m, c->r.fam[0], bdd_or(m, bdd_uint(m, REACH_V_DADDR, 3, 1), bdd_uint(m, REACH_V_DADDR, 7, 0x7e))));
+	s = vf_prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, REACH_V_SADDR, 128, one6, low64)));
+	s = vf_prefer(c, s, bdd_or(m, c->r.fam[0], bdd_match(m, REACH_V_DADDR, 128, one6, low64)));
 	/* not a network address: x.y.z.0 */
-	s = vf_prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_SADDR + 24, 8, 0))));
-	s = vf_prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_DADDR + 24, 8, 0))));
-	s = vf_prefer(c, s, bdd_uint(m, V_PROTO, 8, 6));
-	s = vf_prefer(c, s, bdd_or(m, bdd_uint(m, V_PROTO, 8, 17), bdd_uint(m, V_PROTO, 8, 6)));
+	s = vf_prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, REACH_V_SADDR + 24, 8, 0))));
+	s = vf_prefer(c, s, bdd_not(m, bdd_and(m, c->r.fam[0], bdd_uint(m, REACH_V_DADDR + 24, 8, 0))));
+	s = vf_prefer(c, s, bdd_uint(m, REACH_V_PROTO, 8, 6));
+	s = vf_prefer(c, s, bdd_or(m, bdd_uint(m, REACH_V_PROTO, 8, 17), bdd_uint(m, REACH_V_PROTO, 8, 6)));
 	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		bdd_t t = bdd_and(m, s, bdd_uint(m, V_DPORT, 16, ports[i]));
+		bdd_t t = bdd_and(m, s, bdd_uint(m, REACH_V_DPORT, 16, ports[i]));
 		if (t != BDD_FALSE) {
 			s = t;
 			break;
 		}
 	}
-	s = vf_prefer(c, s, bdd_range(m, V_DPORT, 16, one, hi));
-	s = vf_prefer(c, s, bdd_range(m, V_SPORT, 16, lo, hi));
-	s = vf_prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 1)), bdd_uint(m, V_SPORT, 8, 8)));
-	s = vf_prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, V_PROTO, 8, 58)), bdd_uint(m, V_SPORT, 8, 128)));
+	s = vf_prefer(c, s, bdd_range(m, REACH_V_DPORT, 16, one, hi));
+	s = vf_prefer(c, s, bdd_range(m, REACH_V_SPORT, 16, lo, hi));
+	s = vf_prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, REACH_V_PROTO, 8, 1)), bdd_uint(m, REACH_V_SPORT, 8, 8)));
+	s = vf_prefer(c, s, bdd_or(m, bdd_not(m, bdd_uint(m, REACH_V_PROTO, 8, 58)), bdd_uint(m, REACH_V_SPORT, 8, 128)));
 	/* a MAC that is nobody's: the documentation range of RFC 7042 */
 	static const uint8_t doc_mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
-	s = vf_prefer(c, s, bdd_match(m, V_SMAC, 48, doc_mac, NULL));
+	s = vf_prefer(c, s, bdd_match(m, REACH_V_SMAC, 48, doc_mac, NULL));
 	if (!bdd_pick(m, s, bits))
 		return false;
 	vf_decode_packet(c, bits, p);
@@ -297,9 +301,9 @@ static char *point_location(struct fw_ctx *c, uint32_t chain, size_t rule, char 
 {
 	char ch[256];
 
-	if (chain == NO_CHAIN)
+	if (chain == REACH_NO_CHAIN)
 		snprintf(buf, len, "%s (no forward chain for this address family)", c->rs->source);
-	else if (chain == NO_INPUT_CHAIN)
+	else if (chain == REACH_NO_INPUT_CHAIN)
 		snprintf(buf, len, "%s (no input chain for this address family)", c->rs->source);
 	else if (rule == SIZE_MAX)
 		snprintf(buf, len, "the policy of %s", rs_chain_describe(c->rs, chain, ch, sizeof(ch)));
@@ -312,7 +316,7 @@ static char *point_location(struct fw_ctx *c, uint32_t chain, size_t rule, char 
 void vf_open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, size_t rule, bdd_t s)
 {
 	char key[128], loc[512];
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 
 	point_location(c, chain, rule, loc, sizeof(loc));
 	snprintf(key, sizeof(key), "%u|%s|%s|%s%s|%u|%zu", c->fw->index, an_check_id(p->check), p->a->name,
@@ -323,7 +327,7 @@ void vf_open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, siz
 	f->src.zone = p->a;
 	f->dst.zone = p->b;
 	if (p->local) /* one of its addresses in its own zone */
-		s = vf_prefer(c, s, vf_area_bdd(c, p->b, V_DADDR));
+		s = vf_prefer(c, s, vf_area_bdd(c, p->b, REACH_V_DADDR));
 	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
 	if (f->has_example)
 		trace_example(c, bits, f);
@@ -337,7 +341,7 @@ void vf_open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, siz
 void vf_broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t x)
 {
 	char key[128], what[160] = "", loc[512];
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 	struct bdd *m = c->m;
 	point_location(c, chain, rule, loc, sizeof(loc));
 	bool mac_and_ip = topo_site_pinning(c->site) == TOPO_PIN_MAC_AND_IP;
@@ -385,7 +389,7 @@ void vf_broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, siz
 void vf_nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, size_t rule, bdd_t y)
 {
 	char key[128], loc[512];
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 
 	point_location(c, chain, rule, loc, sizeof(loc));
 	snprintf(key, sizeof(key), "%u|nomac|%u|%u|%zu", c->fw->index, e->flow->index, chain, rule);
@@ -407,7 +411,7 @@ void vf_nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, siz
 
 void vf_blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t s)
 {
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 	struct an_finding *f = vf_new_finding(c, AN_CHECK_RULESET_FLOW_BLOCKED, NULL);
 
 	if (!f)

@@ -55,7 +55,7 @@ struct fw_ctx {
 	struct an_vfw_summary *sum;
 	struct reach r;   /* the ruleset's model (rulesets/reach/) */
 	struct bdd *m;    /* r.m */
-	const char *ifnames[MAX_IFACES];
+	const char *ifnames[REACH_MAX_IFACES];
 	size_t n_areas;
 
 	bdd_t *src_in, *dst_in, *iif_of, *oif_of; /* per area */

@@ -18,7 +18,7 @@
 /* ------------------------------------------- the kernel differential test */
 
 struct probe_points {
-	uint8_t (*bits)[N_VARS];
+	uint8_t (*bits)[REACH_N_VARS];
 	uint32_t *chain; /* UINT32_MAX: a random packet */
 	size_t *rule;
 	size_t n, cap;
@@ -45,7 +45,7 @@ static void add_point(struct probe_points *pp, const uint8_t *bits, uint32_t cha
 		pp->rule = r;
 		pp->cap = cap;
 	}
-	memcpy(pp->bits[pp->n], bits, N_VARS);
+	memcpy(pp->bits[pp->n], bits, REACH_N_VARS);
 	pp->chain[pp->n] = chain;
 	pp->rule[pp->n++] = rule;
 }
@@ -54,7 +54,7 @@ void vf_on_witness(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit)
 {
 	struct fw_ctx *c = w->arg;
 	struct probe_points *pp = c->points;
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 
 	hit = bdd_and(c->m, hit, pp->sendable); /* no collection before the picks */
 	const struct rs_rule *r = &c->rs->chains[chain].rules[rule];
@@ -74,15 +74,15 @@ void vf_on_witness(struct reach_walk *w, uint32_t chain, size_t rule, bdd_t hit)
 static bdd_t sendable(struct fw_ctx *c)
 {
 	struct bdd *m = c->m;
-	bdd_t proto = bdd_or(m, bdd_or(m, bdd_uint(m, V_PROTO, 8, 6), bdd_uint(m, V_PROTO, 8, 17)),
-			     bdd_or(m, bdd_and(m, c->r.fam[0], bdd_uint(m, V_PROTO, 8, 1)),
-				    bdd_and(m, c->r.fam[1], bdd_uint(m, V_PROTO, 8, 58))));
+	bdd_t proto = bdd_or(m, bdd_or(m, bdd_uint(m, REACH_V_PROTO, 8, 6), bdd_uint(m, REACH_V_PROTO, 8, 17)),
+			     bdd_or(m, bdd_and(m, c->r.fam[0], bdd_uint(m, REACH_V_PROTO, 8, 1)),
+				    bdd_and(m, c->r.fam[1], bdd_uint(m, REACH_V_PROTO, 8, 58))));
 	bdd_t iifs = BDD_FALSE;
 	for (size_t i = 0; i < c->fw->n_ifaces; i++)
-		iifs = bdd_or(m, iifs, bdd_uint(m, V_IIF, IF_BITS, i));
+		iifs = bdd_or(m, iifs, bdd_uint(m, REACH_V_IIF, REACH_IF_BITS, i));
 	bdd_t paths = bdd_or(m, bdd_diff(m, c->ifpair, c->own), bdd_and(m, bdd_and(m, iifs, c->r.pre_cube), c->own));
 	bdd_t r = bdd_and(m, bdd_diff(m, proto, c->own_src), bdd_and(m, paths, bdd_and(m, c->ctnew, c->syn)));
-	const unsigned vars[2] = {V_SADDR, V_DADDR};
+	const unsigned vars[2] = {REACH_V_SADDR, REACH_V_DADDR};
 
 	for (int i = 0; i < 2; i++) {
 		unsigned v = vars[i];
@@ -90,7 +90,7 @@ static bdd_t sendable(struct fw_ctx *c)
 		bdd_t ok6 = bdd_or(m, bdd_uint(m, v, 3, 1), bdd_uint(m, v, 7, 0x7e));
 		r = bdd_and(m, r, bdd_or(m, bdd_diff(m, c->r.fam[0], bad4), bdd_and(m, c->r.fam[1], ok6)));
 	}
-	return bdd_and(m, r, bdd_uint(m, V_SMAC + 7, 1, 0));
+	return bdd_and(m, r, bdd_uint(m, REACH_V_SMAC + 7, 1, 0));
 }
 
 static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random, uint64_t seed, an_vprobe_fn fn,
@@ -138,7 +138,7 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 	/* random packets: n_random forwarded ones, and a fifth as many to the
 	 * firewall itself (a random pick over both would spend half on the
 	 * few addresses of the firewall) */
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 	bdd_t fwd_s = bdd_diff(c->m, pp.sendable, c->r.pre_cube), loc_s = bdd_and(c->m, pp.sendable, c->r.pre_cube);
 	for (unsigned k = 0; k < n_random + n_random / 5 && !pp.err; k++)
 		if (bdd_pick_random(c->m, k < n_random ? fwd_s : loc_s, bits, &pp.rng))
@@ -152,11 +152,11 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		struct an_vprobe p = {0};
 		char loc[512];
 
-		uint8_t out[N_VARS], set_out[N_VARS];
+		uint8_t out[REACH_N_VARS], set_out[REACH_N_VARS];
 		c->r.trace_approx = false;
 		p.traced_accept = vf_trace_out(c, pp.bits[i], &f, out);
 		/* the set walk's verdict: translated as its dnat rule's hits say */
-		memcpy(set_out, pp.bits[i], N_VARS);
+		memcpy(set_out, pp.bits[i], REACH_N_VARS);
 		for (size_t k = 0; k < c->r.n_dn; k++)
 			if (bdd_member(c->m, c->r.dn[k].hit, pp.bits[i])) {
 				reach_translate_point(&c->r, c->r.dn[k].chain, c->r.dn[k].rule, set_out);
@@ -164,12 +164,12 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 			}
 		p.accept = bdd_member(c->m, in, set_out);
 		vf_decode_packet(c, out, &p.out);
-		p.translated = out[V_DNAT];
+		p.translated = out[REACH_V_DNAT];
 		p.approximate = c->r.trace_approx || edge;
 		vf_decode_packet(c, pp.bits[i], &p.packet);
 		p.packet.has_mac = true;
-		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)reach_get_bits(pp.bits[i], V_TCPFL, 8) : 0;
-		p.icmp_checksum = (uint16_t)reach_get_bits(pp.bits[i], V_DPORT, 16);
+		p.tcp_flags = p.packet.proto == 6 ? (uint8_t)reach_get_bits(pp.bits[i], REACH_V_TCPFL, 8) : 0;
+		p.icmp_checksum = (uint16_t)reach_get_bits(pp.bits[i], REACH_V_DPORT, 16);
 		if (pp.chain[i] != UINT32_MAX)
 			p.witness_of = rs_rule_location(c->rs, pp.chain[i], pp.rule[i], loc, sizeof(loc));
 		p.rules = f.rules;

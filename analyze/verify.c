@@ -20,7 +20,7 @@
  *            first, one chain after the other, over the first packets to
  *            other areas, to the firewall and back out their own
  *            interface; the dnat gives the packets it takes their new
- *            destination and output interface (V_DNAT set, the originals
+ *            destination and output interface (REACH_V_DNAT set, the originals
  *            kept per rule for the examples), and what leaves by another
  *            interface goes on to forward and postrouting;
  *   local    first packets to the firewall's own addresses (its host's
@@ -123,7 +123,7 @@ static bdd_t endpoint_bdd(struct fw_ctx *c, const struct topo_endpoint *ep, unsi
 		return r;
 	case TOPO_EP_ZONE:
 	case TOPO_EP_EXTERNAL:
-		return var == V_SADDR ? c->src_in[ep->area->index] : c->dst_in[ep->area->index];
+		return var == REACH_V_SADDR ? c->src_in[ep->area->index] : c->dst_in[ep->area->index];
 	case TOPO_EP_CIDR:
 		return vf_prefix_bdd(c, var, &ep->addr, ep->prefix);
 	}
@@ -139,7 +139,7 @@ static bdd_t macs_bdd(struct fw_ctx *c, const struct topo_endpoint *ep)
 	if (!n)
 		return BDD_TRUE;
 	for (size_t i = 0; i < n; i++)
-		r = bdd_or(c->m, r, bdd_match(c->m, V_SMAC, 48, macs[i], NULL));
+		r = bdd_or(c->m, r, bdd_match(c->m, REACH_V_SMAC, 48, macs[i], NULL));
 	return r;
 }
 
@@ -147,18 +147,18 @@ static bdd_t macs_bdd(struct fw_ctx *c, const struct topo_endpoint *ep)
 static bdd_t service_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 {
 	struct bdd *m = c->m;
-	bdd_t proto = fl->proto == TOPO_PROTO_ANY ? BDD_TRUE : bdd_uint(m, V_PROTO, 8, (unsigned)fl->proto);
+	bdd_t proto = fl->proto == TOPO_PROTO_ANY ? BDD_TRUE : bdd_uint(m, REACH_V_PROTO, 8, (unsigned)fl->proto);
 
 	if (fl->n_ports == 0)
 		return proto;
 	bdd_t has_ports = BDD_FALSE, ports = BDD_FALSE;
 	static const unsigned with_ports[] = {6, 17, 132, 33};
 	for (size_t i = 0; i < 4; i++)
-		has_ports = bdd_or(m, has_ports, bdd_uint(m, V_PROTO, 8, with_ports[i]));
+		has_ports = bdd_or(m, has_ports, bdd_uint(m, REACH_V_PROTO, 8, with_ports[i]));
 	for (size_t i = 0; i < fl->n_ports; i++) {
 		uint8_t lo[2] = {(uint8_t)(fl->ports[i].lo >> 8), (uint8_t)fl->ports[i].lo};
 		uint8_t hi[2] = {(uint8_t)(fl->ports[i].hi >> 8), (uint8_t)fl->ports[i].hi};
-		ports = bdd_or(m, ports, bdd_range(m, V_DPORT, 16, lo, hi));
+		ports = bdd_or(m, ports, bdd_range(m, REACH_V_DPORT, 16, lo, hi));
 	}
 	bdd_t r = bdd_and(m, has_ports, ports);
 	if (fl->proto != TOPO_PROTO_ANY)
@@ -170,7 +170,7 @@ static bdd_t service_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 {
 	struct bdd *m = c->m;
-	bdd_t r = bdd_and(m, endpoint_bdd(c, &fl->from, V_SADDR), endpoint_bdd(c, &fl->to, V_DADDR));
+	bdd_t r = bdd_and(m, endpoint_bdd(c, &fl->from, REACH_V_SADDR), endpoint_bdd(c, &fl->to, REACH_V_DADDR));
 
 	return bdd_and(m, r, service_bdd(c, fl));
 }
@@ -202,7 +202,7 @@ void vf_keep(struct fw_ctx *c, bdd_t *slot)
 	bdd_root_push(c->m, slot);
 }
 
-/* The interface towards a dnat's target (its V_FAM/V_DADDR bits set): the
+/* The interface towards a dnat's target (its REACH_V_FAM/REACH_V_DADDR bits set): the
  * lowest-numbered one facing an area that holds it (the firewall's own
  * addresses are the model's: no interface). */
 static unsigned route(void *arg, const uint8_t *bits)
@@ -215,7 +215,7 @@ static unsigned route(void *arg, const uint8_t *bits)
 			for (size_t a = 0; a < c->n_areas; a++)
 				if (topo_site_area(c->site, a) == fw->ifaces[j].faces[k] && bdd_member(c->m, c->dst_in[a], bits))
 					return (unsigned)j;
-	return IF_OTHER;
+	return REACH_IF_OTHER;
 }
 
 /* The model (reach_init), then the questions: areas, flows, first packets. */
@@ -223,7 +223,7 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 {
 	const struct topo_firewall *fw = c->fw;
 
-	if (fw->n_ifaces > MAX_IFACES)
+	if (fw->n_ifaces > REACH_MAX_IFACES)
 		return -E2BIG;
 	for (size_t i = 0; i < fw->n_ifaces; i++)
 		c->ifnames[i] = fw->ifaces[i].name;
@@ -248,13 +248,13 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 		vf_keep(c, &c->dst_in[i]);
 		vf_keep(c, &c->iif_of[i]);
 		vf_keep(c, &c->oif_of[i]);
-		c->src_in[i] = vf_area_bdd(c, a, V_SADDR);
-		c->dst_in[i] = vf_area_bdd(c, a, V_DADDR);
+		c->src_in[i] = vf_area_bdd(c, a, REACH_V_SADDR);
+		c->dst_in[i] = vf_area_bdd(c, a, REACH_V_DADDR);
 		for (size_t j = 0; j < fw->n_ifaces; j++)
 			for (size_t k = 0; k < fw->ifaces[j].n_faces; k++)
 				if (fw->ifaces[j].faces[k] == a) {
-					c->iif_of[i] = bdd_or(m, c->iif_of[i], bdd_uint(m, V_IIF, IF_BITS, j));
-					c->oif_of[i] = bdd_or(m, c->oif_of[i], bdd_uint(m, V_OIF, IF_BITS, j));
+					c->iif_of[i] = bdd_or(m, c->iif_of[i], bdd_uint(m, REACH_V_IIF, REACH_IF_BITS, j));
+					c->oif_of[i] = bdd_or(m, c->oif_of[i], bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, j));
 				}
 	}
 
@@ -267,9 +267,9 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 	for (size_t i = 0; i < fw->n_ifaces; i++)
 		for (size_t j = 0; j < fw->n_ifaces; j++)
 			if (i != j)
-				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, V_IIF, IF_BITS, i),
-									   bdd_uint(m, V_OIF, IF_BITS, j)));
-	c->ctnew = bdd_uint(m, V_CT, 3, CT_NEW);
+				c->ifpair = bdd_or(m, c->ifpair, bdd_and(m, bdd_uint(m, REACH_V_IIF, REACH_IF_BITS, i),
+									   bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, j)));
+	c->ctnew = bdd_uint(m, REACH_V_CT, 3, REACH_CT_NEW);
 	c->syn = bdd_and(m, reach_first_packets(&c->r), c->r.dnat0);
 	bdd_t cross = BDD_FALSE; /* used before any collection: not rooted */
 	for (size_t a = 0; a < c->n_areas; a++)
@@ -286,8 +286,8 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 	if (fw->host)
 		for (size_t i = 0; i < fw->host->n_ips; i++) {
 			const struct topo_addr *a = &fw->host->ips[i];
-			c->own = bdd_or(m, c->own, vf_prefix_bdd(c, V_DADDR, a, a->family == 4 ? 32 : 128));
-			c->own_src = bdd_or(m, c->own_src, vf_prefix_bdd(c, V_SADDR, a, a->family == 4 ? 32 : 128));
+			c->own = bdd_or(m, c->own, vf_prefix_bdd(c, REACH_V_DADDR, a, a->family == 4 ? 32 : 128));
+			c->own_src = bdd_or(m, c->own_src, vf_prefix_bdd(c, REACH_V_SADDR, a, a->family == 4 ? 32 : 128));
 		}
 	c->r.own = c->own;
 	c->r0 = bdd_diff(m, bdd_diff(m, c->r0, c->own), c->own_src);
@@ -299,13 +299,14 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 			      bdd_and(m, c->r.pre_cube, bdd_and(m, c->ctnew, c->syn)));
 
 	/* every packet, for the shadow walk: interfaces and states that exist */
-	bdd_t ifs = bdd_uint(m, V_IIF, IF_BITS, IF_OTHER), ofs = bdd_uint(m, V_OIF, IF_BITS, IF_OTHER), cts = BDD_FALSE;
+	bdd_t ifs = bdd_uint(m, REACH_V_IIF, REACH_IF_BITS, REACH_IF_OTHER);
+	bdd_t ofs = bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, REACH_IF_OTHER), cts = BDD_FALSE;
 	for (size_t i = 0; i < fw->n_ifaces; i++) {
-		ifs = bdd_or(m, ifs, bdd_uint(m, V_IIF, IF_BITS, i));
-		ofs = bdd_or(m, ofs, bdd_uint(m, V_OIF, IF_BITS, i));
+		ifs = bdd_or(m, ifs, bdd_uint(m, REACH_V_IIF, REACH_IF_BITS, i));
+		ofs = bdd_or(m, ofs, bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, i));
 	}
-	for (unsigned i = 0; i < N_CT; i++)
-		cts = bdd_or(m, cts, bdd_uint(m, V_CT, 3, i));
+	for (unsigned i = 0; i < REACH_N_CT; i++)
+		cts = bdd_or(m, cts, bdd_uint(m, REACH_V_CT, 3, i));
 	c->univ = bdd_and(m, bdd_and(m, ifs, ofs), cts);
 
 	for (size_t i = 0; i < topo_site_n_flows(c->site); i++)
@@ -318,9 +319,9 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 		bdd_t hair = BDD_FALSE; /* not rooted: used at once */
 		for (size_t a = 0; a < c->n_areas; a++)
 			for (size_t j = 0; j < fw->n_ifaces; j++) {
-				bdd_t ij = bdd_uint(m, V_IIF, IF_BITS, j);
+				bdd_t ij = bdd_uint(m, REACH_V_IIF, REACH_IF_BITS, j);
 				if (bdd_and(m, c->iif_of[a], ij) != BDD_FALSE)
-					hair = bdd_or(m, hair, bdd_and(m, bdd_and(m, c->src_in[a], ij), bdd_uint(m, V_OIF, IF_BITS, j)));
+					hair = bdd_or(m, hair, bdd_and(m, bdd_and(m, c->src_in[a], ij), bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, j)));
 			}
 		hair = bdd_and(m, bdd_diff(m, bdd_diff(m, hair, c->own), c->own_src), bdd_and(m, c->ctnew, c->syn));
 		c->pre_in = bdd_or(m, bdd_or(m, c->r0, c->r0_local), hair); /* the first packets prerouting sees */
@@ -342,13 +343,13 @@ static void shadow_findings(struct fw_ctx *c)
 		for (size_t i = 0; i < ch->n_rules && !c->err; i++) {
 			const struct rs_rule *r = &ch->rules[i];
 			bool unknown;
-			if (!(c->r.rflags[ci][i] & RF_VISITED))
+			if (!(c->r.rflags[ci][i] & REACH_RF_VISITED))
 				continue;
 			if (r->unsupported || r->verdict.code == RS_V_UNKNOWN) {
 				vf_unsupported_finding(c, ci, i, r->unsupported ? r->unsupported : "an unsupported statement");
 				continue;
 			}
-			if (c->r.rflags[ci][i] & RF_HIT)
+			if (c->r.rflags[ci][i] & REACH_RF_HIT)
 				continue;
 			struct an_finding *f = vf_new_finding(c, AN_CHECK_RULESET_SHADOWED, NULL);
 			if (!f)
@@ -391,7 +392,7 @@ static bdd_t same_segment_iifs(struct fw_ctx *c, const struct topo_area *z)
 	bdd_t r = BDD_FALSE;
 	for (size_t j = 0; j < c->fw->n_ifaces; j++)
 		if (c->fw->ifaces[j].n_faces == 1 && c->fw->ifaces[j].faces[0] == z)
-			r = bdd_or(c->m, r, bdd_uint(c->m, V_IIF, IF_BITS, j));
+			r = bdd_or(c->m, r, bdd_uint(c->m, REACH_V_IIF, REACH_IF_BITS, j));
 	return r;
 }
 
@@ -416,9 +417,9 @@ static int setup_exceptions(struct fw_ctx *c)
 		vf_keep(c, &e->dst);
 		vf_keep(c, &e->service);
 		vf_keep(c, &e->nomac);
-		e->pin_ip = endpoint_bdd(c, &fl->from, V_SADDR);
+		e->pin_ip = endpoint_bdd(c, &fl->from, REACH_V_SADDR);
 		e->pin_mac = macs_bdd(c, &fl->from);
-		e->dst = endpoint_bdd(c, &fl->to, V_DADDR);
+		e->dst = endpoint_bdd(c, &fl->to, REACH_V_DADDR);
 		e->service = service_bdd(c, fl);
 		bdd_t core = bdd_and(m, e->dst, e->service);
 		e->carry = bdd_and(m, bdd_and(m, core, e->pin_ip), c->passed);
@@ -521,7 +522,7 @@ static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 			reach_walk_base(w, c->r.has_local_primary ? c->r.local_primary : c->r.loc[0], in);
 		pass = bdd_diff(m, in, covered);
 		if (pass != BDD_FALSE)
-			on_accept(w, NO_INPUT_CHAIN, 0, pass);
+			on_accept(w, REACH_NO_INPUT_CHAIN, 0, pass);
 	}
 	bdd_root_pop(m, mark);
 	return bdd_full(m) ? -E2BIG : c->err;
@@ -614,7 +615,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	 * ruleset without ip6tables, an `ip` table only) is forwarded as is */
 	pass = bdd_diff(c->m, c->fwd_in, reach_path_families(&c->r, c->r.fwd, c->r.n_fwd));
 	if (pass != BDD_FALSE)
-		on_accept(&w, NO_CHAIN, 0, pass);
+		on_accept(&w, REACH_NO_CHAIN, 0, pass);
 	if (c->fw->host && (r = verify_local(c, &w)) < 0)
 		return r;
 
@@ -713,9 +714,9 @@ int vf_load_ruleset(const struct topo_firewall *fw, const struct an_verify_sourc
 		return 1; /* nothing to verify */
 	if (src && src->path) /* --ruleset: the file says what it is */
 		fmt = TOPO_RULESET_NONE;
-	const char *names[MAX_IFACES];
+	const char *names[REACH_MAX_IFACES];
 	size_t n = 0;
-	for (size_t i = 0; i < fw->n_ifaces && n < MAX_IFACES; i++)
+	for (size_t i = 0; i < fw->n_ifaces && n < REACH_MAX_IFACES; i++)
 		names[n++] = fw->ifaces[i].name;
 	size_t errors = diags->n_errors;
 	int r = rs_load(path, fmt, names, n, ret, diags);

@@ -14,7 +14,8 @@
 
 #include "reach.h"
 
-static const uint32_t ct_bit[N_CT] = {RS_CT_NEW, RS_CT_ESTABLISHED, RS_CT_RELATED, RS_CT_INVALID, RS_CT_UNTRACKED};
+static const uint32_t ct_bit[REACH_N_CT] = {RS_CT_NEW, RS_CT_ESTABLISHED, RS_CT_RELATED, RS_CT_INVALID,
+					    RS_CT_UNTRACKED};
 
 struct keyvar {
 	int var; /* -1: a small-domain key (nfproto, interfaces, ct state and status) */
@@ -27,27 +28,27 @@ static struct keyvar key_var(enum rs_key k)
 {
 	switch (k) {
 	case RS_KEY_L4PROTO:
-		return (struct keyvar){V_PROTO, 8, -1};
+		return (struct keyvar){REACH_V_PROTO, 8, -1};
 	case RS_KEY_IP_SADDR:
-		return (struct keyvar){V_SADDR, 32, 0};
+		return (struct keyvar){REACH_V_SADDR, 32, 0};
 	case RS_KEY_IP_DADDR:
-		return (struct keyvar){V_DADDR, 32, 0};
+		return (struct keyvar){REACH_V_DADDR, 32, 0};
 	case RS_KEY_IP6_SADDR:
-		return (struct keyvar){V_SADDR, 128, 1};
+		return (struct keyvar){REACH_V_SADDR, 128, 1};
 	case RS_KEY_IP6_DADDR:
-		return (struct keyvar){V_DADDR, 128, 1};
+		return (struct keyvar){REACH_V_DADDR, 128, 1};
 	case RS_KEY_SPORT:
-		return (struct keyvar){V_SPORT, 16, -1};
+		return (struct keyvar){REACH_V_SPORT, 16, -1};
 	case RS_KEY_DPORT:
-		return (struct keyvar){V_DPORT, 16, -1};
+		return (struct keyvar){REACH_V_DPORT, 16, -1};
 	case RS_KEY_ICMP_TYPE:
-		return (struct keyvar){V_SPORT, 8, -1};
+		return (struct keyvar){REACH_V_SPORT, 8, -1};
 	case RS_KEY_ICMP_CODE:
-		return (struct keyvar){V_SPORT + 8, 8, -1};
+		return (struct keyvar){REACH_V_SPORT + 8, 8, -1};
 	case RS_KEY_TCP_FLAGS:
-		return (struct keyvar){V_TCPFL, 8, -1};
+		return (struct keyvar){REACH_V_TCPFL, 8, -1};
 	case RS_KEY_ETHER_SADDR:
-		return (struct keyvar){V_SMAC, 48, -1};
+		return (struct keyvar){REACH_V_SMAC, 48, -1};
 	default:
 		return (struct keyvar){-1, 0, -1};
 	}
@@ -142,7 +143,7 @@ static bool ifname_is_known(const struct reach *c, const uint8_t *pat)
 
 /*
  * A small-domain key: does domain value d satisfy the match?  For
- * interfaces, d is an interface index or IF_OTHER, which stands for every
+ * interfaces, d is an interface index or REACH_IF_OTHER, which stands for every
  * name not among reach.ifaces: it matches an equality when the pattern
  * could name such an interface, and any inequality.
  */
@@ -162,7 +163,7 @@ static bool domain_test(const struct reach *c, enum rs_key k, unsigned d, const 
 		/* d: dnat << 3 | ct state.  Without a conntrack entry (invalid,
 		 * untracked) the load breaks the rule, whatever it compares */
 		unsigned st = d & 7;
-		if (st != CT_NEW && st != CT_ESTABLISHED && st != CT_RELATED)
+		if (st != REACH_CT_NEW && st != REACH_CT_ESTABLISHED && st != REACH_CT_RELATED)
 			return false;
 		uint32_t status = d >> 3 ? RS_CTS_DNAT : 0;
 		memcpy(x, &status, 4);
@@ -172,9 +173,9 @@ static bool domain_test(const struct reach *c, enum rs_key k, unsigned d, const 
 	case RS_KEY_OIFNAME: {
 		const uint8_t *pat = lo ? lo : m->value;
 		bool eq = lo || m->op == RS_OP_EQ;
-		if (d == IF_OTHER)
+		if (d == REACH_IF_OTHER)
 			return eq ? !ifname_is_known(c, pat) : true;
-		bool match = ifname_matches(pat, d == IF_NONE ? "" : c->ifaces[d]);
+		bool match = ifname_matches(pat, d == REACH_IF_NONE ? "" : c->ifaces[d]);
 		return eq ? match : !match;
 	}
 	default:
@@ -193,31 +194,31 @@ static unsigned domain_var(enum rs_key k, unsigned *bits, unsigned *n)
 	case RS_KEY_NFPROTO:
 		*bits = 1;
 		*n = 2;
-		return V_FAM;
+		return REACH_V_FAM;
 	case RS_KEY_CT_STATE:
 		*bits = 3;
-		*n = N_CT;
-		return V_CT;
+		*n = REACH_N_CT;
+		return REACH_V_CT;
 	case RS_KEY_CT_STATUS:
 		*bits = 4;
 		*n = 16;
-		return V_DNAT;
+		return REACH_V_DNAT;
 	case RS_KEY_OIFNAME:
-		*bits = IF_BITS;
-		*n = IF_OTHER + 1;
-		return V_OIF;
+		*bits = REACH_IF_BITS;
+		*n = REACH_IF_OTHER + 1;
+		return REACH_V_OIF;
 	default:
-		*bits = IF_BITS;
-		*n = IF_OTHER + 1;
-		return V_IIF;
+		*bits = REACH_IF_BITS;
+		*n = REACH_IF_OTHER + 1;
+		return REACH_V_IIF;
 	}
 }
 
-/* Interface values are the firewall's interfaces, IF_NONE and IF_OTHER;
+/* Interface values are the firewall's interfaces, REACH_IF_NONE and REACH_IF_OTHER;
  * the indices between them stand for nothing. */
 static bool domain_value_exists(const struct reach *c, enum rs_key k, unsigned d)
 {
-	return !(k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) || d < c->n_ifaces || d == IF_OTHER || d == IF_NONE;
+	return !(k == RS_KEY_IIFNAME || k == RS_KEY_OIFNAME) || d < c->n_ifaces || d == REACH_IF_OTHER || d == REACH_IF_NONE;
 }
 
 static bdd_t domain_bdd(struct reach *c, enum rs_key k, const struct rs_match *m, const uint8_t *lo,
@@ -438,7 +439,7 @@ static bool match_literals(struct reach *c, const struct rs_match *m, int8_t *li
 					return false; /* never true: let match_bdd say so */
 		if (!add_literals(lit, (unsigned)kv.var, kv.bits, m->value, m->has_mask ? m->mask : NULL))
 			*contradiction = true;
-		if (kv.fam >= 0 && !add_literals(lit, V_FAM, 1, kv.fam ? &one : &zero, NULL))
+		if (kv.fam >= 0 && !add_literals(lit, REACH_V_FAM, 1, kv.fam ? &one : &zero, NULL))
 			*contradiction = true;
 		return true;
 	}
@@ -468,7 +469,7 @@ static bool match_literals(struct reach *c, const struct rs_match *m, int8_t *li
  * a single pass; the rest is ANDed to it. */
 bdd_t reach_rule_bdd(struct reach *c, const struct rs_rule *r, bool *unknown)
 {
-	int8_t lit[N_VARS];
+	int8_t lit[REACH_N_VARS];
 	bdd_t x = BDD_TRUE;
 	bool contradiction = false;
 
@@ -518,7 +519,7 @@ static bool point_match(struct reach *c, const struct rs_match *m, const uint8_t
 		unsigned nb, n, var = domain_var(k, &nb, &n);
 		return domain_test(c, k, reach_get_bits(bits, var, nb), m, NULL, NULL);
 	}
-	if (kv.fam >= 0 && (int)bits[V_FAM] != kv.fam)
+	if (kv.fam >= 0 && (int)bits[REACH_V_FAM] != kv.fam)
 		return false;
 	uint8_t x[RS_VAL_MAX];
 	reach_get_bytes(bits, (unsigned)kv.var, kv.bits, x);

@@ -92,9 +92,9 @@ size_t bdd_peak_nodes(const struct bdd *m);
  * What a ruleset does to packets (walk.c): the packet space, a set walk
  * over the base chains the kernel would run, and the same for one packet.
  *
- * A packet is a point in a space of N_VARS bits (one BDD variable each), in
+ * A packet is a point in a space of REACH_N_VARS bits (one BDD variable each), in
  * this order: address family, input and output interface (an index into
- * the firewall's interfaces, IF_OTHER for any other name, IF_NONE for none:
+ * the firewall's interfaces, REACH_IF_OTHER for any other name, REACH_IF_NONE for none:
  * what oifname is before routing, and to the firewall itself), whether a
  * dnat translated it (its destination is then the translated one; what
  * `ct status dnat` reads), conntrack state, IP protocol, destination
@@ -112,64 +112,64 @@ size_t bdd_peak_nodes(const struct bdd *m);
 
 #include "rulesets.h"
 
-#define IF_BITS 5
-#define IF_OTHER 31u
-#define IF_NONE 30u
-#define MAX_IFACES 30
+#define REACH_IF_BITS 5
+#define REACH_IF_OTHER 31u
+#define REACH_IF_NONE 30u
+#define REACH_MAX_IFACES 30
 /* The kernel's chain depth: nft_chain_validate() counts jumps and gotos
  * alike and refuses a ruleset whose chains nest 16 deep (EMLINK).  Every
  * walk stops there (iptables-legacy has no such limit: what lies deeper is
  * assumed accepted, and the verdict approximate). */
-#define MAX_DEPTH 16
+#define REACH_MAX_DEPTH 16
 
 enum {
-	V_FAM = 0,
-	V_IIF = V_FAM + 1,
-	V_OIF = V_IIF + IF_BITS,
-	V_DNAT = V_OIF + IF_BITS, /* next to V_CT: ct status reads both */
-	V_CT = V_DNAT + 1,
-	V_PROTO = V_CT + 3,
-	V_DADDR = V_PROTO + 8,
-	V_DPORT = V_DADDR + 128,
-	V_SADDR = V_DPORT + 16,
-	V_SPORT = V_SADDR + 128,
-	V_TCPFL = V_SPORT + 16,
-	V_SMAC = V_TCPFL + 8,
-	N_VARS = V_SMAC + 48,
+	REACH_V_FAM = 0,
+	REACH_V_IIF = REACH_V_FAM + 1,
+	REACH_V_OIF = REACH_V_IIF + REACH_IF_BITS,
+	REACH_V_DNAT = REACH_V_OIF + REACH_IF_BITS, /* next to REACH_V_CT: ct status reads both */
+	REACH_V_CT = REACH_V_DNAT + 1,
+	REACH_V_PROTO = REACH_V_CT + 3,
+	REACH_V_DADDR = REACH_V_PROTO + 8,
+	REACH_V_DPORT = REACH_V_DADDR + 128,
+	REACH_V_SADDR = REACH_V_DPORT + 16,
+	REACH_V_SPORT = REACH_V_SADDR + 128,
+	REACH_V_TCPFL = REACH_V_SPORT + 16,
+	REACH_V_SMAC = REACH_V_TCPFL + 8,
+	REACH_N_VARS = REACH_V_SMAC + 48,
 };
 
-enum { CT_NEW, CT_ESTABLISHED, CT_RELATED, CT_INVALID, CT_UNTRACKED, N_CT };
+enum { REACH_CT_NEW, REACH_CT_ESTABLISHED, REACH_CT_RELATED, REACH_CT_INVALID, REACH_CT_UNTRACKED, REACH_N_CT };
 
-enum { RF_VISITED = 1, RF_HIT = 2 }; /* reach.rflags */
+enum { REACH_RF_VISITED = 1, REACH_RF_HIT = 2 }; /* reach.rflags */
 
 /* What a base chain's rules see of a packet that differs from what it is:
  * in prerouting and input no output interface; before conntrack (priority
  * below -200) no conntrack entry, which ct state calls invalid. */
-enum { VIEW_NO_OIF = 1, VIEW_NO_CT = 2 };
-#define PRI_CONNTRACK (-200) /* NF_IP_PRI_CONNTRACK */
-#define PRI_NAT_DST (-100)   /* where the kernel runs prerouting's nat chains */
-#define PRI_NAT_SRC 100      /* postrouting's and input's */
+enum { REACH_VIEW_NO_OIF = 1, REACH_VIEW_NO_CT = 2 };
+#define REACH_PRI_CONNTRACK (-200) /* NF_IP_PRI_CONNTRACK */
+#define REACH_PRI_NAT_DST (-100)   /* where the kernel runs prerouting's nat chains */
+#define REACH_PRI_NAT_SRC 100      /* postrouting's and input's */
 
 /* The chain a trace step names when no chain of the path filtered the
  * packet's family: forwarded (or delivered) as it is. */
-#define NO_CHAIN UINT32_MAX
-#define NO_INPUT_CHAIN (UINT32_MAX - 1)
+#define REACH_NO_CHAIN UINT32_MAX
+#define REACH_NO_INPUT_CHAIN (UINT32_MAX - 1)
 
 /* A dnat rule the model translates, and what it did in a recording walk. */
-struct dnat_rec {
+struct reach_dnat_rec {
 	uint32_t chain;
 	size_t rule;
 	unsigned oif; /* towards the target address */
-	bdd_t to;     /* the target: address, port, oif, V_DNAT */
+	bdd_t to;     /* the target: address, port, oif, REACH_V_DNAT */
 	bdd_t hit;    /* the packets it translated, as they arrived */
-	bdd_t image;  /* the same packets translated (V_DNAT set) */
+	bdd_t image;  /* the same packets translated (REACH_V_DNAT set) */
 };
 
 /*
  * One ruleset on one firewall.  The caller sets rs, ifaces, own (the
- * firewall's own destination addresses, as a BDD over V_DADDR) and route
- * (the interface towards a destination: the packet's V_DADDR/V_FAM bits
- * are set; returns an interface index, IF_NONE or IF_OTHER), then
+ * firewall's own destination addresses, as a BDD over REACH_V_DADDR) and route
+ * (the interface towards a destination: the packet's REACH_V_DADDR/REACH_V_FAM bits
+ * are set; returns an interface index, REACH_IF_NONE or REACH_IF_OTHER), then
  * reach_init().  Fields below `own` are the model's; callers read them.
  */
 struct reach {
@@ -198,10 +198,10 @@ struct reach {
 	bdd_t dnat0;      /* not translated */
 	bdd_t dnat_q, dnat_qp; /* what a translation replaces (with the port) */
 	bool has_dnat;    /* a dnat the model translates, in a prerouting nat chain */
-	struct dnat_rec *dn;
+	struct reach_dnat_rec *dn;
 	size_t n_dn;
 	bool record;       /* walks record each dnat rule's hits */
-	bool too_deep;     /* a walk met chains nested MAX_DEPTH deep */
+	bool too_deep;     /* a walk met chains nested REACH_MAX_DEPTH deep */
 	bool trace_approx; /* a trace met a rule it can't judge exactly */
 	int err;
 };
@@ -252,7 +252,7 @@ unsigned reach_hook_view(const struct reach *c, uint32_t base);
 bdd_t reach_hook_cube(const struct reach *c, uint32_t base);
 bool reach_dnat_modelled(const struct reach *c, uint32_t base, const struct rs_rule *r);
 bool reach_translate_point(struct reach *c, uint32_t chain, size_t rule, uint8_t *pk);
-/* A translated packet (V_DNAT set) as it arrived: false when it is not one. */
+/* A translated packet (REACH_V_DNAT set) as it arrived: false when it is not one. */
 bool reach_packet_origin(struct reach *c, const uint8_t *bits, uint8_t *orig);
 bool reach_is_local(const uint8_t *bits);
 /* What conntrack takes for the first packet of a new connection. */

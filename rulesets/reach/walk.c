@@ -8,7 +8,7 @@
  * Per walk, each rule sees only what earlier rules left, following
  * jump/goto/return and verdict maps; a dnat to one address in a prerouting
  * nat chain gives the packets it takes their new destination and output
- * interface (V_DNAT set, the originals kept per rule in dn[] when
+ * interface (REACH_V_DNAT set, the originals kept per rule in dn[] when
  * `record`).  Constructs the model can't express are assumed to match in
  * accepting rules and not to match in dropping ones.
  */
@@ -37,7 +37,7 @@ static int64_t run_priority(const struct rs_chain *ch)
 {
 	if (ch->type != RS_CHAIN_NAT)
 		return ch->priority;
-	return ch->hook == RS_HOOK_PREROUTING ? PRI_NAT_DST : PRI_NAT_SRC;
+	return ch->hook == RS_HOOK_PREROUTING ? REACH_PRI_NAT_DST : REACH_PRI_NAT_SRC;
 }
 
 bool reach_is_dnat_chain(const struct rs_chain *ch)
@@ -50,10 +50,10 @@ unsigned reach_hook_view(const struct reach *c, uint32_t base)
 	const struct rs_chain *ch = &c->rs->chains[base];
 
 	if (ch->hook == RS_HOOK_INPUT)
-		return VIEW_NO_OIF;
+		return REACH_VIEW_NO_OIF;
 	if (ch->hook != RS_HOOK_PREROUTING)
 		return 0;
-	return VIEW_NO_OIF | (run_priority(ch) < PRI_CONNTRACK ? VIEW_NO_CT : 0);
+	return REACH_VIEW_NO_OIF | (run_priority(ch) < REACH_PRI_CONNTRACK ? REACH_VIEW_NO_CT : 0);
 }
 
 /* A dnat the model translates: one constant target (rs_nat_target.exact),
@@ -70,33 +70,35 @@ bool reach_dnat_modelled(const struct reach *c, uint32_t base, const struct rs_r
 /* The record of a dnat rule, made on first use: where it sends packets
  * (address, port, and the interface towards the address: the lowest-
  * numbered one facing an area that holds it, none for the firewall's own
- * addresses, IF_OTHER when no interface faces it). */
-static struct dnat_rec *dnat_rec(struct reach *c, uint32_t chain, size_t rule)
+ * addresses, REACH_IF_OTHER when no interface faces it). */
+static struct reach_dnat_rec *dnat_rec(struct reach *c, uint32_t chain, size_t rule)
 {
 	for (size_t i = 0; i < c->n_dn; i++)
 		if (c->dn[i].chain == chain && c->dn[i].rule == rule)
 			return &c->dn[i];
 	if (!c->dn)
 		return NULL;
-	struct dnat_rec *d = &c->dn[c->n_dn++];
+	struct reach_dnat_rec *d = &c->dn[c->n_dn++];
 	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
 	struct bdd *m = c->m;
-	uint8_t bits[N_VARS] = {0};
+	uint8_t bits[REACH_N_VARS] = {0};
 
 	d->chain = chain;
 	d->rule = rule;
-	bits[V_FAM] = t->family == 6;
+	bits[REACH_V_FAM] = t->family == 6;
 	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
-		bits[V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
-	d->oif = IF_OTHER;
+		bits[REACH_V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
+	d->oif = REACH_IF_OTHER;
 	if (bdd_member(m, c->own, bits))
-		d->oif = IF_NONE;
+		d->oif = REACH_IF_NONE;
 	else if (c->route)
 		d->oif = c->route(c->route_arg, bits);
-	d->to = bdd_and(m, bdd_and(m, c->fam[t->family == 6], bdd_match(m, V_DADDR, t->family == 6 ? 128 : 32, t->addr, NULL)),
-			bdd_and(m, bdd_uint(m, V_OIF, IF_BITS, d->oif), bdd_uint(m, V_DNAT, 1, 1)));
+	d->to = bdd_and(m,
+			bdd_and(m, c->fam[t->family == 6],
+				bdd_match(m, REACH_V_DADDR, t->family == 6 ? 128 : 32, t->addr, NULL)),
+			bdd_and(m, bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, d->oif), bdd_uint(m, REACH_V_DNAT, 1, 1)));
 	if (t->has_port)
-		d->to = bdd_and(m, d->to, bdd_uint(m, V_DPORT, 16, t->port));
+		d->to = bdd_and(m, d->to, bdd_uint(m, REACH_V_DPORT, 16, t->port));
 	return d;
 }
 
@@ -107,7 +109,7 @@ static bdd_t translate(struct reach *c, uint32_t chain, size_t rule, bdd_t hit, 
 {
 	struct bdd *m = c->m;
 	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
-	struct dnat_rec *d = dnat_rec(c, chain, rule);
+	struct reach_dnat_rec *d = dnat_rec(c, chain, rule);
 	bdd_t fh = bdd_and(m, hit, c->fam[t->family == 6]);
 
 	*rest = bdd_diff(m, hit, fh);
@@ -127,16 +129,16 @@ static bdd_t translate(struct reach *c, uint32_t chain, size_t rule, bdd_t hit, 
 bool reach_translate_point(struct reach *c, uint32_t chain, size_t rule, uint8_t *pk)
 {
 	const struct rs_nat_target *t = &c->rs->chains[chain].rules[rule].nat_to;
-	struct dnat_rec *d;
+	struct reach_dnat_rec *d;
 
-	if (pk[V_FAM] != (t->family == 6) || !(d = dnat_rec(c, chain, rule)))
+	if (pk[REACH_V_FAM] != (t->family == 6) || !(d = dnat_rec(c, chain, rule)))
 		return false;
 	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
-		pk[V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
+		pk[REACH_V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
 	if (t->has_port)
-		reach_set_bits(pk, V_DPORT, 16, t->port);
-	reach_set_bits(pk, V_OIF, IF_BITS, d->oif);
-	pk[V_DNAT] = 1;
+		reach_set_bits(pk, REACH_V_DPORT, 16, t->port);
+	reach_set_bits(pk, REACH_V_OIF, REACH_IF_BITS, d->oif);
+	pk[REACH_V_DNAT] = 1;
 	return true;
 }
 
@@ -145,7 +147,7 @@ bdd_t reach_hook_cube(const struct reach *c, uint32_t base)
 {
 	unsigned v = reach_hook_view(c, base);
 
-	return v & VIEW_NO_CT ? c->raw_cube : v & VIEW_NO_OIF ? c->pre_cube : BDD_TRUE;
+	return v & REACH_VIEW_NO_CT ? c->raw_cube : v & REACH_VIEW_NO_OIF ? c->pre_cube : BDD_TRUE;
 }
 
 void reach_set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value)
@@ -160,22 +162,22 @@ void reach_set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value)
  */
 static bool trace_chain(struct reach *c, uint32_t base, uint8_t *packet, const struct reach_trace *f)
 {
-	uint8_t bits[N_VARS];
+	uint8_t bits[REACH_N_VARS];
 
-	if (reach_is_dnat_chain(&c->rs->chains[base]) && packet[V_DNAT])
+	if (reach_is_dnat_chain(&c->rs->chains[base]) && packet[REACH_V_DNAT])
 		return true; /* translated already: the kernel skips the other nat chains */
 	unsigned view = reach_hook_view(c, base);
 	memcpy(bits, packet, sizeof(bits));
-	if (view & VIEW_NO_OIF)
-		reach_set_bits(bits, V_OIF, IF_BITS, IF_NONE);
-	if (view & VIEW_NO_CT)
-		reach_set_bits(bits, V_CT, 3, CT_INVALID);
+	if (view & REACH_VIEW_NO_OIF)
+		reach_set_bits(bits, REACH_V_OIF, REACH_IF_BITS, REACH_IF_NONE);
+	if (view & REACH_VIEW_NO_CT)
+		reach_set_bits(bits, REACH_V_CT, 3, REACH_CT_INVALID);
 
 	struct frame {
 		uint32_t chain;
 		size_t next;
 		unsigned level;
-	} stack[MAX_DEPTH + 1];
+	} stack[REACH_MAX_DEPTH + 1];
 	unsigned depth = 0, level = 0; /* jumps on the stack; jumps and gotos from the base chain */
 	uint32_t ci = base;
 	size_t i = 0;
@@ -241,7 +243,7 @@ static bool trace_chain(struct reach *c, uint32_t base, uint8_t *packet, const s
 			break;
 		case RS_V_JUMP:
 		case RS_V_GOTO:
-			if (v.chain >= c->rs->n_chains || level >= MAX_DEPTH) {
+			if (v.chain >= c->rs->n_chains || level >= REACH_MAX_DEPTH) {
 				c->trace_approx = true;
 				f->step(f->arg, ci, i - 1, "accept");
 				return true;
@@ -258,7 +260,7 @@ static bool trace_chain(struct reach *c, uint32_t base, uint8_t *packet, const s
 
 bool reach_is_local(const uint8_t *bits)
 {
-	return reach_get_bits(bits, V_OIF, IF_BITS) == IF_NONE;
+	return reach_get_bits(bits, REACH_V_OIF, REACH_IF_BITS) == REACH_IF_NONE;
 }
 
 /* Returns true when the packet passes every base chain of its path: to
@@ -272,7 +274,7 @@ static bool trace_path(struct reach *c, const uint32_t *path, size_t n, bool pre
 		const struct rs_table *t = &c->rs->tables[ch->table];
 		if ((ch->hook == RS_HOOK_PREROUTING) != pre)
 			continue;
-		if ((t->family == RS_FAMILY_IP && pk[V_FAM]) || (t->family == RS_FAMILY_IP6 && !pk[V_FAM]))
+		if ((t->family == RS_FAMILY_IP && pk[REACH_V_FAM]) || (t->family == RS_FAMILY_IP6 && !pk[REACH_V_FAM]))
 			continue;
 		(*walked)++;
 		if (!trace_chain(c, path[i], pk, f))
@@ -287,7 +289,7 @@ static bool trace_path(struct reach *c, const uint32_t *path, size_t n, bool pre
  * base chain; out (if not NULL) gets the packet as it leaves. */
 bool reach_trace_out(struct reach *c, const uint8_t *bits, const struct reach_trace *f, uint8_t *out)
 {
-	uint8_t pk[N_VARS];
+	uint8_t pk[REACH_N_VARS];
 	size_t walked = 0;
 	bool ok;
 
@@ -298,7 +300,7 @@ bool reach_trace_out(struct reach *c, const uint8_t *bits, const struct reach_tr
 		ok = local ? trace_path(c, c->loc, c->n_loc, false, pk, f, &walked)
 			   : trace_path(c, c->fwd, c->n_fwd, false, pk, f, &walked);
 	if (ok && !walked)
-		f->step(f->arg, local ? NO_INPUT_CHAIN : NO_CHAIN, 0, NULL);
+		f->step(f->arg, local ? REACH_NO_INPUT_CHAIN : REACH_NO_CHAIN, 0, NULL);
 	if (out)
 		memcpy(out, pk, sizeof(pk));
 	return ok;
@@ -309,32 +311,32 @@ bool reach_trace(struct reach *c, const uint8_t *bits, const struct reach_trace 
 	return reach_trace_out(c, bits, f, NULL);
 }
 
-/* A translated packet (V_DNAT set) as it arrived, before the dnat rule
+/* A translated packet (REACH_V_DNAT set) as it arrived, before the dnat rule
  * that made it: one of that rule's hits with all the translation keeps. */
 bool reach_packet_origin(struct reach *c, const uint8_t *bits, uint8_t *orig)
 {
 	struct bdd *m = c->m;
 
-	memcpy(orig, bits, N_VARS);
-	if (!bits[V_DNAT])
+	memcpy(orig, bits, REACH_N_VARS);
+	if (!bits[REACH_V_DNAT])
 		return false;
 	for (size_t k = 0; k < c->n_dn; k++) {
-		const struct dnat_rec *d = &c->dn[k];
+		const struct reach_dnat_rec *d = &c->dn[k];
 		if (!bdd_member(m, d->image, bits))
 			continue;
-		int8_t lit[N_VARS];
-		for (unsigned v = 0; v < N_VARS; v++)
+		int8_t lit[REACH_N_VARS];
+		for (unsigned v = 0; v < REACH_N_VARS; v++)
 			lit[v] = (int8_t)bits[v];
-		lit[V_DNAT] = -1;
-		memset(lit + V_DADDR, -1, 128);
-		memset(lit + V_OIF, -1, IF_BITS);
+		lit[REACH_V_DNAT] = -1;
+		memset(lit + REACH_V_DADDR, -1, 128);
+		memset(lit + REACH_V_OIF, -1, REACH_IF_BITS);
 		if (c->rs->chains[d->chain].rules[d->rule].nat_to.has_port)
-			memset(lit + V_DPORT, -1, 16);
+			memset(lit + REACH_V_DPORT, -1, 16);
 		bdd_t s = bdd_and(m, d->hit, bdd_cube(m, lit));
 		s = reach_prefer(m, s, c->own);
-		s = reach_prefer(m, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_or(m, bdd_or(m, bdd_uint(m, V_DADDR, 8, 0),
-									bdd_uint(m, V_DADDR, 8, 127)),
-								  bdd_uint(m, V_DADDR, 3, 7)))));
+		s = reach_prefer(m, s, bdd_not(m, bdd_and(m, c->fam[0], bdd_or(m, bdd_or(m, bdd_uint(m, REACH_V_DADDR, 8, 0),
+									bdd_uint(m, REACH_V_DADDR, 8, 127)),
+								  bdd_uint(m, REACH_V_DADDR, 3, 7)))));
 		if (bdd_pick(m, s, orig))
 			return true;
 	}
@@ -371,7 +373,7 @@ static void apply(struct reach_walk *w, uint32_t ci, size_t ri, struct rs_verdic
 	case RS_V_JUMP:
 	case RS_V_GOTO:
 		*s = bdd_diff(m, *s, hit);
-		if (v.chain >= c->rs->n_chains || depth >= MAX_DEPTH) {
+		if (v.chain >= c->rs->n_chains || depth >= REACH_MAX_DEPTH) {
 			c->too_deep = true; /* a loop the kernel would refuse: assume accepted */
 			w->acc = bdd_or(m, w->acc, hit);
 			accepted(w, ci, ri, hit);
@@ -406,14 +408,14 @@ static bdd_t walk_chain(struct reach_walk *w, uint32_t ci, bdd_t in, unsigned de
 		const struct rs_rule *r = &ch->rules[i];
 		bool unknown;
 
-		c->rflags[ci][i] |= RF_VISITED;
+		c->rflags[ci][i] |= REACH_RF_VISITED;
 		if (s == BDD_FALSE || bdd_full(m))
 			continue;
 		bdd_maybe_gc(m);
 		hit = bdd_and(m, s, bdd_restrict(m, reach_rule_bdd(c, r, &unknown), w->cube));
 		if (hit == BDD_FALSE)
 			continue;
-		c->rflags[ci][i] |= RF_HIT;
+		c->rflags[ci][i] |= REACH_RF_HIT;
 		if (w->on_hit)
 			w->on_hit(w, ci, i, hit);
 		if (r->has_vmap) {
@@ -488,12 +490,13 @@ bdd_t reach_first_packets(struct reach *c)
 	bdd_t t4 = BDD_FALSE, t6 = BDD_FALSE;
 
 	for (size_t i = 0; i < sizeof(icmp4); i++)
-		t4 = bdd_or(m, t4, bdd_uint(m, V_SPORT, 8, icmp4[i]));
+		t4 = bdd_or(m, t4, bdd_uint(m, REACH_V_SPORT, 8, icmp4[i]));
 	for (size_t i = 0; i < sizeof(icmp6); i++)
-		t6 = bdd_or(m, t6, bdd_uint(m, V_SPORT, 8, icmp6[i]));
-	bdd_t tcp = bdd_uint(m, V_PROTO, 8, 6), i4 = bdd_uint(m, V_PROTO, 8, 1), i6 = bdd_uint(m, V_PROTO, 8, 58);
+		t6 = bdd_or(m, t6, bdd_uint(m, REACH_V_SPORT, 8, icmp6[i]));
+	bdd_t tcp = bdd_uint(m, REACH_V_PROTO, 8, 6), i4 = bdd_uint(m, REACH_V_PROTO, 8, 1);
+	bdd_t i6 = bdd_uint(m, REACH_V_PROTO, 8, 58);
 	bdd_t other = bdd_not(m, bdd_or(m, tcp, bdd_or(m, i4, i6)));
-	return bdd_or(m, other, bdd_or(m, bdd_and(m, tcp, bdd_uint(m, V_TCPFL, 8, 0x02)),
+	return bdd_or(m, other, bdd_or(m, bdd_and(m, tcp, bdd_uint(m, REACH_V_TCPFL, 8, 0x02)),
 				       bdd_or(m, bdd_and(m, bdd_and(m, i4, c->fam[0]), t4),
 					      bdd_and(m, bdd_and(m, i6, c->fam[1]), t6))));
 }
@@ -587,9 +590,9 @@ int reach_init(struct reach *c, size_t max_nodes)
 {
 	const struct rs_ruleset *rs = c->rs;
 
-	if (c->n_ifaces > MAX_IFACES)
+	if (c->n_ifaces > REACH_MAX_IFACES)
 		return -E2BIG;
-	if (!(c->m = bdd_new(N_VARS, max_nodes)))
+	if (!(c->m = bdd_new(REACH_N_VARS, max_nodes)))
 		return -ENOMEM;
 	struct bdd *m = c->m;
 	c->set_bdd = calloc(rs->n_sets + 1, sizeof(bdd_t));
@@ -609,22 +612,22 @@ int reach_init(struct reach *c, size_t max_nodes)
 		bdd_root_push(m, g[i]);
 	for (size_t i = 0; i < rs->n_sets; i++)
 		bdd_root_push(m, &c->set_bdd[i]);
-	c->fam[0] = bdd_uint(m, V_FAM, 1, 0);
-	c->fam[1] = bdd_uint(m, V_FAM, 1, 1);
-	c->pre_cube = bdd_uint(m, V_OIF, IF_BITS, IF_NONE);
-	c->raw_cube = bdd_and(m, c->pre_cube, bdd_uint(m, V_CT, 3, CT_INVALID));
-	c->dnat0 = bdd_uint(m, V_DNAT, 1, 0);
+	c->fam[0] = bdd_uint(m, REACH_V_FAM, 1, 0);
+	c->fam[1] = bdd_uint(m, REACH_V_FAM, 1, 1);
+	c->pre_cube = bdd_uint(m, REACH_V_OIF, REACH_IF_BITS, REACH_IF_NONE);
+	c->raw_cube = bdd_and(m, c->pre_cube, bdd_uint(m, REACH_V_CT, 3, REACH_CT_INVALID));
+	c->dnat0 = bdd_uint(m, REACH_V_DNAT, 1, 0);
 	{
-		int8_t lit[N_VARS];
+		int8_t lit[REACH_N_VARS];
 		memset(lit, -1, sizeof(lit));
-		lit[V_DNAT] = 1;
-		for (unsigned i = 0; i < IF_BITS; i++)
-			lit[V_OIF + i] = 1;
+		lit[REACH_V_DNAT] = 1;
+		for (unsigned i = 0; i < REACH_IF_BITS; i++)
+			lit[REACH_V_OIF + i] = 1;
 		for (unsigned i = 0; i < 128; i++)
-			lit[V_DADDR + i] = 1;
+			lit[REACH_V_DADDR + i] = 1;
 		c->dnat_q = bdd_cube(m, lit);
 		for (unsigned i = 0; i < 16; i++)
-			lit[V_DPORT + i] = 1;
+			lit[REACH_V_DPORT + i] = 1;
 		c->dnat_qp = bdd_cube(m, lit);
 	}
 
