@@ -842,6 +842,76 @@ int rs_load_nft_json(const char *path, struct rs_ruleset **ret, struct topo_diag
 	return err;
 }
 
+/*
+ * The usual listing, {"nftables": [ … ]} as nft writes it, is read one
+ * member of the array at a time: each is parsed on its own and dropped
+ * once read, so the whole document never lives in memory (a 100,000-rule
+ * listing is ~50 MB of JSON and many times that as one jansson tree).
+ * One call is one pass (read_object's 1 or 2) over the text.  Returns 1
+ * when the text has that shape and is valid JSON throughout (*err: the
+ * first error a member gave, 0 if none; members after it are still
+ * parsed, not read, so a syntax error anywhere wins as it does for a
+ * whole load), 0 when it has not: the caller then loads the document
+ * whole, which words every problem with its line and column.
+ */
+static size_t skip_ws(const char *b, size_t len, size_t p)
+{
+	while (p < len && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r'))
+		p++;
+	return p;
+}
+
+static int stream_pass(struct ctx *c, const char *buf, size_t len, int pass, int *err)
+{
+	static const char key[] = "\"nftables\"";
+	size_t p = skip_ws(buf, len, 0);
+
+	*err = 0;
+	if (p >= len || buf[p] != '{')
+		return 0;
+	p = skip_ws(buf, len, p + 1);
+	if (len - p < sizeof(key) - 1 || memcmp(buf + p, key, sizeof(key) - 1) != 0)
+		return 0;
+	p = skip_ws(buf, len, p + sizeof(key) - 1);
+	if (p >= len || buf[p] != ':')
+		return 0;
+	p = skip_ws(buf, len, p + 1);
+	if (p >= len || buf[p] != '[')
+		return 0;
+	p = skip_ws(buf, len, p + 1);
+	for (size_t i = 0; p < len && buf[p] != ']'; i++) {
+		json_error_t jerr;
+		json_t *item = json_loadb(buf + p, len - p, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &jerr);
+		if (!item)
+			return 0;
+		if (jerr.position <= 0 || (size_t)jerr.position > len - p) {
+			json_decref(item);
+			return 0;
+		}
+		p += (size_t)jerr.position;
+		if (*err == 0) {
+			char at[64];
+			snprintf(at, sizeof(at), "nftables[%zu]", i);
+			*err = read_object(c, at, item, pass);
+		}
+		json_decref(item);
+		p = skip_ws(buf, len, p);
+		if (p < len && buf[p] == ',') {
+			p = skip_ws(buf, len, p + 1);
+			if (p < len && buf[p] == ']')
+				return 0; /* a trailing comma: not JSON */
+		} else if (p >= len || buf[p] != ']')
+			return 0;
+	}
+	if (p >= len)
+		return 0;
+	p = skip_ws(buf, len, p + 1);
+	if (p >= len || buf[p] != '}')
+		return 0; /* more members at the top: the whole load judges them */
+	p = skip_ws(buf, len, p + 1);
+	return p == len;
+}
+
 int rs_load_nft_json_buffer(const char *path, const char *buf, size_t len, struct rs_ruleset **ret,
 			    struct topo_diag_list *diags)
 {
@@ -856,6 +926,24 @@ int rs_load_nft_json_buffer(const char *path, const char *buf, size_t len, struc
 		topo_diag_add(diags, path, 0, 0, TOPO_SEV_ERROR, "larger than %u MiB: not read", MAX_INPUT >> 20);
 		return -EBADMSG;
 	}
+	/* the usual listing, one member at a time */
+	size_t mark = diags ? diags->n : 0;
+	if (!(c.r = rs_ruleset_new(path, RS_ORIGIN_NFT_JSON)))
+		return -ENOMEM;
+	int streamed = stream_pass(&c, buf, len, 1, &err);
+	if (streamed && !err)
+		streamed = stream_pass(&c, buf, len, 2, &err);
+	if (streamed) {
+		if (err < 0)
+			goto out;
+		goto finish;
+	}
+	/* anything else: the whole document, as it was, from the start */
+	topo_diag_list_truncate(diags, mark);
+	rs_ruleset_free(c.r);
+	free(c.sets);
+	c = (struct ctx){.path = path, .diags = diags};
+
 	/* duplicate keys would make "which one counts" ambiguous; NUL in
 	 * strings is rejected by default (interface names are C strings) */
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -886,6 +974,7 @@ int rs_load_nft_json_buffer(const char *path, const char *buf, size_t len, struc
 			if ((err = read_object(&c, at, item, pass)) < 0)
 				goto out;
 		}
+finish:
 	if ((err = rs_ruleset_finish(c.r, diags)) < 0)
 		goto out;
 	*ret = c.r;

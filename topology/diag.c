@@ -75,6 +75,18 @@ void topo_diag_list_clear(struct topo_diag_list *l)
 	*l = (struct topo_diag_list){ 0 };
 }
 
+void topo_diag_list_truncate(struct topo_diag_list *l, size_t n)
+{
+	if (!l)
+		return;
+	while (l->n > n) {
+		struct topo_diag *d = &l->items[--l->n];
+		l->n_errors -= d->severity == TOPO_SEV_ERROR;
+		free(d->source);
+		free(d->message);
+	}
+}
+
 char *topo_diag_format(const struct topo_diag *d, char *buf, size_t len)
 {
 	const char *sev = d->severity == TOPO_SEV_ERROR ? "error" : "warning";

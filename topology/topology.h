@@ -76,6 +76,9 @@ struct topo_diag_list {
 	size_t n_errors;
 };
 
+/* Drops the diagnostics after the first n (a reader that tried one way
+ * and goes another takes back what it said). */
+void topo_diag_list_truncate(struct topo_diag_list *l, size_t n);
 /* Appends a diagnostic (printf-style message); copies source. Returns 0 or -ENOMEM. */
 int topo_diag_add(struct topo_diag_list *l, const char *source, unsigned line, unsigned column,
 		  enum topo_severity sev, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -712,6 +712,53 @@ START_TEST(test_hostile_nesting)
 }
 END_TEST
 
+/* The usual listing is read one member at a time; the same document in
+ * another shape (a second top-level member) is loaded whole.  Both give
+ * the same rule model and the same diagnostics; a syntax error after a
+ * bad member is the error either way, as for a whole load. */
+START_TEST(test_streamed_as_whole)
+{
+	static const char body[] =
+		"[{\"table\": {\"family\": \"inet\", \"name\": \"t\"}},"
+		" {\"chain\": {\"family\": \"inet\", \"table\": \"t\", \"name\": \"c\", \"type\": \"filter\","
+		" \"hook\": \"forward\", \"prio\": 0, \"policy\": \"drop\"}},"
+		" {\"rule\": {\"family\": \"inet\", \"table\": \"t\", \"chain\": \"c\", \"expr\": ["
+		"{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"tcp\", \"field\": \"dport\"}}, \"right\": 22}},"
+		"{\"accept\": null}]}}]";
+	char streamed[1024], whole[1024], rule_a[256], rule_b[256];
+	struct rs_ruleset *a, *b;
+	struct topo_diag_list d = {0};
+
+	snprintf(streamed, sizeof(streamed), "{\"nftables\": %s}\n", body);
+	snprintf(whole, sizeof(whole), "{\"nftables\": %s, \"x\": 1}\n", body);
+	ck_assert_int_eq(load_str(streamed, &a, &d), 0);
+	ck_assert_int_eq(load_str(whole, &b, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_uint_eq(a->n_chains, b->n_chains);
+	ck_assert_uint_eq(a->chains[0].n_rules, 1);
+	ck_assert_uint_eq(b->chains[0].n_rules, 1);
+	ck_assert_str_eq(rs_rule_format(a, &a->chains[0].rules[0], rule_a, sizeof(rule_a)),
+			 rs_rule_format(b, &b->chains[0].rules[0], rule_b, sizeof(rule_b)));
+	rs_ruleset_free(a);
+	rs_ruleset_free(b);
+
+	/* a member the model refuses, then broken JSON: the JSON error wins,
+	 * with its line, and nothing of the refused member is said */
+	ck_assert_int_eq(load_str("{\"nftables\": [{\"table\": {\"family\": \"inet\"}},\n"
+				  "{\"table\": {\"family\": \"inet\", \"name\": \"u\"}},\n tru]}",
+				  &a, &d), -EBADMSG);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "invalid JSON"));
+	ck_assert_uint_eq(d.items[0].line, 3);
+	topo_diag_list_clear(&d);
+	/* the refused member alone: its own message, streamed */
+	ck_assert_int_eq(load_str("{\"nftables\": [{\"table\": {\"family\": \"inet\"}}]}", &a, &d), -EBADMSG);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_null(strstr(d.items[0].message, "invalid JSON"));
+	topo_diag_list_clear(&d);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct topo_diag_list d = {0};
@@ -894,6 +941,7 @@ int main(int argc, char **argv)
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(ecases) / sizeof(ecases[0]));
 	tcase_add_test(tc, test_hostile_nesting);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_streamed_as_whole);
 	suite_add_tcase(s, tc);
 	if (corpus_dir) {
 		tc = tcase_create("corpus");
