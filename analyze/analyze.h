@@ -426,6 +426,7 @@ struct an_verify_config {
 	size_t n_sources;
 	size_t max_findings; /* 0: default 100000 */
 	size_t max_nodes;    /* BDD nodes per firewall; 0: default (1<<23, 128 MiB) */
+	FILE *progress;      /* a terminal for progress lines (rulesets taking more than 1 s), or NULL */
 };
 
 struct an_vreport;

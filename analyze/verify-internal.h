@@ -47,6 +47,16 @@ struct exc {
 	bdd_t nomac; /* its packets from other MACs, arriving where the MAC could be pinned (NO-MAC) */
 };
 
+/* Progress on a terminal: once verify has run 1 s, a line per second
+ * (firewall, what it is doing, rules walked), rewritten in place and
+ * cleared at the end. */
+struct vf_progress {
+	FILE *out;
+	uint64_t start_ns, last_ns, after_ns; /* after: 1 s; SANSO_PROGRESS_AFTER (seconds) for the tests */
+	bool shown;
+	const char *phase;
+};
+
 struct fw_ctx {
 	const struct topo_site *site;
 	const struct topo_firewall *fw;
@@ -73,6 +83,7 @@ struct fw_ctx {
 	 * images what dnat rules made that crosses the firewall */
 	bdd_t pre_in, fwd_in, local_in, images;
 	struct probe_points *points; /* the kernel differential test's picks */
+	struct vf_progress *progress; /* NULL: no progress line */
 	int err;
 };
 

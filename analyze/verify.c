@@ -528,6 +528,42 @@ static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 	return bdd_full(m) ? -E2BIG : c->err;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void progress_line(struct fw_ctx *c)
+{
+	struct vf_progress *pg = c->progress;
+	uint64_t now = mono_ns();
+
+	if (now - pg->start_ns < pg->after_ns || (pg->shown && now - pg->last_ns < 1000000000ull))
+		return;
+	pg->last_ns = now;
+	pg->shown = true;
+	fprintf(pg->out, "\r\033[Ksanso verify: %s: %s, %" PRIu64 " rules walked, %.0f s", c->fw->name, pg->phase,
+		c->r.visited, (double)(now - pg->start_ns) / 1e9);
+	fflush(pg->out);
+}
+
+static void on_progress(void *arg, uint64_t visited)
+{
+	(void)visited;
+	progress_line(arg);
+}
+
+static void phase(struct fw_ctx *c, const char *what)
+{
+	if (!c->progress)
+		return;
+	c->progress->phase = what;
+	progress_line(c);
+}
+
 static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 {
 	const struct rs_ruleset *rs = c->rs;
@@ -536,6 +572,10 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	r = vf_setup(c, max_nodes);
 	if (r < 0)
 		return r;
+	if (c->progress) {
+		c->r.progress = on_progress;
+		c->r.progress_arg = c;
+	}
 
 	struct reach_walk w = {.c = &c->r, .arg = c};
 	bdd_t pass = BDD_FALSE;
@@ -543,6 +583,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	vf_keep(c, &pass);
 
 	/* shadowing: every base chain of a modelled family, every packet */
+	phase(c, "every chain, for rules that never match");
 	for (uint32_t i = 0; i < rs->n_chains && !bdd_full(c->m); i++) {
 		const struct rs_chain *ch = &rs->chains[i];
 		if (ch->hook != RS_HOOK_NONE && reach_family_modelled(rs->tables[ch->table].family))
@@ -552,6 +593,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	/* pass 1: what the forward path lets through.  With one chain on the
 	 * path (the usual case) whatever a rule accepts passes, so the
 	 * attribution of pass 2 is done in the same walk. */
+	phase(c, "what the forward path lets through");
 	bool single = c->r.n_fwd == 1 && !c->r.has_dnat;
 	if (single) {
 		c->passed = c->r0;
@@ -588,6 +630,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 		c->fwd_in = c->r0;
 
 	/* declared flows the firewall blocks */
+	phase(c, "the declared flows");
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(c->m);
 		const struct topo_flow *fl = topo_site_flow(c->site, i);
@@ -605,6 +648,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 
 	/* pass 2: who accepts what passes */
 	if (!single) {
+		phase(c, "which rule accepts what");
 		if ((r = setup_attribution(c)) < 0)
 			return r;
 		w.on_accept = on_accept;
@@ -616,9 +660,11 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 	pass = bdd_diff(c->m, c->fwd_in, reach_path_families(&c->r, c->r.fwd, c->r.n_fwd));
 	if (pass != BDD_FALSE)
 		on_accept(&w, REACH_NO_CHAIN, 0, pass);
+	phase(c, "the firewall's own addresses");
 	if (c->fw->host && (r = verify_local(c, &w)) < 0)
 		return r;
 
+	phase(c, "rules that never match");
 	shadow_findings(c);
 
 	for (size_t i = 0; i < rs->n_tables; i++)
@@ -774,6 +820,9 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		}
 	}
 
+	const char *after = getenv("SANSO_PROGRESS_AFTER");
+	struct vf_progress pg = {.out = cfg->progress, .start_ns = mono_ns(),
+				 .after_ns = after ? (uint64_t)(strtod(after, NULL) * 1e9) : 1000000000ull};
 	for (size_t i = 0; i < n_fw && r >= 0; i++) {
 		const struct topo_firewall *fw = topo_site_firewall(site, i);
 		const struct an_verify_source *src = NULL;
@@ -808,7 +857,8 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		for (size_t j = 0; j < rs->n_sets; j++)
 			sum->elements += rs->sets[j].n_elems;
 
-		struct fw_ctx c = {.site = site, .fw = fw, .rs = rs, .report = rep, .sum = sum};
+		struct fw_ctx c = {.site = site, .fw = fw, .rs = rs, .report = rep, .sum = sum,
+				   .progress = cfg->progress ? &pg : NULL};
 		size_t first = rep->n_findings;
 		uint64_t unsupported_before = rep->counts[AN_CHECK_RULESET_UNSUPPORTED];
 		r = verify_firewall(&c, cfg->max_nodes ? cfg->max_nodes : (size_t)1 << 23);
@@ -827,6 +877,10 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 			snprintf(errbuf, errlen, "firewall %s: %s", fw->name, strerror(-r));
 		rs_ruleset_free(rs);
 		verified++;
+	}
+	if (pg.shown) {
+		fputs("\r\033[K", pg.out);
+		fflush(pg.out);
 	}
 	if (r >= 0 && verified == 0) {
 		snprintf(errbuf, errlen,

@@ -845,6 +845,7 @@ static int cmd_verify(const struct options *o)
 		.sources = o->sources,
 		.n_sources = o->n_sources,
 		.max_findings = o->max_findings,
+		.progress = isatty(STDERR_FILENO) && !o->out.quiet ? stderr : NULL,
 	};
 	r = an_verify_run(&cfg, &diags, &report, err, sizeof(err));
 	for (size_t i = 0; i < diags.n; i++) {

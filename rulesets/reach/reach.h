@@ -202,6 +202,10 @@ struct reach {
 	size_t n_dn;
 	bool record;       /* walks record each dnat rule's hits */
 	bool too_deep;     /* a walk met chains nested REACH_MAX_DEPTH deep */
+	/* called every 4096 rules the walks visit, for a progress line (NULL: none) */
+	void (*progress)(void *arg, uint64_t rules_visited);
+	void *progress_arg;
+	uint64_t visited;
 	bool trace_approx; /* a trace met a rule it can't judge exactly */
 	int err;
 };

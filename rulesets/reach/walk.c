@@ -409,6 +409,8 @@ static bdd_t walk_chain(struct reach_walk *w, uint32_t ci, bdd_t in, unsigned de
 		bool unknown;
 
 		c->rflags[ci][i] |= REACH_RF_VISITED;
+		if (c->progress && (++c->visited & 4095) == 0)
+			c->progress(c->progress_arg, c->visited);
 		if (s == BDD_FALSE || bdd_full(m))
 			continue;
 		bdd_maybe_gc(m);

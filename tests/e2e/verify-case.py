@@ -562,6 +562,29 @@ def case_formats(sanso):
     run(sanso, '-t', SITE, '--fail-on', 'critical', expect=1)
 
 
+def case_progress(sanso):
+    """A progress line on a terminal (script(1) gives it one), rewritten in
+    place and cleared at the end; none with -q or when stderr is a pipe."""
+    if not shutil.which('script'):
+        raise Skip('script(1) is not installed: no terminal to test progress on')
+    env = dict(os.environ, SANSO_PROGRESS_AFTER='0')  # the 1 s a real verify waits, for a small ruleset
+    out = os.path.join(tempfile.mkdtemp(prefix='sanso-progress-'), 'r.txt')
+    try:
+        for quiet in (False, True):
+            cmd = ' '.join(WRAPPER + [sanso, 'verify', '-t', SITE, '-o', out] + (['-q'] if quiet else []))
+            tty = subprocess.run(['script', '-qec', cmd, '/dev/null'], capture_output=True, env=env,
+                                 timeout=120 * TIME_SCALE)
+            shown = re.search(rb'sanso verify: core-fw: [a-z ,]+, \d+ rules walked, \d+ s', tty.stdout)
+            if bool(shown) == quiet or (not quiet and not tty.stdout.rstrip().endswith(b'\x1b[K')):
+                raise Fail(f'progress on a terminal{" with -q" if quiet else ""}: {tty.stdout[-300:]!r}')
+        piped = subprocess.run(WRAPPER + [sanso, 'verify', '-t', SITE, '-o', out], capture_output=True, env=env,
+                               timeout=120 * TIME_SCALE)
+        if piped.returncode != 1 or b'rules walked' in piped.stderr:
+            raise Fail(f'no progress when stderr is not a terminal: exit {piped.returncode}, {piped.stderr[:200]!r}')
+    finally:
+        shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+
+
 CASES = {
     'verify-example': case_example,
     'verify-example-text': case_example_text,
@@ -577,6 +600,7 @@ CASES = {
     'verify-bad-json': case_bad_json,
     'verify-usage': case_usage,
     'verify-formats': case_formats,
+    'verify-progress': case_progress,
 }
 
 
