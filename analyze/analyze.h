@@ -327,6 +327,10 @@ int an_sha256_file(const char *path, char hex[65]); /* -ESPIPE for "-" or a FIFO
 struct an_hash_job *an_hash_start(struct an_input *inputs, size_t n);
 void an_hash_join(struct an_hash_job *j); /* NULL is a no-op */
 uint64_t an_now_ns(void);                 /* CLOCK_REALTIME */
+uint64_t an_mono_ns(void);                /* CLOCK_MONOTONIC */
+/* How long a command runs before it shows progress on a terminal: dflt,
+ * or SANSO_PROGRESS_AFTER seconds (for the tests). */
+uint64_t an_progress_after_ns(uint64_t dflt);
 
 /* What an audit saw of the site, beyond its findings: whether it can say
  * anything at all (docs/cli.md, "Coverage"). */

@@ -134,18 +134,10 @@ struct progress_state {
 	bool shown;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void progress(const struct an_audit_config *cfg, struct progress_state *pg, const struct probe_capture *cap,
 		     size_t i, uint64_t n, bool end)
 {
-	uint64_t now = mono_ns(), done, total;
+	uint64_t now = an_mono_ns(), done, total;
 
 	if (end) {
 		if (pg->shown && i + 1 == cfg->n_captures) {
@@ -170,11 +162,7 @@ static void progress(const struct an_audit_config *cfg, struct progress_state *p
 static int read_captures(const struct an_audit_config *cfg, record_fn fn, void *userdata, char *errbuf,
 			 size_t errlen)
 {
-	struct progress_state pg = {.start_ns = mono_ns(), .after_ns = 2000000000ull};
-	const char *after = getenv("SANSO_PROGRESS_AFTER");
-
-	if (after && *after)
-		pg.after_ns = (uint64_t)(strtod(after, NULL) * 1e9);
+	struct progress_state pg = {.start_ns = an_mono_ns(), .after_ns = an_progress_after_ns(2000000000ull)};
 
 	for (size_t i = 0; i < cfg->n_captures; i++) {
 		struct probe_capture *cap = NULL;
@@ -192,7 +180,7 @@ static int read_captures(const struct an_audit_config *cfg, record_fn fn, void *
 			return r;
 		}
 		uint64_t n = 0;
-		pg.file_ns = mono_ns();
+		pg.file_ns = an_mono_ns();
 		while ((r = probe_capture_next(cap, &rec)) == 1 && (q = fn(&rec, filter_match(&flt, &rec), userdata)) >= 0)
 			if (cfg->progress && (++n & 0xffff) == 0)
 				progress(cfg, &pg, cap, i, n, false);

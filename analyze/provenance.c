@@ -128,10 +128,27 @@ void an_hash_join(struct an_hash_job *j)
 	free(j);
 }
 
-uint64_t an_now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t an_now_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+uint64_t an_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t an_progress_after_ns(uint64_t dflt)
+{
+	const char *after = getenv("SANSO_PROGRESS_AFTER");
+
+	return after && *after ? (uint64_t)(strtod(after, NULL) * 1e9) : dflt;
 }

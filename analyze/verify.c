@@ -528,18 +528,10 @@ static int verify_local(struct fw_ctx *c, struct reach_walk *w)
 	return bdd_full(m) ? -E2BIG : c->err;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void progress_line(struct fw_ctx *c)
 {
 	struct vf_progress *pg = c->progress;
-	uint64_t now = mono_ns();
+	uint64_t now = an_mono_ns();
 
 	if (now - pg->start_ns < pg->after_ns || (pg->shown && now - pg->last_ns < 1000000000ull))
 		return;
@@ -820,9 +812,8 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		}
 	}
 
-	const char *after = getenv("SANSO_PROGRESS_AFTER");
-	struct vf_progress pg = {.out = cfg->progress, .start_ns = mono_ns(),
-				 .after_ns = after ? (uint64_t)(strtod(after, NULL) * 1e9) : 1000000000ull};
+	struct vf_progress pg = {.out = cfg->progress, .start_ns = an_mono_ns(),
+				 .after_ns = an_progress_after_ns(1000000000ull)};
 	for (size_t i = 0; i < n_fw && r >= 0; i++) {
 		const struct topo_firewall *fw = topo_site_firewall(site, i);
 		const struct an_verify_source *src = NULL;

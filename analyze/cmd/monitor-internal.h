@@ -91,7 +91,6 @@ struct mon {
 
 void mon_fail(struct mon *m, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void mon_flush_pending(struct mon *m);
-uint64_t mon_now_ns(void);
 bool mon_on_finding(enum an_event ev, const struct an_finding *f, void *userdata);
 json_t *mon_record(const char *type, uint64_t ts);
 void mon_repeat_free(struct repeat_table *t);

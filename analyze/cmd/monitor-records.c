@@ -222,7 +222,7 @@ json_t *mon_record(const char *type, uint64_t ts)
 void mon_warn(struct mon *m, const char *code, const char *iface, const char *fmt, ...)
 {
 	char msg[1024], t[48];
-	uint64_t ts = mon_now_ns();
+	uint64_t ts = an_now_ns();
 	struct an_sd_param p[] = {{"code", code}, {"interface", iface ? iface : "-"}};
 	va_list ap;
 	json_t *o;
@@ -500,7 +500,7 @@ bool mon_on_finding(enum an_event ev, const struct an_finding *f, void *userdata
 		queue(m, PENDING_FINDING, f, NULL);
 		return true;
 	}
-	now = mon_now_ns();
+	now = an_now_ns();
 	x = repeat_find(&m->repeats, f);
 	if (x && now - x->window_start_ns < m->cfg->repeat_window_ns) {
 		if (!x->count || f->first_ns < x->first_ns)
@@ -715,7 +715,7 @@ void mon_write_start(struct mon *m)
 void mon_write_summary(struct mon *m)
 {
 	const struct an_counters *c = an_engine_counters(m->engine);
-	json_t *o = mon_record("summary", mon_now_ns());
+	json_t *o = mon_record("summary", an_now_ns());
 	uint64_t dropped;
 	char t[48], t0[48];
 
@@ -737,7 +737,7 @@ void mon_write_summary(struct mon *m)
 			   ")、接続 %" PRIu64 "、指摘 %" PRIu64 " (繰り返し %" PRIu64 " 件を集約)"
 		   : "%s SUMMARY since %s: packets %" PRIu64 " (undecoded %" PRIu64 ", dropped by the kernel %" PRIu64
 		   "), connections %" PRIu64 ", findings %" PRIu64 " (%" PRIu64 " repeats folded)",
-		   an_format_time(mon_now_ns(), t, sizeof(t)), t0, c->packets_read, c->packets_undecoded, dropped, c->flows,
+		   an_format_time(an_now_ns(), t, sizeof(t)), t0, c->packets_read, c->packets_undecoded, dropped, c->flows,
 		   findings_total(c), m->repeats.suppressed);
 	mon_to_syslog(m, 5, "stop", NULL, 0, 0, "monitoring stopped");
 }

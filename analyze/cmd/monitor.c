@@ -53,14 +53,6 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
-uint64_t mon_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void mon_fail(struct mon *m, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -79,7 +71,7 @@ static void reload(struct mon *m)
 {
 	struct topo_diag_list diags = {0};
 	struct topo_site *site = NULL;
-	uint64_t ts = mon_now_ns();
+	uint64_t ts = an_now_ns();
 	json_t *o = mon_record("reload", ts), *errs = json_array(), *warns = json_array();
 	char line[2048], t[48];
 	int r;
@@ -243,7 +235,7 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 		pfd[i].events = POLLIN;
 	}
 	while (!got_stop && !m->error) {
-		uint64_t now = mon_now_ns(), wait = m->next_tick_ns > now ? m->next_tick_ns - now : 0;
+		uint64_t now = an_now_ns(), wait = m->next_tick_ns > now ? m->next_tick_ns - now : 0;
 		struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ull), .tv_nsec = (long)(wait % 1000000000ull)};
 		int r = ppoll(pfd, m->n_ifs, &ts, waitmask);
 
@@ -260,7 +252,7 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 		 * POLLERR, which reading reports best.  A downed interface is
 		 * only tried once a tick, and not polled: its descriptor may
 		 * report an error forever */
-		now = mon_now_ns();
+		now = an_now_ns();
 		read_captures(m, now >= m->next_tick_ns);
 		for (size_t i = 0; i < m->n_ifs; i++)
 			pfd[i].fd = m->ifs[i].down ? -1 : probe_capture_fd(m->ifs[i].cap);
@@ -274,11 +266,11 @@ static int loop(struct mon *m, const sigset_t *waitmask)
 	 * passes, so wait that long (and a little) for the last one */
 	if (!m->error) {
 		int grace = (m->cfg->capture.timeout_ms > 0 ? m->cfg->capture.timeout_ms : 100) + 50;
-		uint64_t end = mon_now_ns() + (uint64_t)grace * 1000000ull;
+		uint64_t end = an_now_ns() + (uint64_t)grace * 1000000ull;
 		sigset_t all;
 
 		sigfillset(&all);
-		for (uint64_t now = mon_now_ns(); now < end && !m->error; now = mon_now_ns()) {
+		for (uint64_t now = an_now_ns(); now < end && !m->error; now = an_now_ns()) {
 			struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(end - now)};
 
 			if (ppoll(pfd, m->n_ifs, &ts, &all) <= 0)
@@ -476,7 +468,7 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 		r = -ENOMEM;
 		goto out;
 	}
-	m.started_ns = mon_now_ns();
+	m.started_ns = an_now_ns();
 	an_time_digits(9); /* live timestamps are nanoseconds: every record says 9 digits */
 	m.next_tick_ns = m.started_ns + TICK_NS;
 	m.next_stats_ns = m.started_ns + cfg->stats_interval_ns;
@@ -492,7 +484,7 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 	/* stop or failure: end every connection, close the windows, say
 	 * what was seen — also after a failure, where the output still works */
 	an_engine_finish(m.engine);
-	mon_repeat_tick(&m, mon_now_ns(), true);
+	mon_repeat_tick(&m, an_now_ns(), true);
 	mon_flush_pending(&m);
 	mon_write_summary(&m);
 	{

@@ -78,7 +78,7 @@ json_t *an_json_str_or_null(const char *s)
 
 /* ------------------------------------------------------------------ order */
 
-static int by_frame_only(const struct an_finding *a, const struct an_finding *b)
+int an_order_by_frame(const struct an_finding *a, const struct an_finding *b)
 {
 	bool ra = an_check_is_ruleset(a->check), rb = an_check_is_ruleset(b->check);
 
@@ -91,18 +91,13 @@ static int by_frame_only(const struct an_finding *a, const struct an_finding *b)
 	return (int)a->check - (int)b->check;
 }
 
-int an_order_by_frame(const struct an_finding *a, const struct an_finding *b)
-{
-	return by_frame_only(a, b);
-}
-
 int an_order_by_severity(const struct an_finding *a, const struct an_finding *b)
 {
 	enum an_severity sa = an_check_severity(a->check), sb = an_check_severity(b->check);
 
 	if (sa != sb)
 		return sa > sb ? -1 : 1;
-	return by_frame_only(a, b);
+	return an_order_by_frame(a, b);
 }
 
 struct ordered {
