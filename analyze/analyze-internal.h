@@ -24,3 +24,38 @@ unsigned an_obs_zones(const struct probe_obs *obs, unsigned n, int ret[PROBE_STA
 /* The station findings for one MAC (at most one per station check). */
 size_t an_policy_judge_station(const struct topo_site *site, const struct probe_station *st,
 			       struct an_finding ret[4]);
+
+/* The declared flow that permits a connection exactly (address, direction,
+ * protocol, port, MACs), or NULL. */
+const struct topo_flow *an_policy_permitted_by(const struct topo_site *site, const struct an_finding *c);
+
+/* ------------------------------------------------- reconciliation (reconcile.c) */
+
+#define AN_RVERDICT_STEPS 16
+
+/* What one firewall's ruleset does with a connection's first packet. */
+struct an_rverdict {
+	size_t fw; /* index among the rulesets' firewalls */
+	bool accept;
+	bool approximate; /* the trace met a rule the model can't judge exactly */
+	uint8_t n_steps;
+	struct {
+		uint32_t chain; /* REACH_NO_CHAIN etc. as reach_trace() names them */
+		size_t rule;    /* SIZE_MAX: the chain's policy */
+		const char *verdict;
+	} steps[AN_RVERDICT_STEPS]; /* the deciding rule of each base chain, in path order */
+};
+
+/* Judges the connection c (an_policy_describe_flow's fields) with the
+ * first firewall with a ruleset that has c's zones behind two different
+ * interfaces and drops it, else the first that accepts it.  False when
+ * no firewall with a ruleset lies between them. */
+bool an_rulesets_judge(struct an_rulesets *rs, const struct an_finding *c, struct an_rverdict *ret);
+/* Counts the connection for the rules that decided it. */
+void an_rulesets_count(struct an_rulesets *rs, const struct an_rverdict *v, bool forbidden);
+/* Fills f's fw, has_verdict, verdict_accept, approximate and rules (owned
+ * by f) from v.  -ENOMEM. */
+int an_rulesets_attach(const struct an_rulesets *rs, const struct an_rverdict *v, struct an_finding *f);
+/* Whether mac is one of the MACs the topology gives the firewall of v
+ * (its host's); *known: it gives any. */
+bool an_rulesets_fw_mac(const struct an_rulesets *rs, const struct an_rverdict *v, const uint8_t mac[6], bool *known);

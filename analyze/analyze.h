@@ -52,6 +52,10 @@ enum an_check {
 	AN_CHECK_SANITIZER_BYPASS,
 	AN_CHECK_INBOUND_FROM_INTERNET,
 	AN_CHECK_UNDECLARED_CROSSING,
+	/* traffic against the rulesets (reconcile.c) */
+	AN_CHECK_FIREWALL_BYPASS,
+	AN_CHECK_FIREWALL_ATTEMPT_PASSED,
+	AN_CHECK_FLOW_UNUSED, /* a declared flow, not a connection: no packets of its own */
 	/* station checks */
 	AN_CHECK_DUAL_HOMED,
 	AN_CHECK_ADDRESS_SPOOF,
@@ -75,6 +79,7 @@ const char *an_check_requirement(enum an_check c); /* Japanese, with the clause 
 const char *an_check_gloss(enum an_check c);       /* short English gloss */
 bool an_check_is_station(enum an_check c);
 bool an_check_is_ruleset(enum an_check c);
+bool an_check_is_review(enum an_check c); /* FLOW-UNUSED: names a declared flow, no packets */
 const char *an_severity_name(enum an_severity s);  /* "critical" … "low" */
 const char *an_proto_name(uint8_t proto); /* "tcp", "udp", "icmp", "icmpv6", "sctp", or the number */
 int an_severity_parse(const char *s, enum an_severity *ret);
@@ -132,6 +137,13 @@ struct an_vpacket {
 	int orig_dport;
 };
 
+/* What the MACs of a FIREWALL-BYPASS connection say of its path. */
+enum an_route {
+	AN_ROUTE_UNKNOWN, /* the topology gives no MAC of the firewall */
+	AN_ROUTE_AROUND,  /* no packet carried a MAC of the firewall: it went around it */
+	AN_ROUTE_THROUGH, /* packets carried the firewall's MAC: the running ruleset is not the one given */
+};
+
 /* Which sentence a ruleset finding's message is (messages.c words it). */
 enum an_wording {
 	AN_WORDING_PLAIN,           /* the check's own sentence */
@@ -182,6 +194,16 @@ struct an_finding {
 	size_t n_rules;
 	char *where;  /* the accepting rule or policy, as the message names it; UNSUPPORTED: the rule or file */
 	char *detail; /* TOO-BROAD: what else the rule accepts; UNSUPPORTED: the construct */
+
+	/* reconciliation (traffic findings): the verdict of the ruleset of
+	 * the firewall `fw` between the connection's zones on its first
+	 * packet; `rules` the rule (or policy) that decided it in each base
+	 * chain of its path, the last one deciding; `approximate` as for a
+	 * ruleset finding.  FIREWALL-BYPASS: `route`.  FLOW-UNUSED: `flow`,
+	 * src.zone and dst.zone. */
+	bool has_verdict;
+	bool verdict_accept;
+	enum an_route route;
 
 	/* station findings: src holds the station, observed what it did.
 	 * Last, and read only up to n_observed: a copy made by
@@ -242,6 +264,7 @@ struct an_engine_config {
 	 */
 	bool streaming;
 	uint64_t station_idle_ns; /* streaming: forget stations silent this long (0: never) */
+	struct an_rulesets *rulesets; /* judge connections against the firewalls' rulesets too; NULL: don't */
 };
 
 #define AN_TRACKED_AREAS 256 /* areas beyond: counted as seen */
@@ -354,6 +377,7 @@ struct an_audit_config {
 	const char *evidence_path;   /* may be NULL */
 	size_t max_findings;         /* findings kept in detail; 0: default 100000 */
 	struct probe_flow_config flows;
+	struct an_rulesets *rulesets; /* reconciliation (an_rulesets_load); NULL: none.  The caller's */
 };
 
 struct an_report; /* opaque: findings + counters + capture names */
@@ -405,6 +429,10 @@ struct an_view {
 	/* rulesets (verify) */
 	const struct an_vfw_summary *firewalls;
 	size_t n_firewalls;
+	/* reconciliation (audit with rulesets): per firewall, its rules and
+	 * the connections each decided; NULL when the audit used none */
+	const struct an_fw_usage *usage;
+	size_t n_usage;
 };
 void an_report_view(const struct an_report *r, struct an_view *ret);
 
@@ -462,6 +490,51 @@ struct an_vfw_summary {
 void an_vreport_view(const struct an_vreport *r, struct an_view *ret);
 /* "tcp 93.184.216.34:49152 → 10.10.1.1 mn-pc-01:22" */
 void an_describe_vpacket(const struct an_vpacket *p, char *buf, size_t len);
+
+/* ----------------------------------------------------------- reconciliation */
+
+/*
+ * Traffic against the rulesets (reconcile.c; docs/user-guide.md, "Does the
+ * wire agree with the firewall?"): the rulesets of the site's firewalls,
+ * read as verify reads them, judge the first packet of each connection an
+ * audit sees between two of a firewall's interfaces — by the interfaces'
+ * `faces` — as the kernel would (the same model: prerouting, forward,
+ * postrouting, ct state new, the observed source MAC).  The engine attaches
+ * the verdict to the connection's finding, raises FIREWALL-BYPASS and
+ * FIREWALL-ATTEMPT-PASSED, and counts per rule the connections it decided.
+ */
+struct an_rulesets;
+
+/* Loads the ruleset of every firewall that has one (the topology's
+ * `ruleset:`, or sources as verify's --ruleset/--live).  0 with *ret (no
+ * firewall has one: an empty set); a negative errno with errbuf as
+ * an_verify_run's.  Ruleset warnings go to diags. */
+int an_rulesets_load(const struct topo_site *site, const struct an_verify_source *sources, size_t n_sources,
+		     struct an_rulesets **ret, struct topo_diag_list *diags, char *errbuf, size_t errlen);
+void an_rulesets_free(struct an_rulesets *rs); /* NULL is a no-op */
+size_t an_rulesets_n(const struct an_rulesets *rs); /* firewalls with a ruleset */
+const char *an_rulesets_source(const struct an_rulesets *rs, size_t i); /* a file, or NULL when read live */
+
+/* A rule (or a base chain's policy) and the connections it decided. */
+struct an_rule_use {
+	struct an_vrule rule;
+	uint64_t connections; /* connections whose path it decided (accepted or dropped) */
+	uint64_t forbidden;   /* of those, connections the policy forbids (a finding) */
+};
+struct an_fw_usage {
+	const struct topo_firewall *fw;
+	const char *source; /* the ruleset's source (a path, or "live: …") */
+	uint64_t connections; /* connections judged against it */
+	/* every rule of the chains a forwarded connection can meet (the
+	 * forward path's base chains and the chains they lead to), in ruleset
+	 * order, each base chain's policy after its rules */
+	struct an_rule_use *rules;
+	size_t n_rules;
+};
+/* The counts so far, per firewall with a ruleset (allocated; free with
+ * an_fw_usage_free).  -ENOMEM. */
+int an_rulesets_usage(const struct an_rulesets *rs, struct an_fw_usage **ret, size_t *n);
+void an_fw_usage_free(struct an_fw_usage *u, size_t n);
 
 /*
  * The model on concrete packets, for the kernel differential test

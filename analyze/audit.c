@@ -36,6 +36,8 @@ struct an_report {
 	size_t n_inputs;
 	uint64_t generated_ns, started_ns;
 	unsigned coverage; /* AN_COV_* problems; 0: the audit saw enough to judge */
+	struct an_fw_usage *usage; /* reconciliation: the rules the connections used */
+	size_t n_usage;
 };
 
 static bool collect(enum an_event ev, const struct an_finding *f, void *userdata)
@@ -237,7 +239,7 @@ static int flagged_build(struct flagged_set *s, const struct an_report *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_findings; i++)
-		n += !an_check_is_station(r->findings[i]->check);
+		n += !an_check_is_station(r->findings[i]->check) && !an_check_is_review(r->findings[i]->check);
 	s->cap = 16;
 	while (s->cap < n * 2)
 		s->cap *= 2;
@@ -250,7 +252,7 @@ static int flagged_build(struct flagged_set *s, const struct an_report *r)
 		const struct an_finding *f = r->findings[i];
 		size_t j;
 
-		if (an_check_is_station(f->check))
+		if (an_check_is_station(f->check) || an_check_is_review(f->check))
 			continue;
 		j = key_hash(&f->key, f->first_frame) & (s->cap - 1);
 		while (s->used[j])
@@ -455,6 +457,7 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 	struct an_engine_config ecfg = {
 		.site = cfg->site,
 		.flows = cfg->flows,
+		.rulesets = cfg->rulesets,
 	};
 	struct an_report *report;
 	struct an_engine *e = NULL;
@@ -482,7 +485,8 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 		report->n_captures++;
 	}
 
-	report->inputs = calloc(cfg->n_captures + 1, sizeof(*report->inputs));
+	size_t n_rulesets = an_rulesets_n(cfg->rulesets);
+	report->inputs = calloc(cfg->n_captures + n_rulesets + 1, sizeof(*report->inputs));
 	if (!report->inputs) {
 		r = -ENOMEM;
 		goto fail;
@@ -491,6 +495,10 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 		report->inputs[report->n_inputs++] = (struct an_input){"topology", strdup(cfg->topology_path), false, ""};
 	for (size_t i = 0; i < cfg->n_captures; i++)
 		report->inputs[report->n_inputs++] = (struct an_input){"capture", strdup(cfg->captures[i]), false, ""};
+	for (size_t i = 0; i < n_rulesets; i++)
+		if (an_rulesets_source(cfg->rulesets, i))
+			report->inputs[report->n_inputs++] =
+				(struct an_input){"ruleset", strdup(an_rulesets_source(cfg->rulesets, i)), false, ""};
 	for (size_t i = 0; i < report->n_inputs; i++)
 		if (!report->inputs[i].path) {
 			r = -ENOMEM;
@@ -510,6 +518,11 @@ int an_audit_run(const struct an_audit_config *cfg, struct an_report **ret, char
 	if (r < 0)
 		goto fail;
 	an_engine_finish(e);
+	if (n_rulesets && an_rulesets_usage(cfg->rulesets, &report->usage, &report->n_usage) < 0) {
+		r = -ENOMEM;
+		snprintf(errbuf, errlen, "out of memory while counting rule usage");
+		goto fail;
+	}
 	report->counters = *an_engine_counters(e);
 	report->coverage = coverage_problems(cfg->site, &report->counters);
 	report->generated_ns = an_now_ns() / 1000 * 1000; /* microseconds, like the captures */
@@ -551,6 +564,7 @@ void an_report_free(struct an_report *r)
 	for (size_t i = 0; i < r->n_inputs; i++)
 		free(r->inputs[i].path);
 	free(r->inputs);
+	an_fw_usage_free(r->usage, r->n_usage);
 	free(r);
 }
 
@@ -619,6 +633,8 @@ void an_report_view(const struct an_report *r, struct an_view *ret)
 		.generated_ns = r->generated_ns,
 		.seconds = r->generated_ns > r->started_ns ? (double)(r->generated_ns - r->started_ns) / 1e9 : 0,
 		.coverage = r->coverage,
+		.usage = r->usage,
+		.n_usage = r->n_usage,
 	};
 }
 

@@ -53,6 +53,18 @@ static const struct check_info checks[_AN_CHECK_MAX] = {
 		"UNDECLARED-CROSSING", AN_SEV_MEDIUM,
 		"ネットワークの分離と必要な通信のみの許可 (5.4)",
 		"every crossing into or out of an additional tier must be declared", false },
+	[AN_CHECK_FIREWALL_BYPASS] = {
+		"FIREWALL-BYPASS", AN_SEV_CRITICAL,
+		"マイナンバー利用事務系と他の領域との分離 (5.1 ア) / 通信経路の分割 (5.2 ア), ファイアウォールの設定管理 (8.1.9)",
+		"a connection the firewall's ruleset drops was established across its zones: the running ruleset differs, or traffic goes around the firewall", false },
+	[AN_CHECK_FIREWALL_ATTEMPT_PASSED] = {
+		"FIREWALL-ATTEMPT-PASSED", AN_SEV_HIGH,
+		"ファイアウォール設定の不整合の確認 (8.1.9 イ)",
+		"a first packet the ruleset drops was seen leaving the firewall: the running ruleset is not the one given", false },
+	[AN_CHECK_FLOW_UNUSED] = {
+		"FLOW-UNUSED", AN_SEV_LOW,
+		"通信経路は必要最小限とすること (5.1 ア)",
+		"a declared exception or sanitizer flow no connection used in the captured period: review whether it is needed", false },
 	[AN_CHECK_DUAL_HOMED] = {
 		"DUAL-HOMED", AN_SEV_CRITICAL,
 		"マイナンバー利用事務系と他の領域との分離 (5.1 ア) / LGWAN接続系とインターネット接続系の分割 (5.2 ア)",
@@ -126,6 +138,11 @@ const char *an_check_gloss(enum an_check c)
 bool an_check_is_ruleset(enum an_check c)
 {
 	return c >= AN_CHECK_RULESET_MYNUMBER_OPEN && c < _AN_CHECK_MAX;
+}
+
+bool an_check_is_review(enum an_check c)
+{
+	return c == AN_CHECK_FLOW_UNUSED;
 }
 
 bool an_check_is_station(enum an_check c)

@@ -63,6 +63,9 @@ struct an_engine {
 	uint64_t last_sweep_ns;
 	uint32_t next_id;
 	bool finished;
+	struct an_rulesets *rulesets; /* reconciliation, or NULL */
+	uint8_t *flow_used;   /* per declared flow: a connection used it (FLOW-UNUSED) */
+	size_t flows_to_use;  /* exception and sanitizer flows not used yet */
 	unsigned ahead_head, ahead_n;
 	struct ahead ahead[AHEAD_SLOTS];
 };
@@ -123,6 +126,70 @@ static void flow_ended(struct an_engine *e, const struct probe_flow *f, enum pro
 		e->on_finding(AN_EVENT_FLOW_END, &fd, e->userdata);
 }
 
+/* FLOW-UNUSED: the flows it reviews — exceptions and the sanitizing and
+ * screen-transfer paths (docs/checks.md) */
+static bool flow_reviewed(const struct topo_flow *fl)
+{
+	return fl->kind == TOPO_FLOW_EXCEPTION || fl->kind == TOPO_FLOW_MAIL_TEXT || fl->kind == TOPO_FLOW_FILE_CDR ||
+	       fl->kind == TOPO_FLOW_SCREEN_TRANSFER;
+}
+
+static void note_used(struct an_engine *e, const struct topo_flow *fl)
+{
+	if (fl && flow_reviewed(fl) && fl->index < topo_site_n_flows(e->site) && !e->flow_used[fl->index]) {
+		e->flow_used[fl->index] = 1;
+		e->flows_to_use--;
+	}
+}
+
+static void free_verdict(struct an_finding *f)
+{
+	for (size_t i = 0; i < f->n_rules; i++) {
+		free(f->rules[i].location);
+		free(f->rules[i].chain);
+		free(f->rules[i].text);
+	}
+	free(f->rules);
+	f->rules = NULL;
+	f->n_rules = 0;
+}
+
+/*
+ * The connection against the ruleset of the firewall between its zones:
+ * the verdict on fd (a finding: the rule that let it through, or dropped
+ * it); a connection the ruleset drops that was answered all the same is
+ * FIREWALL-BYPASS, one whose first packet the capture shows leaving the
+ * firewall (sent from its MAC) FIREWALL-ATTEMPT-PASSED.
+ */
+static void reconcile(struct an_engine *e, struct an_finding *fd, bool forbidden)
+{
+	struct an_rverdict v;
+
+	if (!an_rulesets_judge(e->rulesets, fd, &v))
+		return;
+	an_rulesets_count(e->rulesets, &v, forbidden);
+	if (an_rulesets_attach(e->rulesets, &v, fd) < 0)
+		return; /* out of memory: the finding goes without its verdict */
+	if (v.accept)
+		return;
+	bool known = false, on_src = false, on_dst = false;
+	for (unsigned i = 0; i < fd->src.n_macs; i++)
+		on_src = an_rulesets_fw_mac(e->rulesets, &v, fd->src.macs[i], &known) || on_src;
+	for (unsigned i = 0; i < fd->dst.n_macs; i++)
+		on_dst = an_rulesets_fw_mac(e->rulesets, &v, fd->dst.macs[i], &known) || on_dst;
+	if (!fd->established && !on_src)
+		return; /* dropped, as the ruleset says, or not seen beyond it */
+	struct an_finding b = *fd;
+	b.check = fd->established ? AN_CHECK_FIREWALL_BYPASS : AN_CHECK_FIREWALL_ATTEMPT_PASSED;
+	b.route = !known ? AN_ROUTE_UNKNOWN : on_src || on_dst ? AN_ROUTE_THROUGH : AN_ROUTE_AROUND;
+	if (!forbidden)
+		b.near_flow = an_policy_permitted_by(e->site, fd);
+	char msg[AN_MESSAGE_MAX];
+	b.message = strdup(an_finding_message(e->site, &b, false, msg, sizeof(msg)));
+	emit(e, &b);
+	free(b.message);
+}
+
 static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, void *userdata)
 {
 	struct an_engine *e = userdata;
@@ -137,10 +204,15 @@ static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, voi
 		flow_ended(e, f, why);
 		return;
 	}
-	if (an_policy_judge_flow(e->site, f, &fd)) {
+	bool judged = an_policy_judge_flow(e->site, f, &fd);
+	if (!judged && e->flows_to_use)
+		note_used(e, an_policy_permitted_by(e->site, &fd));
+	if (e->rulesets)
+		reconcile(e, &fd, judged);
+	if (judged)
 		emit(e, &fd);
-		free(fd.message);
-	}
+	free(fd.message);
+	free_verdict(&fd);
 }
 
 /* Streaming: reports the station checks a station newly fails. */
@@ -171,9 +243,13 @@ struct an_engine *an_engine_new(const struct an_engine_config *cfg, an_finding_f
 	e->station_idle_ns = cfg->station_idle_ns;
 	e->on_finding = on_finding;
 	e->userdata = userdata;
+	e->rulesets = cfg->streaming ? NULL : cfg->rulesets; /* reconciliation: audits only, so far */
 	e->flows = probe_flow_table_new(&cfg->flows, on_flow_end, e);
 	e->stations = probe_station_table_new(cfg->max_stations);
-	if (!e->flows || !e->stations) {
+	e->flow_used = calloc(topo_site_n_flows(cfg->site) + 1, 1);
+	for (size_t i = 0; i < topo_site_n_flows(cfg->site) && !cfg->streaming; i++)
+		e->flows_to_use += flow_reviewed(topo_site_flow(cfg->site, i));
+	if (!e->flows || !e->stations || !e->flow_used) {
 		an_engine_free(e);
 		return NULL;
 	}
@@ -186,6 +262,7 @@ void an_engine_free(struct an_engine *e)
 		return;
 	probe_flow_table_free(e->flows);
 	probe_station_table_free(e->stations);
+	free(e->flow_used);
 	free(e);
 }
 
@@ -368,6 +445,35 @@ void an_engine_count_filtered(struct an_engine *e, uint64_t ts_ns)
 	seen_at(e, ts_ns);
 }
 
+/* FLOW-UNUSED: each reviewed flow no connection used, where the capture
+ * saw one of its ends' areas (a capture that saw neither could not have
+ * seen it used) and a -f filter hid nothing of it. */
+static void unused_flows(struct an_engine *e)
+{
+	if (e->counters.packets_filtered)
+		return; /* the audit saw part of the traffic only */
+	for (size_t i = 0; i < topo_site_n_flows(e->site) && e->flows_to_use; i++) {
+		const struct topo_flow *fl = topo_site_flow(e->site, i);
+		const struct topo_area *a = fl->from.area, *b = fl->to.area;
+		if (!flow_reviewed(fl) || e->flow_used[i] || !((a && an_counters_area_seen(&e->counters, a->index)) ||
+							       (b && an_counters_area_seen(&e->counters, b->index))))
+			continue;
+		struct an_finding u;
+		char msg[AN_MESSAGE_MAX];
+		memset(&u, 0, offsetof(struct an_finding, observed));
+		u.check = AN_CHECK_FLOW_UNUSED;
+		u.flow = fl;
+		u.src.zone = a;
+		u.dst.zone = b;
+		u.src.port = u.dst.port = -1;
+		u.first_ns = e->counters.first_ns;
+		u.last_ns = e->counters.last_ns;
+		u.message = strdup(an_finding_message(e->site, &u, false, msg, sizeof(msg)));
+		emit(e, &u);
+		free(u.message);
+	}
+}
+
 void an_engine_finish(struct an_engine *e)
 {
 	const struct probe_station *st;
@@ -388,6 +494,8 @@ void an_engine_finish(struct an_engine *e)
 			free(fs[i].message);
 		}
 	}
+	if (!e->streaming)
+		unused_flows(e);
 }
 
 const struct an_counters *an_engine_counters(struct an_engine *e)

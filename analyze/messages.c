@@ -63,6 +63,89 @@ static size_t traffic_message(const struct an_finding *f, bool ja, char *buf, si
 	return 0;
 }
 
+/* The deciding rule of a reconciled connection: "policy drop at fw.nft:3" */
+static const char *deciding_rule(const struct an_finding *f, char *buf, size_t len)
+{
+	if (!f->n_rules)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%s, %s", f->rules[f->n_rules - 1].verdict, f->rules[f->n_rules - 1].location);
+	return buf;
+}
+
+/* FIREWALL-BYPASS, FIREWALL-ATTEMPT-PASSED */
+static void firewall_message(const struct an_finding *f, bool ja, char *buf, size_t len)
+{
+	char sbuf[160], dbuf[160], svc[32], rule[600];
+	const char *fw = f->fw ? f->fw->name : "?";
+	const char *why;
+
+	an_describe_endpoint(&f->src, sbuf, sizeof(sbuf));
+	an_describe_endpoint(&f->dst, dbuf, sizeof(dbuf));
+	an_describe_service(f->proto, f->dst.port, svc, sizeof(svc));
+	deciding_rule(f, rule, sizeof(rule));
+	if (f->check == AN_CHECK_FIREWALL_ATTEMPT_PASSED) {
+		snprintf(buf, len,
+			 ja ? "%s が %s へ %s の接続を試みました (応答なし)。ファイアウォール %s のルールセットはこれを破棄するはずですが (%s)、"
+			      "最初のパケットがファイアウォールから送出されています (送信元がファイアウォールの MAC アドレス): 稼働中のルールセットは与えられたものと異なります"
+			    : "%s tried to open %s to %s (never answered): firewall %s's ruleset drops it (%s), but the capture shows "
+			      "its first packet leaving the firewall (sent from the firewall's MAC): the ruleset running on the firewall is not the one given",
+			 sbuf, ja ? dbuf : svc, ja ? svc : dbuf, fw, rule);
+		return;
+	}
+	switch (f->route) {
+	case AN_ROUTE_AROUND:
+		why = ja ? "どのパケットにもファイアウォールの MAC アドレスがありません: 通信はファイアウォールを迂回しています (配線、二重接続の端末、スイッチポートの誤設定)"
+			 : "no packet carried the firewall's MAC: the traffic went around the firewall (a cable, a dual-homed host, a mis-patched switch port)";
+		break;
+	case AN_ROUTE_THROUGH:
+		why = ja ? "パケットにファイアウォールの MAC アドレスがあります: ファイアウォールで動いているルールセットは与えられたものと異なります"
+			 : "its packets carried the firewall's MAC: the ruleset running on the firewall is not the one given";
+		break;
+	case AN_ROUTE_UNKNOWN:
+	default:
+		why = ja ? "稼働中のルールセットが与えられたものと異なるか、通信がファイアウォールを迂回しています (トポロジにファイアウォールの MAC アドレスがないため判別できません)"
+			 : "either the running ruleset is not the one given or the traffic goes around the firewall (the topology gives no MAC of the firewall to tell which)";
+		break;
+	}
+	if (ja)
+		snprintf(buf, len, "%s が %s へ %s の接続を確立しました。ファイアウォール %s のルールセットはこれを破棄するはずです (%s)。%s", sbuf,
+			 dbuf, svc, fw, rule, why);
+	else
+		snprintf(buf, len, "%s opened %s to %s, which firewall %s's ruleset drops (%s); %s", sbuf, svc, dbuf, fw, rule, why);
+}
+
+static const char *endpoint_name(const struct topo_endpoint *ep, char *buf, size_t len)
+{
+	char ip[TOPO_ADDR_STRLEN];
+
+	if (ep->type == TOPO_EP_HOST && ep->host)
+		snprintf(buf, len, "%s", ep->host->name);
+	else if (ep->area)
+		snprintf(buf, len, "%s", ep->area->name);
+	else
+		snprintf(buf, len, "%s/%u", topo_addr_format(&ep->addr, ip), ep->prefix);
+	return buf;
+}
+
+/* FLOW-UNUSED */
+static void unused_message(const struct an_finding *f, bool ja, char *buf, size_t len)
+{
+	char a[160], b[160];
+	const struct topo_flow *fl = f->flow;
+
+	if (!fl) {
+		snprintf(buf, len, "%s", an_check_id(f->check));
+		return;
+	}
+	endpoint_name(&fl->from, a, sizeof(a));
+	endpoint_name(&fl->to, b, sizeof(b));
+	snprintf(buf, len,
+		 ja ? "宣言済みの %s フロー「%s」(%s → %s) は取得期間中どの接続にも使われていません。まだ必要か見直してください (経路は必要最小限)"
+		    : "declared %s flow \"%s\" (%s → %s) was used by no connection in the captured period: review whether it is still needed (経路は必要最小限)",
+		 topo_flow_kind_name(fl->kind), fl->name, a, b);
+}
+
 /* The first observation behind the check (its tag bit set). */
 static const struct probe_obs *first_obs(const struct an_finding *f, uint32_t tag)
 {
@@ -283,6 +366,10 @@ char *an_finding_message(const struct topo_site *site, const struct an_finding *
 		ruleset_message(f, japanese, buf, len);
 	else if (an_check_is_station(f->check))
 		station_message(site, f, japanese, buf, len);
+	else if (f->check == AN_CHECK_FLOW_UNUSED)
+		unused_message(f, japanese, buf, len);
+	else if (f->check == AN_CHECK_FIREWALL_BYPASS || f->check == AN_CHECK_FIREWALL_ATTEMPT_PASSED)
+		firewall_message(f, japanese, buf, len);
 	else
 		traffic_message(f, japanese, buf, len);
 	return buf;

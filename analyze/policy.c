@@ -219,6 +219,20 @@ static bool decide(const struct topo_site *site, const struct an_finding *c, enu
 	return true;
 }
 
+const struct topo_flow *an_policy_permitted_by(const struct topo_site *site, const struct an_finding *c)
+{
+	/* within a zone too: a sanitizing path's first leg (Internet MTA →
+	 * sanitizer) often is */
+	if (!c->src.has_ip || !c->dst.has_ip || topo_addr_is_link_scoped(&c->src.ip) || topo_addr_is_link_scoped(&c->dst.ip))
+		return NULL;
+	for (size_t i = 0; i < topo_site_n_flows(site); i++) {
+		const struct topo_flow *fl = topo_site_flow(site, i);
+		if (flow_addr_near(site, fl, c) && flow_mismatch(site, fl, c) == AN_MISMATCH_NONE)
+			return fl;
+	}
+	return NULL;
+}
+
 void an_policy_describe_flow(const struct topo_site *site, const struct probe_flow *f, struct an_finding *ret)
 {
 	enum probe_initiator_reason reason;

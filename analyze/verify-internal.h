@@ -4,7 +4,8 @@
  * of areas and flows, the walks, what they mean), its findings
  * (verify-findings.c: example packets, the rules that decide them, one
  * finding per check) and the kernel differential test's picks
- * (verify-probe.c).  Only these three files include it.
+ * (verify-probe.c); the same model asked about one connection at a time
+ * (reconcile.c).  Only these four files include it.
  */
 #pragma once
 

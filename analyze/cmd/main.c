@@ -48,6 +48,7 @@ struct options {
 	size_t max_findings;
 	bool ignore_vlan;
 	bool allow_empty;
+	bool no_rulesets;
 	struct an_verify_source *sources; /* --ruleset FW=FILE, --live FW[@NETNS] */
 	size_t n_sources;
 	bool fail_on_given;
@@ -68,10 +69,11 @@ static const struct help {
 	{ALL, "  -t, --topology FILE     the site's topology (docs/topology.md)\n"},
 	{A, "  -r, --read FILE         a capture to audit (repeatable; read in order)\n"},
 	{A | M, "  -f, --filter EXPR       BPF filter: only matching packets are analysed\n"},
-	{V, "      --ruleset FW=FILE   firewall FW's ruleset from FILE (nft JSON, nft text or\n"
+	{A | V, "      --ruleset FW=FILE   firewall FW's ruleset from FILE (nft JSON, nft text or\n"
 	    "                          iptables-save), instead of the topology's `ruleset:` (repeatable)\n"},
-	{V, "      --live FW[@NETNS]   read FW's running nftables ruleset over netlink, in this\n"
+	{A | V, "      --live FW[@NETNS]   read FW's running nftables ruleset over netlink, in this\n"
 	    "                          network namespace or the named one (needs CAP_NET_ADMIN)\n"},
+	{A, "      --no-rulesets       don't judge the traffic against the firewalls' rulesets\n"},
 	{A | V, "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"},
 	{M, "      --format FORMAT     text or json (JSON Lines; default text)\n"},
 	{T, "      --format FORMAT     text or json (default text)\n"},
@@ -242,6 +244,7 @@ enum {
 	OPT_MAX_FINDINGS,
 	OPT_IGNORE_VLAN,
 	OPT_ALLOW_EMPTY,
+	OPT_NO_RULESETS,
 	OPT_RULESET,
 	OPT_LIVE,
 	OPT_BUFFER_SIZE,
@@ -359,6 +362,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"max-findings", required_argument, NULL, OPT_MAX_FINDINGS},
 		{"ignore-vlan", no_argument, NULL, OPT_IGNORE_VLAN},
 		{"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
+		{"no-rulesets", no_argument, NULL, OPT_NO_RULESETS},
 		{"ruleset", required_argument, NULL, OPT_RULESET},
 		{"live", required_argument, NULL, OPT_LIVE},
 		{"user", required_argument, NULL, 'Z'},
@@ -464,6 +468,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_MAX_FINDINGS:
 			if (parse_size(optarg, &o->max_findings) < 0)
 				return bad_usage("--max-findings needs a positive number, not \"%s\"", optarg);
+			break;
+		case OPT_NO_RULESETS:
+			o->no_rulesets = true;
 			break;
 		case OPT_ALLOW_EMPTY:
 			o->allow_empty = true;
@@ -731,6 +738,19 @@ static int check_writable(const char *path)
 	return r;
 }
 
+/* The same firewall given twice (--ruleset/--live) */
+static bool sources_twice(const char *cmd, const struct options *o)
+{
+	for (size_t i = 0; i < o->n_sources; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(o->sources[i].firewall, o->sources[j].firewall) == 0) {
+				fprintf(stderr, "sanso %s: firewall %s is given twice (--ruleset/--live)\n", cmd,
+					o->sources[i].firewall);
+				return true;
+			}
+	return false;
+}
+
 static int cmd_audit(const struct options *o)
 {
 	struct topo_site *site = NULL;
@@ -748,18 +768,42 @@ static int cmd_audit(const struct options *o)
 		fprintf(stderr, "sanso audit: -i is for sanso monitor; audit reads captures (-r)\n");
 		return EXIT_BAD_INPUT;
 	}
+	if (o->no_rulesets && o->n_sources) {
+		fprintf(stderr, "sanso audit: --no-rulesets with --ruleset or --live: which is it?\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (sources_twice("audit", o))
+		return EXIT_BAD_INPUT;
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
+	struct an_rulesets *rulesets = NULL;
+	if (!o->no_rulesets) {
+		struct topo_diag_list diags = {0};
+		r = an_rulesets_load(site, o->sources, o->n_sources, &rulesets, &diags, err, sizeof(err));
+		for (size_t i = 0; i < diags.n; i++) {
+			char line[2048];
+			fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
+		}
+		topo_diag_list_clear(&diags);
+		if (r < 0) {
+			fprintf(stderr, "sanso audit: %s%s\n", err[0] ? err : strerror(-r),
+				o->n_sources ? "" : " (--no-rulesets audits the traffic without them)");
+			topo_site_free(site);
+			return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+		}
+	}
 
 	r = output_open(&out, o->output);
 	if (r == 0 && o->evidence && (r = check_writable(o->evidence)) < 0) {
 		output_abort(&out);
 		fprintf(stderr, "sanso audit: --evidence %s: %s\n", o->evidence, strerror(-r));
+		an_rulesets_free(rulesets);
 		topo_site_free(site);
 		return EXIT_BAD_INPUT;
 	}
 	if (r < 0) {
 		fprintf(stderr, "sanso audit: -o %s: %s\n", o->output, strerror(-r));
+		an_rulesets_free(rulesets);
 		topo_site_free(site);
 		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
@@ -774,11 +818,13 @@ static int cmd_audit(const struct options *o)
 		.evidence_path = o->evidence,
 		.max_findings = o->max_findings,
 		.flows = {.max_flows = o->max_flows, .ignore_vlan = o->ignore_vlan},
+		.rulesets = rulesets,
 	};
 	r = an_audit_run(&cfg, &report, err, sizeof(err));
 	if (r < 0) {
 		output_abort(&out);
 		fprintf(stderr, "sanso audit: %s\n", err[0] ? err : strerror(-r));
+		an_rulesets_free(rulesets);
 		topo_site_free(site);
 		return r == -ENOMEM || r == -EIO || r == -ENOSPC || r == -EDQUOT ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
@@ -805,6 +851,7 @@ static int cmd_audit(const struct options *o)
 		status = EXIT_CLEAN;
 out:
 	an_report_free(report);
+	an_rulesets_free(rulesets);
 	topo_site_free(site);
 	return status;
 }
@@ -824,13 +871,12 @@ static int cmd_verify(const struct options *o)
 		fprintf(stderr, "sanso verify: -r, -i, -f and --evidence are for traffic (sanso audit, sanso monitor)\n");
 		return EXIT_BAD_INPUT;
 	}
-	for (size_t i = 0; i < o->n_sources; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(o->sources[i].firewall, o->sources[j].firewall) == 0) {
-				fprintf(stderr, "sanso verify: firewall %s is given twice (--ruleset/--live)\n",
-					o->sources[i].firewall);
-				return EXIT_BAD_INPUT;
-			}
+	if (o->no_rulesets) {
+		fprintf(stderr, "sanso verify: --no-rulesets is for sanso audit (verify checks the rulesets)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (sources_twice("verify", o))
+		return EXIT_BAD_INPUT;
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
 	r = output_open(&out, o->output);
@@ -887,8 +933,8 @@ static int cmd_monitor(struct options *o)
 	char err[2048];
 	int r;
 
-	if (o->n_captures || o->n_sources) {
-		fprintf(stderr, "sanso monitor: -r, --ruleset and --live are for audit and verify\n");
+	if (o->n_captures || o->n_sources || o->no_rulesets) {
+		fprintf(stderr, "sanso monitor: -r, --ruleset, --live and --no-rulesets are for audit and verify\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (o->n_ifaces == 0) {

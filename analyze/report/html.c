@@ -102,7 +102,10 @@ static int op_finding(struct an_writer *w, const struct an_finding *f)
 
 static int op_summary(struct an_writer *w)
 {
-	(void)w;
+	if (w->v->kind == AN_VIEW_AUDIT && w->v->n_usage) {
+		fputs(w->ja ? "<h2>ルールセットとの照合</h2>\n" : "<h2>Traffic against the rulesets</h2>\n", w->out);
+		pre(w, "usage", an_text_usage);
+	}
 	return 0;
 }
 

@@ -89,6 +89,69 @@ const char *an_community_id(const struct an_finding *f, char out[64])
 	return out;
 }
 
+static json_t *json_vrule(const struct an_vrule *r)
+{
+	json_t *x = json_object();
+
+	json_object_set_new(x, "location", json_string(r->location));
+	json_object_set_new(x, "chain", json_string(r->chain));
+	json_object_set_new(x, "text", json_string(r->text));
+	json_object_set_new(x, "verdict", json_string(r->verdict));
+	json_object_set_new(x, "index", r->index ? json_integer((json_int_t)r->index) : json_null());
+	json_object_set_new(x, "handle", r->handle ? json_integer((json_int_t)r->handle) : json_null());
+	return x;
+}
+
+static const char *route_name(enum an_route r)
+{
+	return r == AN_ROUTE_AROUND ? "around" : r == AN_ROUTE_THROUGH ? "through" : "unknown";
+}
+
+/* What the firewall between the connection's zones does with its first
+ * packet: the verdict, the deciding rule (the last of `rules`, one per
+ * base chain of the path). */
+static json_t *json_verdict(const struct an_finding *f)
+{
+	json_t *o = json_object(), *rules = json_array();
+
+	json_object_set_new(o, "firewall", json_string(f->fw ? f->fw->name : "?"));
+	json_object_set_new(o, "verdict", json_string(f->verdict_accept ? "accept" : "drop"));
+	json_object_set_new(o, "rule", f->n_rules ? json_vrule(&f->rules[f->n_rules - 1]) : json_null());
+	for (size_t i = 0; i < f->n_rules; i++)
+		json_array_append_new(rules, json_vrule(&f->rules[i]));
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "approximate", json_boolean(f->approximate));
+	return o;
+}
+
+/* FLOW-UNUSED: a declared flow, no packets */
+static json_t *review_json(const struct topo_site *site, const struct an_finding *f, bool ja)
+{
+	char msg[AN_MESSAGE_MAX], t[48];
+	json_t *o = json_object(), *period = json_object();
+	const struct topo_flow *fl = f->flow;
+
+	json_object_set_new(o, "type", json_string("finding"));
+	json_object_set_new(o, "check", json_string(an_check_id(f->check)));
+	json_object_set_new(o, "severity", json_string(an_severity_name(an_check_severity(f->check))));
+	json_object_set_new(o, "requirement", json_string(an_check_requirement(f->check)));
+	json_object_set_new(o, "requirement_en", json_string(an_check_gloss(f->check)));
+	json_object_set_new(o, "message", json_string(ja || !f->message ? an_finding_message(site, f, ja, msg, sizeof(msg))
+								   : f->message));
+	json_object_set_new(o, "flow", an_json_str_or_null(fl ? fl->name : NULL));
+	json_object_set_new(o, "flow_kind", fl ? json_string(topo_flow_kind_name(fl->kind)) : json_null());
+	json_object_set_new(o, "flow_line", fl ? json_integer(fl->line) : json_null());
+	json_object_set_new(o, "src_zone", an_json_str_or_null(f->src.zone ? f->src.zone->name : NULL));
+	json_object_set_new(o, "dst_zone", an_json_str_or_null(f->dst.zone ? f->dst.zone->name : NULL));
+	json_object_set_new(o, "src", json_null());
+	json_object_set_new(o, "dst", json_null());
+	json_object_set_new(period, "first", f->first_ns ? json_string(an_format_time(f->first_ns, t, sizeof(t))) : json_null());
+	json_object_set_new(period, "last", f->last_ns ? json_string(an_format_time(f->last_ns, t, sizeof(t))) : json_null());
+	json_object_set_new(o, "period", period);
+	json_object_set_new(o, "timestamp", f->last_ns ? json_string(an_format_time(f->last_ns, t, sizeof(t))) : json_null());
+	return o;
+}
+
 static json_t *traffic_json(const struct topo_site *site, const char *const *captures, size_t n_captures,
 			const struct an_finding *f, bool japanese)
 {
@@ -155,6 +218,10 @@ static json_t *traffic_json(const struct topo_site *site, const char *const *cap
 	if (!an_check_is_station(f->check)) {
 		char cid[64];
 		json_object_set_new(o, "community_id", an_json_str_or_null(an_community_id(f, cid)));
+		if (f->has_verdict)
+			json_object_set_new(o, "ruleset_verdict", json_verdict(f));
+		if (f->check == AN_CHECK_FIREWALL_BYPASS)
+			json_object_set_new(o, "route", json_string(route_name(f->route)));
 	}
 	json_object_set_new(o, "timestamp", json_string(an_format_time(f->first_ns, t, sizeof(t))));
 	return o;
@@ -226,16 +293,8 @@ static json_t *ruleset_json(const struct topo_site *site, const struct an_findin
 	json_object_set_new(o, "dst_zone", an_json_str_or_null(f->dst.zone ? f->dst.zone->name : NULL));
 	json_object_set_new(o, "flow", an_json_str_or_null(f->flow ? f->flow->name : NULL));
 	json_object_set_new(o, "example", f->has_example ? json_example(&f->example) : json_null());
-	for (size_t i = 0; i < f->n_rules; i++) {
-		json_t *x = json_object();
-		json_object_set_new(x, "location", json_string(f->rules[i].location));
-		json_object_set_new(x, "chain", json_string(f->rules[i].chain));
-		json_object_set_new(x, "text", json_string(f->rules[i].text));
-		json_object_set_new(x, "verdict", json_string(f->rules[i].verdict));
-		json_object_set_new(x, "index", f->rules[i].index ? json_integer((json_int_t)f->rules[i].index) : json_null());
-		json_object_set_new(x, "handle", f->rules[i].handle ? json_integer((json_int_t)f->rules[i].handle) : json_null());
-		json_array_append_new(rules, x);
-	}
+	for (size_t i = 0; i < f->n_rules; i++)
+		json_array_append_new(rules, json_vrule(&f->rules[i]));
 	json_object_set_new(o, "rules", rules);
 	json_object_set_new(o, "approximate", json_boolean(f->approximate));
 	return o;
@@ -246,6 +305,8 @@ json_t *an_json_finding(const struct topo_site *site, const char *const *capture
 {
 	if (an_check_is_ruleset(f->check))
 		return ruleset_json(site, f, japanese);
+	if (an_check_is_review(f->check))
+		return review_json(site, f, japanese);
 	return traffic_json(site, captures, n_captures, f, japanese);
 }
 
@@ -346,6 +407,31 @@ static json_t *json_coverage_warning(const struct an_view *r, bool japanese)
 	return o;
 }
 
+/* Reconciliation: per firewall, every rule with the connections it
+ * decided and how many of them the policy forbids. */
+static json_t *json_usage(const struct an_view *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->n_usage; i++) {
+		const struct an_fw_usage *u = &r->usage[i];
+		json_t *x = json_object(), *rules = json_array();
+		json_object_set_new(x, "firewall", json_string(u->fw->name));
+		json_object_set_new(x, "source", json_string(u->source));
+		json_object_set_new(x, "connections", json_integer((json_int_t)u->connections));
+		for (size_t j = 0; j < u->n_rules; j++) {
+			const struct an_rule_use *ru = &u->rules[j];
+			json_t *y = json_vrule(&ru->rule);
+			json_object_set_new(y, "connections", json_integer((json_int_t)ru->connections));
+			json_object_set_new(y, "forbidden", json_integer((json_int_t)ru->forbidden));
+			json_array_append_new(rules, y);
+		}
+		json_object_set_new(x, "rules", rules);
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 static json_t *json_summary(const struct an_view *r)
 {
 	const struct an_counters *c = r->counters;
@@ -366,6 +452,8 @@ static json_t *json_summary(const struct an_view *r)
 	json_object_set_new(o, "evidence", ev);
 	json_object_set_new(o, "period", json_period(c));
 	json_object_set_new(o, "coverage", json_coverage(r));
+	if (r->usage)
+		json_object_set_new(o, "rulesets", json_usage(r));
 	an_json_provenance(o, r->generated_ns, r->inputs, r->n_inputs);
 	return o;
 }

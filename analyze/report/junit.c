@@ -75,6 +75,7 @@ int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_o
 					skipped++;
 			}
 		tests += nk ? nk : 1;
+		skipped += !nk && k >= j->skip_from && k < j->skip_to;
 	}
 	for (size_t i = 0; i < j->n_extra_cases; i++) {
 		tests++;
@@ -92,15 +93,19 @@ int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_o
 		for (size_t i = 0; i < j->n_cases; i++)
 			nk += j->cases[i].check == k;
 		fk = fails ? nk : 0;
+		bool unjudged = !nk && k >= j->skip_from && k < j->skip_to;
 		fprintf(out, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
 			     "time=\"0\" timestamp=\"%s\">\n",
-			an_check_id(k), nk ? nk : 1, fk, nk - fk, ts);
+			an_check_id(k), nk ? nk : 1, fk, nk - fk + unjudged, ts);
 		fprintf(out, "    <properties>\n      <property name=\"severity\" value=\"%s\"/>\n"
 			     "      <property name=\"requirement\" value=\"",
 			an_severity_name(an_check_severity(k)));
 		an_xml_escape(out, an_check_requirement(k));
 		fputs("\"/>\n    </properties>\n", out);
-		if (!nk) {
+		if (unjudged) {
+			struct an_junit_case none = {.name = ja ? "未判定" : "not judged"};
+			junit_case(out, j->classname, an_check_id(k), &none, false, true, NULL, j->skip_why);
+		} else if (!nk) {
 			struct an_junit_case none = {.name = ja ? "指摘なし" : "no findings"};
 			junit_case(out, j->classname, an_check_id(k), &none, false, false, NULL, NULL);
 		}
@@ -190,6 +195,12 @@ static int write_audit(struct an_writer *w)
 		.extra_cases = &cov_case,
 		.n_extra_cases = 1,
 	};
+	if (!r->n_usage) {
+		j.skip_from = AN_CHECK_FIREWALL_BYPASS;
+		j.skip_to = AN_CHECK_FIREWALL_ATTEMPT_PASSED + 1;
+		j.skip_why = w->ja ? "ルールセットがないため照合していません (topology の ruleset:、--ruleset、--live)"
+				   : "no firewall ruleset, so the traffic was not reconciled with one (the topology's ruleset:, --ruleset, --live)";
+	}
 	return an_junit_write(w->out, &j, w->o);
 }
 

@@ -27,7 +27,7 @@ struct an_words {
 	const char *severity[AN_SEV_CRITICAL + 1];
 	const char *sent_back, *established, *attempt, *initiator_by;
 	const char *seen_line, *times;
-	const char *title, *capture, *packets, *no_findings, *findings_total, *not_kept, *evidence;
+	const char *title, *capture, *ruleset, *packets, *no_findings, *findings_total, *not_kept, *evidence;
 	const char *period, *generated, *topology, *coverage, *zones_not_seen, *vlans_seen, *no_findings_unjudged;
 };
 const struct an_words *an_words(bool japanese);
@@ -86,3 +86,5 @@ char *an_text_block_string(const struct an_writer *w, const struct an_finding *f
  * warning, as the text report prints them. */
 void an_text_provenance(const struct an_writer *w, FILE *out);
 void an_text_coverage(const struct an_writer *w, FILE *out);
+/* Reconciliation: the rules the connections used, per firewall (nothing without rulesets). */
+void an_text_usage(const struct an_writer *w, FILE *out);

@@ -96,6 +96,11 @@ struct an_junit {
 	size_t n_extra;
 	const struct an_junit_case *extra_cases; /* .check: the suite's index */
 	size_t n_extra_cases;
+	/* checks [skip_from, skip_to) that were not judged (an audit without
+	 * rulesets: the FIREWALL-* checks): their empty suite is a skipped
+	 * case saying skip_why, not a pass */
+	unsigned skip_from, skip_to;
+	const char *skip_why;
 };
 int an_junit_write(FILE *out, const struct an_junit *j, const struct an_output_options *o);
 

@@ -49,6 +49,18 @@ static void text_endpoint(FILE *out, const struct topo_site *site, const char *l
 	fputc('\n', out);
 }
 
+/* What the firewall between the zones does with the connection's first
+ * packet: each base chain's deciding rule, the last one deciding. */
+static void text_verdict(FILE *out, const struct an_finding *f, bool ja)
+{
+	fprintf(out, "    %s%s %s%s\n", ja ? "FW 判定   " : "ruleset   ", f->fw ? f->fw->name : "?",
+		f->verdict_accept ? (ja ? "許可" : "accepts it") : (ja ? "破棄" : "drops it"),
+		f->approximate ? (ja ? " (近似)" : " (approximate)") : "");
+	for (size_t i = 0; i < f->n_rules; i++)
+		fprintf(out, "              %s  [%s] %s  → %s\n", f->rules[i].location, f->rules[i].chain, f->rules[i].text,
+			f->rules[i].verdict);
+}
+
 static void traffic_block(const struct an_writer *wr, FILE *out, const struct an_finding *f)
 {
 	char t1[48], t2[48], filter[512], msg[AN_MESSAGE_MAX];
@@ -97,8 +109,31 @@ static void traffic_block(const struct an_writer *wr, FILE *out, const struct an
 		for (unsigned i = 0; i < f->n_frames; i++)
 			fprintf(out, "%s%u", i ? ", " : "", f->frames[i].frame);
 		fputc('\n', out);
+		if (f->has_verdict)
+			text_verdict(out, f, ja);
 	}
 	fprintf(out, "    %s%s\n\n", w->wireshark, an_finding_wireshark_filter(f, filter, sizeof(filter)));
+}
+
+/* FLOW-UNUSED: the flow, where the topology declares it, the period */
+static void review_block(const struct an_writer *wr, FILE *out, const struct an_finding *f)
+{
+	char msg[AN_MESSAGE_MAX], t1[48], t2[48];
+	bool ja = wr->ja;
+
+	fprintf(out, "  [%s] %s\n", an_check_id(f->check), an_writer_message(wr, f, msg, sizeof(msg)));
+	if (ja)
+		fprintf(out, "    %s%s\n", wr->w->rule, an_check_requirement(f->check));
+	else
+		fprintf(out, "    %s%s — %s\n", wr->w->rule, an_check_requirement(f->check), an_check_gloss(f->check));
+	if (f->flow)
+		fprintf(out, "    %s%s (%s), %s:%u\n", ja ? "通信      " : "flow      ", f->flow->name,
+			topo_flow_kind_name(f->flow->kind), topo_site_path(wr->v->site), f->flow->line);
+	if (f->first_ns)
+		fprintf(out, "    %s%s → %s\n\n", wr->w->when, an_format_time(f->first_ns, t1, sizeof(t1)),
+			an_format_time(f->last_ns, t2, sizeof(t2)));
+	else
+		fputc('\n', out);
 }
 
 static void text_example(FILE *out, const struct an_vpacket *p, const char *label)
@@ -144,6 +179,8 @@ void an_text_block(const struct an_writer *w, FILE *out, const struct an_finding
 {
 	if (an_check_is_ruleset(f->check))
 		ruleset_block(w, out, f);
+	else if (an_check_is_review(f->check))
+		review_block(w, out, f);
 	else
 		traffic_block(w, out, f);
 }
@@ -178,7 +215,11 @@ static void audit_provenance(FILE *out, const struct an_view *r, const struct an
 		fprintf(out, w->period, an_format_time(c->first_ns, t1, sizeof(t1)), an_format_time(c->last_ns, t2, sizeof(t2)));
 	fprintf(out, w->generated, an_format_time(r->generated_ns, t1, sizeof(t1)), SANSO_VERSION);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, strcmp(in[i].kind, "topology") == 0 ? w->topology : w->capture, in[i].path,
+		fprintf(out,
+			strcmp(in[i].kind, "topology") == 0  ? w->topology
+			: strcmp(in[i].kind, "ruleset") == 0 ? w->ruleset
+							     : w->capture,
+			in[i].path,
 			in[i].hashed ? in[i].sha256 : "-");
 }
 
@@ -237,6 +278,67 @@ void an_text_coverage(const struct an_writer *wr, FILE *out)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? ", " : "", v);
 	fprintf(out, w->vlans_seen, list[0] ? list : "-");
 	fputc('\n', out);
+}
+
+/* ------------------------------------------------------------- rule usage */
+
+#define USAGE_LIST_MAX 40 /* rules per list in text; the JSON summary has them all */
+
+static bool accepting(const struct an_vrule *r)
+{
+	return strstr(r->verdict, "accept") || strcmp(r->verdict, "dnat") == 0;
+}
+
+static void usage_list(FILE *out, const struct an_fw_usage *u, int which, bool ja)
+{
+	size_t shown = 0, more = 0;
+
+	for (size_t j = 0; j < u->n_rules; j++) {
+		const struct an_rule_use *ru = &u->rules[j];
+		bool in = which == 0   ? ru->connections > 0
+			  : which == 1 ? ru->forbidden > 0 && accepting(&ru->rule)
+				       : ru->connections == 0 && accepting(&ru->rule) && ru->rule.index;
+		if (!in)
+			continue;
+		if (shown == USAGE_LIST_MAX) {
+			more++;
+			continue;
+		}
+		shown++;
+		if (which == 2)
+			fprintf(out, "      %s  %s\n", ru->rule.location, ru->rule.text);
+		else
+			fprintf(out, ja ? "      %6" PRIu64 " 接続 (うち禁止 %" PRIu64 ")  %s  %s\n" : "      %6" PRIu64 " × (%" PRIu64 " forbidden)  %s  %s\n",
+				ru->connections, ru->forbidden, ru->rule.location, ru->rule.text);
+	}
+	if (!shown)
+		fputs(ja ? "      なし\n" : "      none\n", out);
+	if (more)
+		fprintf(out, ja ? "      … ほか %zu 件 (--format json の summary.rulesets にすべて)\n"
+				: "      … and %zu more (--format json lists them all in summary.rulesets)\n",
+			more);
+}
+
+/* Reconciliation: per firewall, which rules the connections used, which
+ * let forbidden ones through, and which accepting rules none used. */
+void an_text_usage(const struct an_writer *wr, FILE *out)
+{
+	const struct an_view *r = wr->v;
+	bool ja = wr->ja;
+
+	for (size_t i = 0; i < r->n_usage; i++) {
+		const struct an_fw_usage *u = &r->usage[i];
+		fprintf(out, ja ? "ファイアウォール %s (%s): 横断した接続 %" PRIu64 " 件と規則\n"
+				: "Firewall %s (%s): %" PRIu64 " connections across it, by rule\n",
+			u->fw->name, u->source, u->connections);
+		fputs(ja ? "    接続を判定した規則:\n" : "    rules that decided connections:\n", out);
+		usage_list(out, u, 0, ja);
+		fputs(ja ? "    禁止された接続を許可した規則 (塞ぐべき穴):\n" : "    rules that accepted forbidden connections (holes to close):\n", out);
+		usage_list(out, u, 1, ja);
+		fputs(ja ? "    どの接続にも使われなかった許可規則 (削除の候補):\n" : "    accepting rules no connection used (candidates for removal):\n", out);
+		usage_list(out, u, 2, ja);
+		fputc('\n', out);
+	}
 }
 
 /* ------------------------------------------------------------------ ops */
@@ -321,6 +423,7 @@ static int text_summary(struct an_writer *wr)
 		return 0;
 	}
 	const struct an_counters *c = r->counters;
+	an_text_usage(wr, out);
 	if (total == 0)
 		fprintf(out, "%s\n", r->coverage ? w->no_findings_unjudged : w->no_findings);
 	else {

@@ -80,7 +80,8 @@ json_t *an_json_str_or_null(const char *s)
 
 int an_order_by_frame(const struct an_finding *a, const struct an_finding *b)
 {
-	bool ra = an_check_is_ruleset(a->check), rb = an_check_is_ruleset(b->check);
+	bool ra = an_check_is_ruleset(a->check) || an_check_is_review(a->check);
+	bool rb = an_check_is_ruleset(b->check) || an_check_is_review(b->check);
 
 	if (ra || rb) /* no frames: in the order found, after the traffic */
 		return ra == rb ? 0 : ra ? 1 : -1;

@@ -26,6 +26,10 @@ tools interleaved so a busy machine slows them alike:
   sanso audit         sanso audit -t tests/bench/site.yaml -r FILE --format json
                       (stdout to a scratch file, read back; one row per
                       BUILD_DIR, labelled with its buildtype)
+  ... 1k-rule ruleset the same with the site's firewall core-fw given a
+                      generated 1,000-rule nft JSON ruleset: every
+                      crossing judged against it (reconciliation; target:
+                      within 10 % of the plain audit)
   softflowd           softflowd -r FILE -6 -T vlan -m M  (no -n: statistics
                       only, nothing is sent; -m: room for every flow, as sanso)
   argus               argus -X -r FILE -w -  (stdout to /dev/null; -X: built-in
@@ -249,6 +253,48 @@ def sanso_tool(build, label, path, packets):
                 check=check_sanso(packets), ok_status=(0, 1))
 
 
+def reconcile_site(scratch, n_rules=1000):
+    """tests/bench/site.yaml with core-fw's three VLAN interfaces and an nft
+    JSON ruleset of n_rules rules (per-host accepts and drops between the
+    zones, policy drop): what `sanso audit` judges every crossing against."""
+    import random
+    rng = random.Random(1)
+    ifs = [("vlan10", "mynumber", 0x0a0a), ("vlan20", "lgwan", 0x0a14), ("vlan30", "internet", 0x0a1e)]
+
+    def ip(net, n):
+        return "%d.%d.%d.%d" % (net >> 8, net & 255, (n >> 8) & 255, n & 255)
+
+    def m(left, right):
+        return {"match": {"op": "==", "left": left, "right": right}}
+    out = [{"metainfo": {"version": "1.0.6", "release_name": "bench", "json_schema_version": 1}},
+           {"table": {"family": "inet", "name": "filter", "handle": 1}},
+           {"chain": {"family": "inet", "table": "filter", "name": "forward", "handle": 1, "type": "filter",
+                      "hook": "forward", "prio": 0, "policy": "drop"}},
+           {"rule": {"family": "inet", "table": "filter", "chain": "forward", "handle": 2,
+                     "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}},
+                                         "right": ["established", "related"]}}, {"accept": None}]}}]
+    for i in range(n_rules - 1):
+        a, b = rng.sample(ifs, 2)
+        out.append({"rule": {"family": "inet", "table": "filter", "chain": "forward", "handle": 10 + i, "expr": [
+            m({"meta": {"key": "iifname"}}, a[0]), m({"meta": {"key": "oifname"}}, b[0]),
+            m({"payload": {"protocol": "ip", "field": "saddr"}}, ip(a[2], 1 + rng.randrange(8192))),
+            m({"payload": {"protocol": "ip", "field": "daddr"}}, ip(b[2], 1 + rng.randrange(8192))),
+            m({"payload": {"protocol": "tcp", "field": "dport"}}, rng.choice([22, 25, 443, 445, 3389, 8080])),
+            {"accept" if rng.random() < 0.8 else "drop": None}]}})
+    rules = os.path.join(scratch, "rules-%d.json" % n_rules)
+    with open(rules, "w") as f:
+        json.dump({"nftables": out}, f)
+    site = os.path.join(scratch, "site-fw.yaml")
+    with open(SITE) as f:
+        text = f.read()
+    with open(site, "w") as f:
+        f.write(text.rstrip("\n") + "\nfirewalls:\n  - name: core-fw\n    host: core-fw\n    interfaces:\n")
+        for name, zone, _ in ifs:
+            f.write("      - { name: %s, faces: [ %s ] }\n" % (name, zone))
+        f.write("    ruleset: { format: nft-json, path: %s }\n" % os.path.basename(rules))
+    return site
+
+
 def comparison(args, builds, pin, scratch, path):
     pcap_read = os.path.join(builds[0], "tests", "bench", "pcap-read")
     tools = [Tool("pcap_next_ex loop (ceiling)", [pcap_read, path], check=check_bare(args.packets)),
@@ -256,6 +302,11 @@ def comparison(args, builds, pin, scratch, path):
                   check=check_bare(args.packets))]
     for b in builds:
         tools.append(sanso_tool(b, "sanso audit (%s)" % label(b, builds), path, args.packets))
+    # the same audit judging every crossing against a 1k-rule ruleset
+    # (docs/user-guide.md, "Does the wire agree with the firewall?")
+    recon = sanso_tool(builds[0], "sanso audit, 1k-rule ruleset (%s)" % label(builds[0], builds), path, args.packets)
+    recon.argv[recon.argv.index(SITE)] = reconcile_site(scratch)
+    tools.append(recon)
     skipped = []
     if shutil.which("softflowd"):
         # -6: track IPv6 too (sanso does); -T vlan: key on the VLAN like
@@ -312,6 +363,10 @@ def comparison(args, builds, pin, scratch, path):
             line += "; %.1f× softflowd (target ≥ 5×: %s)" % (r, "met" if r >= 5 else "NOT met")
         line += "; %.2f of the mmap'd loop's" % (base_mmap / s)
         print(line)
+    plain = best(tools[2], args.metric)[0]
+    slower = best(recon, args.metric)[0] / plain - 1
+    print("- reconciliation (1k-rule ruleset): %+.1f%% against the same audit without it (target ≤ +10%%: %s)" %
+          (100 * slower, "met" if slower <= 0.10 else "NOT met"))
     for t in tools:
         if t.note:
             print("- %s: %s" % (t.name, t.note))
