@@ -323,10 +323,19 @@ void an_engine_expire(struct an_engine *e, uint64_t now_ns);
  * live flows: station observations are re-classified, and stations and
  * open connections not yet flagged are judged again at once (findings are
  * emitted from inside this call); connections that already ended (FIN both
- * ways, RST) keep the verdict of their time.  Connections already reported
- * stay reported.  The old topology is no longer used when this returns.
+ * ways, RST) keep the verdict of their time (an_engine_settle() first
+ * gives them their last word against the rulesets).  Connections already
+ * reported stay reported.  The engine's rulesets are rebound to the new topology
+ * (an_rulesets_rebind); when that fails (-ENOMEM, -E2BIG) nothing changes
+ * and the old topology stays in use.  Otherwise the old topology is no
+ * longer used when this returns.
  */
-void an_engine_set_site(struct an_engine *e, const struct topo_site *site);
+int an_engine_set_site(struct an_engine *e, const struct topo_site *site);
+/* Streaming, before a reload: each connection that has ended (FIN both
+ * ways, RST) and waits to leave the table is judged against the rulesets
+ * for the last time, under the topology in force (its findings are
+ * emitted from inside this call and name that topology). */
+void an_engine_settle(struct an_engine *e);
 /* Counts a record the BPF filter rejected (read, not analysed). */
 void an_engine_count_filtered(struct an_engine *e, uint64_t ts_ns); /* a record outside the -f filter */
 /* Ends every flow and judges the stations; findings are emitted. */
@@ -512,6 +521,10 @@ struct an_rulesets;
 int an_rulesets_load(const struct topo_site *site, const struct an_verify_source *sources, size_t n_sources,
 		     struct an_rulesets **ret, struct topo_diag_list *diags, char *errbuf, size_t errlen);
 void an_rulesets_free(struct an_rulesets *rs); /* NULL is a no-op */
+/* The same rulesets for another topology (a monitor's SIGHUP): each kept
+ * for the firewall of the same name, dropped when there is none; the rule
+ * counts start again.  On failure (-ENOMEM, -E2BIG) rs is unchanged. */
+int an_rulesets_rebind(struct an_rulesets *rs, const struct topo_site *site);
 size_t an_rulesets_n(const struct an_rulesets *rs); /* firewalls with a ruleset */
 const char *an_rulesets_source(const struct an_rulesets *rs, size_t i); /* a file, or NULL when read live */
 

@@ -23,6 +23,7 @@
 #define FLOW_FLAGGED 0x1u  /* reported: its packets are evidence */
 #define FLOW_FOLLOW  0x2u  /* the caller wants its AN_EVENT_FLOW_END */
 #define FLOW_SETTLED 0x4u  /* ended under an earlier topology: never judged again */
+#define FLOW_RECONCILED 0x8u /* a FIREWALL-* finding reported, or judged for the last time */
 #define FLOW_CHECK_SHIFT 8 /* the reported check */
 
 /* probe_station.user_flags (streaming): 1 << (check - AN_CHECK_DUAL_HOMED) per reported check */
@@ -64,6 +65,7 @@ struct an_engine {
 	uint32_t next_id;
 	bool finished;
 	struct an_rulesets *rulesets; /* reconciliation, or NULL */
+	bool last_follow;     /* what the callback said of the last FIREWALL-* finding */
 	uint8_t *flow_used;   /* per declared flow: a connection used it (FLOW-UNUSED) */
 	size_t flows_to_use;  /* exception and sanitizer flows not used yet */
 	unsigned ahead_head, ahead_n;
@@ -78,6 +80,9 @@ static bool emit(struct an_engine *e, struct an_finding *f)
 	return e->on_finding ? e->on_finding(AN_EVENT_FINDING, f, e->userdata) : false;
 }
 
+static void free_verdict(struct an_finding *f);
+static bool reconcile(struct an_engine *e, struct an_finding *fd, bool forbidden, bool count, bool ended);
+
 /* Streaming: judges a flow not reported yet, and reports it if forbidden
  * — while it is open (judge_open_flow) or as it ends (judge_ended_flow). */
 static bool judge_flow(struct an_engine *e, struct probe_flow *f, bool ended)
@@ -88,6 +93,9 @@ static bool judge_flow(struct an_engine *e, struct probe_flow *f, bool ended)
 
 	if (!an_policy_judge_flow(e->site, f, &fd))
 		return false;
+	struct an_rverdict v;
+	if (e->rulesets && an_rulesets_judge(e->rulesets, &fd, &v))
+		an_rulesets_attach(e->rulesets, &v, &fd); /* out of memory: without its verdict */
 	if (!ended && !fd.established) {
 		/* worded as still opening, not as never answered */
 		fd.in_progress = true;
@@ -97,7 +105,9 @@ static bool judge_flow(struct an_engine *e, struct probe_flow *f, bool ended)
 	fd.in_progress = !ended;
 	follow = emit(e, &fd);
 	free(fd.message);
-	f->user_flags = FLOW_FLAGGED | (follow ? FLOW_FOLLOW : 0) | ((uint32_t)fd.check << FLOW_CHECK_SHIFT);
+	free_verdict(&fd);
+	f->user_flags = (f->user_flags & FLOW_RECONCILED) | FLOW_FLAGGED | (follow ? FLOW_FOLLOW : 0) |
+			((uint32_t)fd.check << FLOW_CHECK_SHIFT);
 	f->user_id = fd.id;
 	return true;
 }
@@ -161,33 +171,58 @@ static void free_verdict(struct an_finding *f)
  * FIREWALL-BYPASS, one whose first packet the capture shows leaving the
  * firewall (sent from its MAC) FIREWALL-ATTEMPT-PASSED.
  */
-static void reconcile(struct an_engine *e, struct an_finding *fd, bool forbidden)
+static bool reconcile(struct an_engine *e, struct an_finding *fd, bool forbidden, bool count, bool ended)
 {
 	struct an_rverdict v;
 
 	if (!an_rulesets_judge(e->rulesets, fd, &v))
-		return;
-	an_rulesets_count(e->rulesets, &v, forbidden);
+		return false;
+	if (count)
+		an_rulesets_count(e->rulesets, &v, forbidden);
 	if (an_rulesets_attach(e->rulesets, &v, fd) < 0)
-		return; /* out of memory: the finding goes without its verdict */
+		return false; /* out of memory: the finding goes without its verdict */
 	if (v.accept)
-		return;
+		return false;
 	bool known = false, on_src = false, on_dst = false;
 	for (unsigned i = 0; i < fd->src.n_macs; i++)
 		on_src = an_rulesets_fw_mac(e->rulesets, &v, fd->src.macs[i], &known) || on_src;
 	for (unsigned i = 0; i < fd->dst.n_macs; i++)
 		on_dst = an_rulesets_fw_mac(e->rulesets, &v, fd->dst.macs[i], &known) || on_dst;
-	if (!fd->established && !on_src)
-		return; /* dropped, as the ruleset says, or not seen beyond it */
+	if (!fd->established && (!on_src || !ended))
+		return false; /* dropped, as the ruleset says, or not seen beyond it; or an answer may still come */
 	struct an_finding b = *fd;
 	b.check = fd->established ? AN_CHECK_FIREWALL_BYPASS : AN_CHECK_FIREWALL_ATTEMPT_PASSED;
 	b.route = !known ? AN_ROUTE_UNKNOWN : on_src || on_dst ? AN_ROUTE_THROUGH : AN_ROUTE_AROUND;
 	if (!forbidden)
 		b.near_flow = an_policy_permitted_by(e->site, fd);
+	b.in_progress = e->streaming && !ended; /* a monitor's: the connection goes on */
 	char msg[AN_MESSAGE_MAX];
 	b.message = strdup(an_finding_message(e->site, &b, false, msg, sizeof(msg)));
-	emit(e, &b);
+	e->last_follow = emit(e, &b);
 	free(b.message);
+	return true;
+}
+
+/* Streaming: the connection against the rulesets, as soon as the wire
+ * disagrees with them — answered (FIREWALL-BYPASS), or, once it has
+ * ended unanswered, seen beyond the firewall (FIREWALL-ATTEMPT-PASSED:
+ * until then an answer may come); once. */
+static void reconcile_open(struct an_engine *e, struct probe_flow *f, bool ended)
+{
+	struct an_finding fd;
+
+	an_policy_describe_flow(e->site, f, &fd);
+	bool raised = reconcile(e, &fd, false, false, ended);
+	free_verdict(&fd);
+	if (!raised)
+		return;
+	f->user_flags |= FLOW_RECONCILED;
+	if (!(f->user_flags & FLOW_FLAGGED)) { /* its packets are evidence now; its end is this finding's */
+		f->user_flags |= FLOW_FLAGGED | (e->last_follow ? FLOW_FOLLOW : 0) |
+				 ((uint32_t)(fd.established ? AN_CHECK_FIREWALL_BYPASS : AN_CHECK_FIREWALL_ATTEMPT_PASSED)
+				  << FLOW_CHECK_SHIFT);
+		f->user_id = e->next_id;
+	}
 }
 
 static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, void *userdata)
@@ -201,6 +236,8 @@ static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, voi
 		 * user fields are ours until we return) */
 		if (!(f->user_flags & (FLOW_FLAGGED | FLOW_SETTLED)))
 			judge_ended_flow(e, (struct probe_flow *)f);
+		if (e->rulesets && !(f->user_flags & (FLOW_RECONCILED | FLOW_SETTLED)))
+			reconcile_open(e, (struct probe_flow *)f, true);
 		flow_ended(e, f, why);
 		return;
 	}
@@ -208,7 +245,7 @@ static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, voi
 	if (!judged && e->flows_to_use)
 		note_used(e, an_policy_permitted_by(e->site, &fd));
 	if (e->rulesets)
-		reconcile(e, &fd, judged);
+		reconcile(e, &fd, judged, true, true);
 	if (judged)
 		emit(e, &fd);
 	free(fd.message);
@@ -243,7 +280,7 @@ struct an_engine *an_engine_new(const struct an_engine_config *cfg, an_finding_f
 	e->station_idle_ns = cfg->station_idle_ns;
 	e->on_finding = on_finding;
 	e->userdata = userdata;
-	e->rulesets = cfg->streaming ? NULL : cfg->rulesets; /* reconciliation: audits only, so far */
+	e->rulesets = cfg->rulesets;
 	e->flows = probe_flow_table_new(&cfg->flows, on_flow_end, e);
 	e->stations = probe_station_table_new(cfg->max_stations);
 	e->flow_used = calloc(topo_site_n_flows(cfg->site) + 1, 1);
@@ -327,6 +364,8 @@ static bool account(struct an_engine *e, enum probe_status st, const struct prob
 			observe(e, p->src_mac, &p->src, p, false, r);
 		if (e->streaming && !(f->user_flags & FLOW_FLAGGED))
 			judge_open_flow(e, f);
+		if (e->streaming && e->rulesets && !(f->user_flags & (FLOW_RECONCILED | FLOW_SETTLED)))
+			reconcile_open(e, f, false);
 	}
 	return e->streaming && (f->user_flags & FLOW_FLAGGED);
 }
@@ -415,17 +454,38 @@ static void rejudge_flow(struct probe_flow *f, void *userdata)
 		judge_open_flow(userdata, f);
 }
 
-void an_engine_set_site(struct an_engine *e, const struct topo_site *site)
+/* Before a reload: a closed connection's last word against the rulesets,
+ * under the topology it was seen with (it is never judged again). */
+static void settle_flow(struct probe_flow *f, void *userdata)
+{
+	if (!(f->user_flags & (FLOW_RECONCILED | FLOW_SETTLED)) && flow_closed(f)) {
+		reconcile_open(userdata, f, true);
+		f->user_flags |= FLOW_RECONCILED;
+	}
+}
+
+void an_engine_settle(struct an_engine *e)
+{
+	ahead_drain(e);
+	if (e->rulesets)
+		probe_flow_table_foreach(e->flows, settle_flow, e);
+}
+
+int an_engine_set_site(struct an_engine *e, const struct topo_site *site)
 {
 	struct probe_station *st;
 	size_t iter = 0;
+	int r;
 
 	ahead_drain(e);
+	if (e->rulesets && (r = an_rulesets_rebind(e->rulesets, site)) < 0)
+		return r;
 	e->site = site;
 	probe_station_table_reclassify(e->stations, reclassify_obs, e);
 	while ((st = (struct probe_station *)probe_station_table_next(e->stations, &iter)))
 		judge_station_now(e, st);
 	probe_flow_table_foreach(e->flows, rejudge_flow, e);
+	return 0;
 }
 
 void an_engine_expire(struct an_engine *e, uint64_t now_ns)

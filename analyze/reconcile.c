@@ -232,6 +232,47 @@ int an_rulesets_load(const struct topo_site *site, const struct an_verify_source
 	return 0;
 }
 
+int an_rulesets_rebind(struct an_rulesets *s, const struct topo_site *site)
+{
+	struct an_rulesets n = {.site = site};
+	int r = 0;
+
+	if (!s)
+		return 0;
+	if (!(n.fws = calloc(s->n_fws + 1, sizeof(*n.fws))))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_fws && r >= 0; i++) {
+		const struct topo_firewall *fw = NULL;
+		for (size_t j = 0; j < topo_site_n_firewalls(site); j++)
+			if (strcmp(topo_site_firewall(site, j)->name, s->fws[i].c.fw->name) == 0)
+				fw = topo_site_firewall(site, j);
+		if (!fw)
+			continue; /* no longer in the topology */
+		struct rc_fw *f = &n.fws[n.n_fws++];
+		r = fw_setup(&n, f, fw, s->fws[i].rs);
+	}
+	if (r < 0) {
+		for (size_t i = 0; i < n.n_fws; i++) {
+			n.fws[i].rs = NULL; /* still the old set's */
+			fw_free(&n.fws[i]);
+		}
+		free(n.fws);
+		return r;
+	}
+	/* the rulesets move to the new set; the rest of the old goes */
+	for (size_t i = 0; i < s->n_fws; i++) {
+		bool moved = false;
+		for (size_t j = 0; j < n.n_fws; j++)
+			moved = moved || n.fws[j].rs == s->fws[i].rs;
+		if (moved)
+			s->fws[i].rs = NULL;
+		fw_free(&s->fws[i]);
+	}
+	free(s->fws);
+	*s = n;
+	return 0;
+}
+
 void an_rulesets_free(struct an_rulesets *s)
 {
 	if (!s)

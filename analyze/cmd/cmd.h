@@ -50,6 +50,7 @@ struct an_monitor_config {
 	uint64_t station_idle_ns;         /* 0: never forget a station */
 	enum an_severity fail_on;
 	const char *sensor;               /* on every record; NULL: the host name */
+	struct an_rulesets *rulesets;     /* judge connections against them too (rebound on reload); NULL: don't */
 };
 
 struct an_monitor_result {

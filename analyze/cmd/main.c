@@ -69,11 +69,11 @@ static const struct help {
 	{ALL, "  -t, --topology FILE     the site's topology (docs/topology.md)\n"},
 	{A, "  -r, --read FILE         a capture to audit (repeatable; read in order)\n"},
 	{A | M, "  -f, --filter EXPR       BPF filter: only matching packets are analysed\n"},
-	{A | V, "      --ruleset FW=FILE   firewall FW's ruleset from FILE (nft JSON, nft text or\n"
+	{A | V | M, "      --ruleset FW=FILE   firewall FW's ruleset from FILE (nft JSON, nft text or\n"
 	    "                          iptables-save), instead of the topology's `ruleset:` (repeatable)\n"},
-	{A | V, "      --live FW[@NETNS]   read FW's running nftables ruleset over netlink, in this\n"
+	{A | V | M, "      --live FW[@NETNS]   read FW's running nftables ruleset over netlink, in this\n"
 	    "                          network namespace or the named one (needs CAP_NET_ADMIN)\n"},
-	{A, "      --no-rulesets       don't judge the traffic against the firewalls' rulesets\n"},
+	{A | M, "      --no-rulesets       don't judge the traffic against the firewalls' rulesets\n"},
 	{A | V, "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"},
 	{M, "      --format FORMAT     text or json (JSON Lines; default text)\n"},
 	{T, "      --format FORMAT     text or json (default text)\n"},
@@ -751,6 +751,32 @@ static bool sources_twice(const char *cmd, const struct options *o)
 	return false;
 }
 
+/* The firewalls' rulesets to judge the traffic against (none with
+ * --no-rulesets): 0, or the exit status. */
+static int load_rulesets(const char *cmd, const struct options *o, const struct topo_site *site,
+			 struct an_rulesets **ret)
+{
+	struct topo_diag_list diags = {0};
+	char err[1024];
+	int r;
+
+	*ret = NULL;
+	if (o->no_rulesets)
+		return 0;
+	r = an_rulesets_load(site, o->sources, o->n_sources, ret, &diags, err, sizeof(err));
+	for (size_t i = 0; i < diags.n; i++) {
+		char line[2048];
+		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
+	}
+	topo_diag_list_clear(&diags);
+	if (r < 0) {
+		fprintf(stderr, "sanso %s: %s%s\n", cmd, err[0] ? err : strerror(-r),
+			o->n_sources ? "" : " (--no-rulesets leaves them out)");
+		return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
 static int cmd_audit(const struct options *o)
 {
 	struct topo_site *site = NULL;
@@ -777,20 +803,9 @@ static int cmd_audit(const struct options *o)
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
 	struct an_rulesets *rulesets = NULL;
-	if (!o->no_rulesets) {
-		struct topo_diag_list diags = {0};
-		r = an_rulesets_load(site, o->sources, o->n_sources, &rulesets, &diags, err, sizeof(err));
-		for (size_t i = 0; i < diags.n; i++) {
-			char line[2048];
-			fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
-		}
-		topo_diag_list_clear(&diags);
-		if (r < 0) {
-			fprintf(stderr, "sanso audit: %s%s\n", err[0] ? err : strerror(-r),
-				o->n_sources ? "" : " (--no-rulesets audits the traffic without them)");
-			topo_site_free(site);
-			return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
-		}
+	if ((status = load_rulesets("audit", o, site, &rulesets)) != 0) {
+		topo_site_free(site);
+		return status;
 	}
 
 	r = output_open(&out, o->output);
@@ -933,10 +948,16 @@ static int cmd_monitor(struct options *o)
 	char err[2048];
 	int r;
 
-	if (o->n_captures || o->n_sources || o->no_rulesets) {
-		fprintf(stderr, "sanso monitor: -r, --ruleset, --live and --no-rulesets are for audit and verify\n");
+	if (o->n_captures) {
+		fprintf(stderr, "sanso monitor: -r is for sanso audit; monitor captures live (-i)\n");
 		return EXIT_BAD_INPUT;
 	}
+	if (o->no_rulesets && o->n_sources) {
+		fprintf(stderr, "sanso monitor: --no-rulesets with --ruleset or --live: which is it?\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (sources_twice("monitor", o))
+		return EXIT_BAD_INPUT;
 	if (o->n_ifaces == 0) {
 		fprintf(stderr, "sanso monitor: no interface given: -i IFACE (a span or mirror port)\n");
 		return EXIT_BAD_INPUT;
@@ -957,6 +978,14 @@ static int cmd_monitor(struct options *o)
 	}
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
+	/* before the monitor drops its privileges: --live and nft text need
+	 * CAP_NET_ADMIN; on SIGHUP the same rulesets serve the new topology */
+	struct an_rulesets *rulesets = NULL;
+	if ((r = load_rulesets("monitor", o, site, &rulesets)) != 0) {
+		topo_site_free(site);
+		return r;
+	}
+	o->mon.rulesets = rulesets;
 
 	o->mon.topology_path = o->topology;
 	o->mon.ifaces = o->ifaces;
@@ -969,6 +998,7 @@ static int cmd_monitor(struct options *o)
 	o->mon.flows.ignore_vlan = o->ignore_vlan;
 	o->mon.fail_on = o->fail_on;
 	r = an_monitor_run(&o->mon, site, &res, err, sizeof(err));
+	an_rulesets_free(rulesets);
 	if (r < 0) {
 		fprintf(stderr, "sanso monitor: %s\n", err[0] ? err : strerror(-r));
 		return res.started || r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;

@@ -89,10 +89,19 @@ static void reload(struct mon *m)
 	json_object_set_new(o, "ok", json_boolean(r == 0));
 	if (r == 0) {
 		/* nothing may point into the old topology once it is freed: the
-		 * repeat windows (their findings name zones) are closed first */
+		 * ended connections' last findings are made under it, then the
+		 * repeat windows (their findings name zones) are closed and
+		 * what is queued written */
+		an_engine_settle(m->engine);
 		mon_repeat_tick(m, ts, true);
 		mon_flush_pending(m);
-		an_engine_set_site(m->engine, site);
+		if ((r = an_engine_set_site(m->engine, site)) < 0) {
+			topo_site_free(site);
+			json_array_append_new(errs, json_string(r == -E2BIG ? "the rulesets are too large to model for the new topology"
+									     : "out of memory binding the rulesets to the new topology"));
+		}
+	}
+	if (r == 0) {
 		topo_site_free(m->site);
 		m->site = site;
 		m->reloads++;
@@ -461,6 +470,7 @@ int an_monitor_run(const struct an_monitor_config *cfg, struct topo_site *site, 
 		.max_stations = cfg->max_stations,
 		.streaming = true,
 		.station_idle_ns = cfg->station_idle_ns,
+		.rulesets = cfg->rulesets,
 	};
 	m.engine = an_engine_new(&ecfg, mon_on_finding, &m);
 	if (!m.engine) {

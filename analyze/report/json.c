@@ -117,9 +117,10 @@ static json_t *json_verdict(const struct an_finding *f)
 	json_object_set_new(o, "firewall", json_string(f->fw ? f->fw->name : "?"));
 	json_object_set_new(o, "verdict", json_string(f->verdict_accept ? "accept" : "drop"));
 	json_object_set_new(o, "rule", f->n_rules ? json_vrule(&f->rules[f->n_rules - 1]) : json_null());
-	for (size_t i = 0; i < f->n_rules; i++)
+	/* the chains before the deciding one, when the path has several */
+	for (size_t i = 0; i + 1 < f->n_rules; i++)
 		json_array_append_new(rules, json_vrule(&f->rules[i]));
-	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "before", rules);
 	json_object_set_new(o, "approximate", json_boolean(f->approximate));
 	return o;
 }
@@ -421,7 +422,10 @@ static json_t *json_usage(const struct an_view *r)
 		json_object_set_new(x, "connections", json_integer((json_int_t)u->connections));
 		for (size_t j = 0; j < u->n_rules; j++) {
 			const struct an_rule_use *ru = &u->rules[j];
-			json_t *y = json_vrule(&ru->rule);
+			json_t *y = json_object();
+			json_object_set_new(y, "location", json_string(ru->rule.location));
+			json_object_set_new(y, "text", json_string(ru->rule.text));
+			json_object_set_new(y, "verdict", json_string(ru->rule.verdict));
 			json_object_set_new(y, "connections", json_integer((json_int_t)ru->connections));
 			json_object_set_new(y, "forbidden", json_integer((json_int_t)ru->forbidden));
 			json_array_append_new(rules, y);

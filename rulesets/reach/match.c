@@ -534,6 +534,32 @@ bool reach_point_rule(struct reach *c, const struct rs_rule *r, const uint8_t *b
 	return true;
 }
 
+void reach_rule_ifmask(struct reach *c, const struct rs_rule *r, uint32_t ret[2])
+{
+	static const enum rs_key keys[2] = {RS_KEY_IIFNAME, RS_KEY_OIFNAME};
+	static const unsigned vars[2] = {REACH_V_IIF, REACH_V_OIF};
+	uint8_t bits[REACH_N_VARS];
+
+	for (int d = 0; d < 2; d++) {
+		ret[d] = UINT32_MAX;
+		for (size_t i = 0; i < r->n_matches; i++) {
+			const struct rs_match *m = &r->matches[i];
+			if (m->n_keys != 1 || m->keys[0] != keys[d])
+				continue;
+			/* the match reads the interface variables only: try each
+			 * value there is (the firewall's interfaces, none, any other) */
+			for (unsigned v = 0; v < 32; v++) {
+				if (v >= c->n_ifaces && v != REACH_IF_NONE && v != REACH_IF_OTHER)
+					continue;
+				memset(bits, 0, sizeof(bits));
+				reach_set_bits(bits, vars[d], REACH_IF_BITS, v);
+				if (!point_match(c, m, bits))
+					ret[d] &= ~(1u << v);
+			}
+		}
+	}
+}
+
 bool reach_rule_inexact(struct reach *c, uint32_t base, const struct rs_rule *r)
 {
 	if (r->unsupported || r->verdict.code == RS_V_UNKNOWN || (r->nat != RS_NAT_NONE && !reach_dnat_modelled(c, base, r)) ||

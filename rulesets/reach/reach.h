@@ -140,7 +140,7 @@ enum {
 
 enum { REACH_CT_NEW, REACH_CT_ESTABLISHED, REACH_CT_RELATED, REACH_CT_INVALID, REACH_CT_UNTRACKED, REACH_N_CT };
 
-enum { REACH_RF_VISITED = 1, REACH_RF_HIT = 2 }; /* reach.rflags */
+enum { REACH_RF_VISITED = 1, REACH_RF_HIT = 2, REACH_RF_IFMASK = 4 }; /* reach.rflags */
 
 /* What a base chain's rules see of a packet that differs from what it is:
  * in prerouting and input no output interface; before conntrack (priority
@@ -185,6 +185,11 @@ struct reach {
 	enum rs_key (*set_keys)[RS_MAX_CONCAT];
 	uint8_t *set_nkeys;
 	uint8_t **rflags; /* per chain, per rule: RF_* */
+	/* per chain, per rule: the input and output interface values (bit v:
+	 * REACH_V_IIF/OIF = v) its iifname/oifname matches let through, made on
+	 * a trace's first visit (REACH_RF_IFMASK): a trace skips a rule whose
+	 * interfaces can't match without evaluating it */
+	uint32_t (**ifmask)[2];
 	uint32_t *fwd;    /* prerouting, forward and postrouting base chains, in the kernel's order */
 	size_t n_fwd;
 	bool has_primary; /* the forward chain with most rules */
@@ -250,6 +255,9 @@ bdd_t reach_elem_bdd(struct reach *c, const struct rs_match *m, const struct rs_
 bdd_t reach_set_bdd(struct reach *c, const struct rs_match *m);
 void reach_prebuild_set(struct reach *c, const struct rs_match *m);
 bool reach_point_rule(struct reach *c, const struct rs_rule *r, const uint8_t *bits);
+/* The interface values (bit v) each of r's iifname and oifname matches
+ * lets through: [0] input, [1] output; all ones for a rule without them. */
+void reach_rule_ifmask(struct reach *c, const struct rs_rule *r, uint32_t ret[2]);
 bool reach_rule_inexact(struct reach *c, uint32_t base, const struct rs_rule *r);
 bool reach_is_dnat_chain(const struct rs_chain *ch);
 unsigned reach_hook_view(const struct reach *c, uint32_t base);

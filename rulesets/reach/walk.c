@@ -196,6 +196,16 @@ static bool trace_chain(struct reach *c, uint32_t base, uint8_t *packet, const s
 			continue;
 		}
 		const struct rs_rule *r = &ch->rules[i++];
+		if (c->ifmask && c->ifmask[ci]) {
+			uint32_t (*im)[2] = &c->ifmask[ci][i - 1];
+			if (!(c->rflags[ci][i - 1] & REACH_RF_IFMASK)) {
+				reach_rule_ifmask(c, r, *im);
+				c->rflags[ci][i - 1] |= REACH_RF_IFMASK;
+			}
+			if (!((*im)[0] >> reach_get_bits(bits, REACH_V_IIF, REACH_IF_BITS) & 1) ||
+			    !((*im)[1] >> reach_get_bits(bits, REACH_V_OIF, REACH_IF_BITS) & 1))
+				continue; /* its interfaces can't match */
+		}
 		if (!reach_point_rule(c, r, bits))
 			continue;
 		if (reach_rule_inexact(c, base, r))
@@ -608,6 +618,11 @@ int reach_init(struct reach *c, size_t max_nodes)
 	for (size_t i = 0; i < rs->n_chains; i++)
 		if (!(c->rflags[i] = calloc(rs->chains[i].n_rules + 1, 1)))
 			return -ENOMEM;
+	if (!(c->ifmask = calloc(rs->n_chains + 1, sizeof(*c->ifmask))))
+		return -ENOMEM;
+	for (size_t i = 0; i < rs->n_chains; i++)
+		if (!(c->ifmask[i] = malloc((rs->chains[i].n_rules + 1) * sizeof(**c->ifmask))))
+			return -ENOMEM;
 
 	bdd_t *g[] = {&c->fam[0], &c->fam[1], &c->pre_cube, &c->raw_cube, &c->dnat0, &c->dnat_q, &c->dnat_qp, &c->own};
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
@@ -672,6 +687,10 @@ void reach_free(struct reach *c)
 		for (size_t i = 0; i < c->rs->n_chains; i++)
 			free(c->rflags[i]);
 	free(c->rflags);
+	if (c->ifmask)
+		for (size_t i = 0; i < c->rs->n_chains; i++)
+			free(c->ifmask[i]);
+	free(c->ifmask);
 	free(c->set_bdd);
 	free(c->set_keys);
 	free(c->set_nkeys);

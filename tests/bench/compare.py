@@ -256,7 +256,9 @@ def sanso_tool(build, label, path, packets):
 def reconcile_site(scratch, n_rules=1000):
     """tests/bench/site.yaml with core-fw's three VLAN interfaces and an nft
     JSON ruleset of n_rules rules (per-host accepts and drops between the
-    zones, policy drop): what `sanso audit` judges every crossing against."""
+    zones, policy drop, and halfway down the accept the capture's forbidden
+    connections cross by, as a firewall the capture was taken behind
+    would have): what `sanso audit` judges every crossing against."""
     import random
     rng = random.Random(1)
     ifs = [("vlan10", "mynumber", 0x0a0a), ("vlan20", "lgwan", 0x0a14), ("vlan30", "internet", 0x0a1e)]
@@ -274,6 +276,14 @@ def reconcile_site(scratch, n_rules=1000):
                      "expr": [{"match": {"op": "in", "left": {"ct": {"key": "state"}},
                                          "right": ["established", "related"]}}, {"accept": None}]}}]
     for i in range(n_rules - 1):
+        if i == n_rules // 2:
+            # the hole the benchmark's forbidden connections use (mynumber →
+            # the internet zone's server), halfway down: their traces walk
+            # half the chain, and the findings name this rule
+            out.append({"rule": {"family": "inet", "table": "filter", "chain": "forward", "handle": 10 + i, "expr": [
+                m({"meta": {"key": "iifname"}}, "vlan10"), m({"meta": {"key": "oifname"}}, "vlan30"),
+                m({"payload": {"protocol": "ip", "field": "daddr"}}, "10.30.0.5"), {"accept": None}]}})
+            continue
         a, b = rng.sample(ifs, 2)
         out.append({"rule": {"family": "inet", "table": "filter", "chain": "forward", "handle": 10 + i, "expr": [
             m({"meta": {"key": "iifname"}}, a[0]), m({"meta": {"key": "oifname"}}, b[0]),
@@ -365,8 +375,12 @@ def comparison(args, builds, pin, scratch, path):
         print(line)
     plain = best(tools[2], args.metric)[0]
     slower = best(recon, args.metric)[0] / plain - 1
-    print("- reconciliation (1k-rule ruleset): %+.1f%% against the same audit without it (target ≤ +10%%: %s)" %
-          (100 * slower, "met" if slower <= 0.10 else "NOT met"))
+    # start-up (10 packets): for the ruleset, mostly reading its JSON once
+    fp, fr = best(fixed[2], args.metric)[0], best(fixed[tools.index(recon)], args.metric)[0]
+    net = (best(recon, args.metric)[0] - fr) / (plain - fp) - 1
+    print("- reconciliation (1k-rule ruleset): %+.1f%% against the same audit without it (target ≤ +10%%: %s); "
+          "%+.1f%% net of start-up, which reading the ruleset makes %.0f ms longer" %
+          (100 * slower, "met" if slower <= 0.10 else "NOT met", 100 * net, 1000 * (fr - fp)))
     for t in tools:
         if t.note:
             print("- %s: %s" % (t.name, t.note))

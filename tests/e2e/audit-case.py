@@ -411,11 +411,11 @@ def check_verdict(f, tag, problems):
     if not isinstance(v, dict) or not isinstance(v.get('firewall'), str) or v.get('verdict') not in ('accept', 'drop'):
         problems.append(f'{tag}: ruleset_verdict {v!r} lacks firewall/verdict')
         return
-    rules = v.get('rules')
-    if not isinstance(rules, list) or not rules or v.get('rule') != rules[-1]:
-        problems.append(f'{tag}: ruleset_verdict rules {rules!r}: the deciding rule must be the last')
+    before = v.get('before')
+    if not isinstance(before, list) or not isinstance(v.get('rule'), dict):
+        problems.append(f'{tag}: ruleset_verdict needs "rule" (the deciding one) and "before" (a list): {v!r}')
         return
-    for r in rules:
+    for r in before + [v['rule']]:
         if not isinstance(r.get('location'), str) or not isinstance(r.get('text'), str):
             problems.append(f'{tag}: ruleset_verdict rule without location/text: {r!r}')
     if f['check'].startswith('FIREWALL-') and v['verdict'] != 'drop':
@@ -1364,7 +1364,7 @@ def case_output_errors(ctx):
     for cmd, has, lacks in (('audit', ['-r, --read', '--allow-empty', '--evidence FILE     write', '--ruleset', '--no-rulesets'],
                              ['--interface']),
                             ('verify', ['--ruleset', '--live'], ['-r, --read', '--interface', '--allow-empty']),
-                            ('monitor', ['--interface', '--sensor', '--syslog'], ['--ruleset', '-r, --read']),
+                            ('monitor', ['--interface', '--sensor', '--syslog', '--ruleset', '--no-rulesets'], ['-r, --read', '--allow-empty']),
                             ('topology', ['--topology'], ['--ruleset', '--interface', '-r, --read', '--fail-on'])):
         p = run(ctx.cmd(cmd, '--help'))
         text = p.stdout.decode()

@@ -29,7 +29,8 @@ another (capture-helper, libpcap), then:
 The same capture audited against the running ruleset itself (--live
 fw@NETNS: the kernel's) must leave only the cable's bypass: sanso's verdict
 on every connection through the router agrees with what the kernel did.
---no-rulesets: no reconciliation at all.
+--no-rulesets: no reconciliation at all.  `sanso monitor` on the router's
+two legs, live, reports the same FIREWALL-* findings as they happen.
 
 Traffic stays inside the test's namespaces.  Root and `ip netns` or exit 77
 (skipped).  Every wait is bounded and waits for a readiness line.
@@ -203,33 +204,6 @@ def main():
         with open(given, 'w') as f:
             f.write(GIVEN)
 
-        # both legs of the router in one capture (`any`: Linux cooked
-        # headers with each frame's sender MAC), the cable in another
-        caps = {}
-        for ns, dev in (('fw', 'any'), ('cli', 'cab-c')):
-            caps[dev] = os.path.join(tmp, f'{dev}.pcap')
-            p = Proc(['timeout', '60', 'ip', 'netns', 'exec', NS[ns], HELPER, dev, caps[dev]])
-            procs.append(p)
-            if p.line() != 'ready':
-                fail(f'capture on {dev} did not start: {p.p.stderr.read()}')
-        srv = Proc(['ip', 'netns', 'exec', NS['srv'], sys.executable, '-u', '-c', AGENT], stdin=True)
-        cli = Proc(['ip', 'netns', 'exec', NS['cli'], sys.executable, '-u', '-c', AGENT], stdin=True)
-        procs += [srv, cli]
-        for addr, port in (('10.20.0.2', 22), ('10.20.0.2', 8081), ('10.20.0.3', 8080)):
-            if srv.ask(f'listen {addr} {port}') != f'listening {port}':
-                fail(f'listen {port}')
-        steps = [('echo 10.20.0.2 22', 'ok'), ('echo 10.20.0.2 8081', 'ok'), ('try 10.20.0.2 8082 5', 'refused'),
-                 ('try 10.20.0.2 9090 1', 'timeout'), ('echo 10.20.0.3 8080 10.10.0.3', 'ok')]
-        for cmd, want in steps:
-            got = cli.ask(cmd)
-            print(f'{cmd}: {got}')
-            if got != want:
-                fail(f'{cmd}: expected {want}, got {got} (the namespaces did not behave as built)')
-        for p in procs[:2]:
-            p.p.terminate()
-            if p.p.wait(timeout=10) != 0:
-                fail(f'capture failed: {p.p.stderr.read()}')
-
         macs = {k: mac_of(*k) for k in (('cli', 'eth0'), ('cli', 'cab-c'), ('srv', 'eth0'), ('srv', 'cab-s'),
                                         ('fw', 'fw-m'), ('fw', 'fw-l'))}
         site = os.path.join(tmp, 'site.yaml')
@@ -258,6 +232,60 @@ firewalls:
       - {{ name: fw-l, faces: [ lgwan ] }}
     ruleset: {{ format: nft, path: given.nft }}
 ''')
+        # both legs of the router in one capture (`any`: Linux cooked
+        # headers with each frame's sender MAC), the cable in another
+        caps = {}
+        for ns, dev in (('fw', 'any'), ('cli', 'cab-c')):
+            caps[dev] = os.path.join(tmp, f'{dev}.pcap')
+            p = Proc(['timeout', '60', 'ip', 'netns', 'exec', NS[ns], HELPER, dev, caps[dev]])
+            procs.append(p)
+            if p.line() != 'ready':
+                fail(f'capture on {dev} did not start: {p.p.stderr.read()}')
+        # sanso monitor on both legs, live, beside the captures
+        mon_out = os.path.join(tmp, 'monitor.jsonl')
+        mon = Proc(WRAP + ['ip', 'netns', 'exec', NS['fw'], SANSO, 'monitor', '-t', site, '-i', 'fw-m', '-i', 'fw-l',
+                           '--immediate', '--format', 'json', '--stats-interval', '0', '--repeat-window', '0'])
+        procs.append(mon)
+        first = mon.line(30)
+        if not first.startswith('{') or json.loads(first).get('type') != 'start':
+            fail(f'sanso monitor did not start: {first!r} {mon.p.stderr.read() if mon.p.poll() is not None else ""}')
+        srv = Proc(['ip', 'netns', 'exec', NS['srv'], sys.executable, '-u', '-c', AGENT], stdin=True)
+        cli = Proc(['ip', 'netns', 'exec', NS['cli'], sys.executable, '-u', '-c', AGENT], stdin=True)
+        procs += [srv, cli]
+        for addr, port in (('10.20.0.2', 22), ('10.20.0.2', 8081), ('10.20.0.3', 8080)):
+            if srv.ask(f'listen {addr} {port}') != f'listening {port}':
+                fail(f'listen {port}')
+        steps = [('echo 10.20.0.2 22', 'ok'), ('echo 10.20.0.2 8081', 'ok'), ('try 10.20.0.2 8082 5', 'refused'),
+                 ('try 10.20.0.2 9090 1', 'timeout'), ('echo 10.20.0.3 8080 10.10.0.3', 'ok')]
+        for cmd, want in steps:
+            got = cli.ask(cmd)
+            print(f'{cmd}: {got}')
+            if got != want:
+                fail(f'{cmd}: expected {want}, got {got} (the namespaces did not behave as built)')
+        for p in procs[:2]:
+            p.p.terminate()
+            if p.p.wait(timeout=10) != 0:
+                fail(f'capture failed: {p.p.stderr.read()}')
+        # SIGHUP: the topology again, the same rulesets bound to it
+        import signal
+        seen = [first]
+        mon.p.send_signal(signal.SIGHUP)
+        while True:
+            line = mon.line(15)
+            seen.append(line)
+            if line.startswith('{') and json.loads(line).get('type') == 'reload':
+                if not json.loads(line).get('ok'):
+                    fail(f'sanso monitor refused the reload: {line}')
+                break
+        first = '\n'.join(seen)
+        mon.p.terminate()
+        rest, _ = mon.p.communicate(timeout=30)
+        if mon.p.returncode != 0:
+            fail(f'sanso monitor exit {mon.p.returncode}: {mon.p.stderr.read() if mon.p.stderr else ""}')
+        records = [json.loads(l) for l in (first + '\n' + rest).splitlines() if l.strip()]
+        with open(mon_out, 'w') as f:
+            f.write('\n'.join(json.dumps(r) for r in records))
+
         reads = [a for d in ('any', 'cab-c') for a in ('-r', caps[d])]
         DUMPS.extend(caps.values())
 
@@ -331,6 +359,32 @@ firewalls:
             fail('--no-rulesets still reconciled')
         if [f['flow'] for f in findings if f['check'] == 'FLOW-UNUSED'] != ['ex-backup']:
             fail('--no-rulesets: FLOW-UNUSED')
+
+        # the monitor, live on both legs: the same disagreements as they happen
+        mf = [r for r in records if r.get('type') == 'finding']
+        got = sorted((r['check'], r['dst']['port'], r.get('route')) for r in mf if r['check'].startswith('FIREWALL'))
+        if got != [('FIREWALL-ATTEMPT-PASSED', 8082, None), ('FIREWALL-BYPASS', 8081, 'through')]:
+            fail(f'sanso monitor: FIREWALL-* findings {got}')
+        v9090 = [r.get('ruleset_verdict', {}).get('verdict') for r in mf if r['dst']['port'] == 9090]
+        if v9090 != ['drop'] or any(r['dst']['port'] == 22 for r in mf):
+            fail(f'sanso monitor: tcp/9090 verdicts {v9090}, or a finding for tcp/22')
+        print('sanso monitor: FIREWALL-BYPASS 8081 and FIREWALL-ATTEMPT-PASSED 8082, live')
+
+        # one type per field, across the audit's and the monitor's records
+        # (tests/e2e/json-schema.py: what a SIEM needs)
+        import importlib.util
+        spec = importlib.util.spec_from_file_location('json_schema', os.path.join(os.path.dirname(__file__),
+                                                                                  'json-schema.py'))
+        js = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(js)
+        r = subprocess.run(WRAP + [SANSO, 'audit', '-t', site, *reads, '--format', 'json'], capture_output=True,
+                           text=True, timeout=120)
+        types = {}
+        try:
+            js.check([json.loads(l) for l in r.stdout.splitlines()], 'audit with rulesets', types)
+            js.check(records, 'monitor with rulesets', types)
+        except js.Bad as e:
+            fail(f'JSON types: {e}')
 
         for lang in ('en', 'ja'):
             r = subprocess.run(WRAP + [SANSO, 'audit', '-t', site, *reads, '--lang', lang], capture_output=True,
