@@ -137,6 +137,8 @@ struct an_vpacket {
 	int orig_dport;
 };
 
+enum an_change { AN_CHANGE_NONE, AN_CHANGE_OPENED, AN_CHANGE_CLOSED };
+
 /* What the MACs of a FIREWALL-BYPASS connection say of its path. */
 enum an_route {
 	AN_ROUTE_UNKNOWN, /* the topology gives no MAC of the firewall */
@@ -204,6 +206,15 @@ struct an_finding {
 	bool has_verdict;
 	bool verdict_accept;
 	enum an_route route;
+
+	/* change review (diff): a change record when change is not
+	 * AN_CHANGE_NONE — fw, src.zone → dst.zone, example, rules (the
+	 * after-ruleset's for opened, the before-ruleset's for closed), flow
+	 * (the declared flow it serves or blocks), check the RULESET-* check
+	 * the packets violate when has_check, detail the packet set as a
+	 * reviewer reads it ("tcp 443 from 10.20.0.0/16 to 10.30.2.1") */
+	enum an_change change;
+	bool has_check;
 
 	/* station findings: src holds the station, observed what it did.
 	 * Last, and read only up to n_observed: a copy made by
@@ -415,7 +426,9 @@ unsigned an_report_coverage(const struct an_report *r); /* AN_COV_* problems; 0:
 enum an_view_kind {
 	AN_VIEW_AUDIT,  /* captures judged: counters, captures, evidence, coverage */
 	AN_VIEW_VERIFY, /* rulesets judged: firewalls */
+	AN_VIEW_DIFF,   /* two rulesets compared: change records, rule changes */
 };
+struct an_rule_change;
 struct an_vfw_summary;
 struct an_view {
 	enum an_view_kind kind;
@@ -442,6 +455,12 @@ struct an_view {
 	 * the connections each decided; NULL when the audit used none */
 	const struct an_fw_usage *usage;
 	size_t n_usage;
+	/* change review (diff): the findings are change records */
+	const struct an_rule_change *rule_changes;
+	size_t n_rule_changes;
+	const struct topo_firewall *const *diffed; /* the firewalls compared */
+	size_t n_diffed;
+	uint64_t opened, closed;
 };
 void an_report_view(const struct an_report *r, struct an_view *ret);
 
@@ -548,6 +567,45 @@ struct an_fw_usage {
  * an_fw_usage_free).  -ENOMEM. */
 int an_rulesets_usage(const struct an_rulesets *rs, struct an_fw_usage **ret, size_t *n);
 void an_fw_usage_free(struct an_fw_usage *u, size_t n);
+
+/* ------------------------------------------------------------ change review */
+
+/*
+ * `sanso diff` (diff.c, docs/diff.md): for each firewall given a --before
+ * and an --after ruleset, exactly which new connections between the areas
+ * its interfaces face the change lets through (opened) and which it stops
+ * (closed), as change records (struct an_finding, `change` set), then the
+ * rule-level changes.
+ */
+struct an_diff_config {
+	const struct topo_site *site;
+	const char *topology_path; /* for the report's inputs */
+	const struct an_verify_source *before, *after; /* per firewall: a file or live */
+	size_t n_before, n_after;
+	size_t max_nodes; /* 0: default */
+};
+
+/* A rule only on one side (added/removed), or at another position (moved:
+ * no_effect when the firewall's crossings did not change at all). */
+struct an_rule_change {
+	const struct topo_firewall *fw;
+	const char *change; /* "added", "removed", "moved" */
+	char *chain, *text;
+	char *before, *after; /* locations; NULL on the side it is not */
+	bool no_effect;
+};
+
+struct an_dreport;
+/* 0 with *ret, or a negative errno with errbuf (as an_verify_run). */
+int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, struct an_dreport **ret,
+		char *errbuf, size_t errlen);
+void an_dreport_free(struct an_dreport *r);
+void an_dreport_view(const struct an_dreport *r, struct an_view *ret);
+/* opened changes at or above sev (the exit status) */
+uint64_t an_dreport_opened_at_least(const struct an_dreport *r, enum an_severity sev);
+/* A change's severity: its check's (a cut sanitizing/screen path: medium);
+ * *none: no check, no severity (a permitted or harmless change). */
+enum an_severity an_change_severity(const struct an_finding *f, bool *none);
 
 /*
  * The model on concrete packets, for the kernel differential test

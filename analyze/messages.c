@@ -128,6 +128,41 @@ static const char *endpoint_name(const struct topo_endpoint *ep, char *buf, size
 	return buf;
 }
 
+/* a change record of sanso diff */
+static void change_message(const struct an_finding *f, bool ja, char *buf, size_t len)
+{
+	char pk[512] = "?";
+	const char *fw = f->fw ? f->fw->name : "?", *a = f->src.zone ? f->src.zone->name : "?",
+		   *b = f->dst.zone ? f->dst.zone->name : "?", *set = f->detail ? f->detail : "";
+	const char *rule = f->n_rules ? f->rules[f->n_rules - 1].location : "?";
+
+	if (f->has_example)
+		an_describe_vpacket(&f->example, pk, sizeof(pk));
+	if (f->change == AN_CHANGE_OPENED && f->has_check)
+		snprintf(buf, len,
+			 ja ? "%s: この変更で %s → %s の %s が新たに通ります。%s に違反します。例: %s (許可する規則: %s)"
+			    : "%s: the change opens %s → %s: %s, which %s forbids, e.g. %s (accepted by %s)",
+			 fw, a, b, set, an_check_id(f->check), pk, rule);
+	else if (f->change == AN_CHANGE_OPENED)
+		snprintf(buf, len,
+			 ja ? "%s: この変更で %s → %s の %s が新たに通ります。%s (例: %s、許可する規則: %s)"
+			    : "%s: the change opens %s → %s: %s, %s, e.g. %s (accepted by %s)",
+			 fw, a, b, set,
+			 f->flow ? (ja ? "宣言済みの通信が許可するものです" : "which a declared flow permits")
+				 : (ja ? "ポリシーの対象外です" : "which the policy does not judge"),
+			 pk, rule);
+	else if (f->flow)
+		snprintf(buf, len,
+			 ja ? "%s: この変更で %s → %s の %s が通らなくなります。宣言済みの通信 %s が止まります。例: %s (変更前に許可していた規則: %s)"
+			    : "%s: the change closes %s → %s: %s; declared flow %s is blocked, e.g. %s (carried before by %s)",
+			 fw, a, b, set, f->flow->name, pk, rule);
+	else
+		snprintf(buf, len,
+			 ja ? "%s: この変更で %s → %s の %s が通らなくなります (宣言済みの通信ではありません)。例: %s (変更前に許可していた規則: %s)"
+			    : "%s: the change closes %s → %s: %s (no declared flow used it), e.g. %s (carried before by %s)",
+			 fw, a, b, set, pk, rule);
+}
+
 /* FLOW-UNUSED */
 static void unused_message(const struct an_finding *f, bool ja, char *buf, size_t len)
 {
@@ -362,7 +397,9 @@ static void ruleset_message(const struct an_finding *f, bool ja, char *buf, size
 char *an_finding_message(const struct topo_site *site, const struct an_finding *f, bool japanese, char *buf,
 			 size_t len)
 {
-	if (an_check_is_ruleset(f->check))
+	if (f->change != AN_CHANGE_NONE)
+		change_message(f, japanese, buf, len);
+	else if (an_check_is_ruleset(f->check))
 		ruleset_message(f, japanese, buf, len);
 	else if (an_check_is_station(f->check))
 		station_message(site, f, japanese, buf, len);

@@ -437,3 +437,15 @@ void vf_unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const
 	f->detail = xstrdup(c, what);
 }
 
+
+/* for diff.c: an example packet of s between areas a and b, and its trace */
+bool vf_pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
+		     struct an_vpacket *p, uint8_t *bits)
+{
+	return pick_example(c, s, a, b, p, bits);
+}
+
+void vf_trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
+{
+	trace_example(c, bits, f);
+}

@@ -85,6 +85,7 @@ struct fw_ctx {
 	bdd_t pre_in, fwd_in, local_in, images;
 	struct probe_points *points; /* the kernel differential test's picks */
 	struct vf_progress *progress; /* NULL: no progress line */
+	struct bdd *share; /* vf_setup: model in this manager (another ruleset's, for diff); NULL: its own */
 	int err;
 };
 
@@ -104,5 +105,11 @@ void vf_open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, siz
 bdd_t vf_prefer(struct fw_ctx *c, bdd_t s, bdd_t p);
 bdd_t vf_prefix_bdd(struct fw_ctx *c, unsigned var, const struct topo_addr *a, unsigned len);
 int vf_setup(struct fw_ctx *c, size_t max_nodes);
+void vf_walk_forward(struct fw_ctx *c, struct reach_walk *w);
 bool vf_trace_out(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f, uint8_t *out);
+bool vf_pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
+		     struct an_vpacket *p, uint8_t *bits);
+void vf_trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f);
+int vf_pair_check(const struct topo_area *a, const struct topo_area *b);
+bdd_t vf_flow_bdd(struct fw_ctx *c, const struct topo_flow *fl);
 void vf_unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const char *what);

@@ -227,7 +227,8 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 		return -E2BIG;
 	for (size_t i = 0; i < fw->n_ifaces; i++)
 		c->ifnames[i] = fw->ifaces[i].name;
-	c->r = (struct reach){.rs = c->rs, .ifaces = c->ifnames, .n_ifaces = fw->n_ifaces, .route = route, .route_arg = c};
+	c->r = (struct reach){.rs = c->rs, .ifaces = c->ifnames, .n_ifaces = fw->n_ifaces, .route = route, .route_arg = c,
+			      .m = c->share};
 	int r = reach_init(&c->r, max_nodes);
 	c->m = c->r.m;
 	if (r < 0)
@@ -556,6 +557,46 @@ static void phase(struct fw_ctx *c, const char *what)
 	progress_line(c);
 }
 
+/* What the forward path lets through of the first packets (c->passed;
+ * with a dnat in prerouting also c->images, c->local_in and c->fwd_in),
+ * walking each base chain with w (its on_accept as the caller set it). */
+void vf_walk_forward(struct fw_ctx *c, struct reach_walk *w)
+{
+	const struct rs_ruleset *rs = c->rs;
+	bdd_t pass = BDD_FALSE;
+	size_t mark = bdd_root_mark(c->m);
+
+	bdd_root_push(c->m, &pass);
+	bdd_t passed = c->r0;
+	vf_keep(c, &passed);
+	if (c->r.has_dnat) {
+		/* one chain after the other: a dnat changes what later chains see */
+		size_t i = 0;
+		passed = c->pre_in;
+		c->r.record = true;
+		for (; i < c->r.n_fwd && rs->chains[c->r.fwd[i]].hook == RS_HOOK_PREROUTING; i++)
+			passed = reach_walk_base(w, c->r.fwd[i], passed);
+		c->r.record = false;
+		for (size_t k = 0; k < c->r.n_dn; k++)
+			c->images = bdd_or(c->m, c->images, c->r.dn[k].image);
+		c->images = bdd_and(c->m, bdd_diff(c->m, c->images, c->r.pre_cube), bdd_and(c->m, c->cross, c->ifpair));
+		c->local_in = bdd_and(c->m, bdd_and(c->m, passed, c->r.pre_cube), c->own);
+		c->fwd_in = bdd_diff(c->m, bdd_diff(c->m, bdd_and(c->m, passed, bdd_and(c->m, c->cross, c->ifpair)), c->own),
+				     c->r.pre_cube);
+		passed = c->fwd_in;
+		for (; i < c->r.n_fwd; i++)
+			passed = reach_walk_base(w, c->r.fwd[i], passed);
+	} else
+		for (size_t i = 0; i < c->r.n_fwd; i++) {
+			pass = reach_walk_base(w, c->r.fwd[i], c->r0);
+			passed = bdd_and(c->m, passed, pass);
+		}
+	c->passed = passed;
+	if (!c->r.has_dnat)
+		c->fwd_in = c->r0;
+	bdd_root_pop(c->m, mark);
+}
+
 static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 {
 	const struct rs_ruleset *rs = c->rs;
@@ -593,33 +634,7 @@ static int verify_firewall(struct fw_ctx *c, size_t max_nodes)
 			return r;
 		w.on_accept = on_accept;
 	}
-	bdd_t passed = c->r0;
-	vf_keep(c, &passed);
-	if (c->r.has_dnat) {
-		/* one chain after the other: a dnat changes what later chains see */
-		size_t i = 0;
-		passed = c->pre_in;
-		c->r.record = true;
-		for (; i < c->r.n_fwd && rs->chains[c->r.fwd[i]].hook == RS_HOOK_PREROUTING; i++)
-			passed = reach_walk_base(&w, c->r.fwd[i], passed);
-		c->r.record = false;
-		for (size_t k = 0; k < c->r.n_dn; k++)
-			c->images = bdd_or(c->m, c->images, c->r.dn[k].image);
-		c->images = bdd_and(c->m, bdd_diff(c->m, c->images, c->r.pre_cube), bdd_and(c->m, c->cross, c->ifpair));
-		c->local_in = bdd_and(c->m, bdd_and(c->m, passed, c->r.pre_cube), c->own);
-		c->fwd_in = bdd_diff(c->m, bdd_diff(c->m, bdd_and(c->m, passed, bdd_and(c->m, c->cross, c->ifpair)), c->own),
-				     c->r.pre_cube);
-		passed = c->fwd_in;
-		for (; i < c->r.n_fwd; i++)
-			passed = reach_walk_base(&w, c->r.fwd[i], passed);
-	} else
-		for (size_t i = 0; i < c->r.n_fwd; i++) {
-			pass = reach_walk_base(&w, c->r.fwd[i], c->r0);
-			passed = bdd_and(c->m, passed, pass);
-		}
-	c->passed = passed;
-	if (!c->r.has_dnat)
-		c->fwd_in = c->r0;
+	vf_walk_forward(c, &w);
 
 	/* declared flows the firewall blocks */
 	phase(c, "the declared flows");
@@ -945,4 +960,15 @@ void an_vreport_view(const struct an_vreport *r, struct an_view *ret)
 	};
 	for (size_t i = 0; i < r->n_fws; i++) /* the firewalls' verification times */
 		ret->seconds += r->fws[i].seconds;
+}
+
+/* for diff.c: the same questions of a second ruleset */
+int vf_pair_check(const struct topo_area *a, const struct topo_area *b)
+{
+	return pair_check(a, b);
+}
+
+bdd_t vf_flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
+{
+	return flow_bdd(c, fl);
 }

@@ -51,6 +51,9 @@ struct options {
 	bool no_rulesets;
 	struct an_verify_source *sources; /* --ruleset FW=FILE, --live FW[@NETNS] */
 	size_t n_sources;
+	struct an_verify_source *after; /* diff: --after FW=FILE (--before goes to sources) */
+	size_t n_after;
+	bool before_given;
 	bool fail_on_given;
 	/* monitor */
 	const char **ifaces;
@@ -60,7 +63,7 @@ struct options {
 };
 
 /* The help: every command's, or one command's options only. */
-enum { A = 1, V = 2, M = 4, T = 8, ALL = A | V | M | T };
+enum { A = 1, V = 2, M = 4, T = 8, D = 16, ALL = A | V | M | T | D };
 
 static const struct help {
 	unsigned commands;
@@ -73,18 +76,23 @@ static const struct help {
 	    "                          iptables-save), instead of the topology's `ruleset:` (repeatable)\n"},
 	{A | V | M, "      --live FW[@NETNS]   read FW's running nftables ruleset over netlink, in this\n"
 	    "                          network namespace or the named one (needs CAP_NET_ADMIN)\n"},
+	{D, "      --before FW=FILE    firewall FW's ruleset before the change (nft JSON, nft text or\n"
+	    "                          iptables-save; repeatable, one per firewall)\n"},
+	{D, "      --after FW=FILE     the same firewall's ruleset after the change\n"},
+	{D, "      --live FW[@NETNS]   the before side: FW's running ruleset, over netlink\n"},
 	{A | M, "      --no-rulesets       don't judge the traffic against the firewalls' rulesets\n"},
-	{A | V, "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"},
+	{A | V | D, "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"},
 	{M, "      --format FORMAT     text or json (JSON Lines; default text)\n"},
 	{T, "      --format FORMAT     text or json (default text)\n"},
-	{A | V | T, "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"},
+	{A | V | T | D, "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"},
 	{A, "      --evidence FILE     write every packet of every flagged connection to FILE (pcap)\n"},
 	{A | V | M, "      --fail-on SEVERITY  exit 1 only for findings at or above low|medium|high|critical (default low)\n"},
+	{D, "      --fail-on SEVERITY  exit 1 only when a change opens something at or above it (default low)\n"},
 	{A | M, "      --max-flows N       flow table capacity (default 1048576)\n"},
 	{A | V, "      --max-findings N    findings listed in detail (default 100000; all are counted)\n"},
 	{A | M, "      --ignore-vlan       don't key connections on VLAN tags (asymmetric tagging)\n"},
 	{A, "      --allow-empty       exit 0, not 4, when the captures showed too little to judge\n"},
-	{A | V | M, "      --lang ja|en        language of the report and messages (default en)\n"},
+	{A | V | M | D, "      --lang ja|en        language of the report and messages (default en)\n"},
 	{M, "  -i, --interface IFACE   capture on IFACE (repeatable)\n"},
 	{M, "  -Z, --user USER         become USER once the captures are open (else keep only CAP_NET_RAW)\n"},
 	{M, "      --buffer-size SIZE  kernel capture ring per interface (default 64M; k, M, G suffixes)\n"},
@@ -106,7 +114,7 @@ static const struct help {
 	{M, "      --repeat-window S   fold repeats of a finding seen within S seconds (default 60; 0: never)\n"},
 	{M, "      --max-stations N    station table capacity (default 262144)\n"},
 	{M, "      --station-idle S    forget stations silent for S seconds (default 86400; 0: never)\n"},
-	{A | V | T, "  -q, --quiet             text: findings only\n"},
+	{A | V | T | D, "  -q, --quiet             text: findings only\n"},
 	{A | V, "  -v, --verbose           text: counters in detail\n"},
 	{ALL, "  -h, --help              this help\n"},
 	{ALL, "      --version           print the version\n"},
@@ -123,6 +131,8 @@ static const struct {
 	{"monitor", M, "sanso monitor -t SITE.yaml -i IFACE [-i IFACE...]   monitor span/mirror ports until stopped",
 	 "docs/monitor.md"},
 	{"topology", T, "sanso topology -t SITE.yaml   validate a topology, print its summary", "docs/topology.md"},
+	{"diff", D, "sanso diff -t SITE.yaml --before FW=OLD --after FW=NEW   what a ruleset change opens and closes",
+	 "docs/diff.md"},
 };
 
 static void usage_for(FILE *f, const char *command)
@@ -247,6 +257,8 @@ enum {
 	OPT_NO_RULESETS,
 	OPT_RULESET,
 	OPT_LIVE,
+	OPT_BEFORE,
+	OPT_AFTER,
 	OPT_BUFFER_SIZE,
 	OPT_SNAPLEN,
 	OPT_TIMEOUT,
@@ -365,6 +377,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"no-rulesets", no_argument, NULL, OPT_NO_RULESETS},
 		{"ruleset", required_argument, NULL, OPT_RULESET},
 		{"live", required_argument, NULL, OPT_LIVE},
+		{"before", required_argument, NULL, OPT_BEFORE},
+		{"after", required_argument, NULL, OPT_AFTER},
 		{"user", required_argument, NULL, 'Z'},
 		{"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
 		{"snaplen", required_argument, NULL, OPT_SNAPLEN},
@@ -392,8 +406,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	o->captures = calloc((size_t)argc, sizeof(char *));
 	o->sources = calloc((size_t)argc, sizeof(*o->sources));
+	o->after = calloc((size_t)argc, sizeof(*o->after));
 	o->ifaces = calloc((size_t)argc, sizeof(char *));
-	if (!o->captures || !o->sources || !o->ifaces)
+	if (!o->captures || !o->sources || !o->ifaces || !o->after)
 		return -ENOMEM;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "t:r:f:o:i:Z:qvh", longopts, NULL)) != -1) {
@@ -431,6 +446,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return bad_usage("--live needs FIREWALL or FIREWALL@NETNS, not \"%s\"", optarg);
 			o->sources[o->n_sources++] =
 				(struct an_verify_source){.firewall = optarg, .live = true, .netns = at ? at + 1 : NULL};
+			break;
+		}
+		case OPT_BEFORE:
+		case OPT_AFTER: {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1])
+				return bad_usage("--%s needs FIREWALL=FILE, not \"%s\"", c == OPT_BEFORE ? "before" : "after", optarg);
+			*eq = 0;
+			if (c == OPT_BEFORE) {
+				o->before_given = true;
+				o->sources[o->n_sources++] = (struct an_verify_source){.firewall = optarg, .path = eq + 1};
+			} else
+				o->after[o->n_after++] = (struct an_verify_source){.firewall = optarg, .path = eq + 1};
 			break;
 		}
 		case OPT_FORMAT:
@@ -939,6 +967,80 @@ static int cmd_verify(const struct options *o)
 	return status;
 }
 
+/* ------------------------------------------------------------------ diff */
+
+static int cmd_diff(const struct options *o)
+{
+	struct topo_site *site = NULL;
+	struct an_dreport *report = NULL;
+	struct topo_diag_list diags = {0};
+	struct output out = {0};
+	char err[1024] = "";
+	int r, status;
+
+	if (o->n_captures || o->evidence || o->filter || o->n_ifaces || o->no_rulesets) {
+		fprintf(stderr, "sanso diff: -r, -i, -f, --evidence and --no-rulesets are for traffic (sanso audit, sanso monitor)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (o->n_after == 0) {
+		fprintf(stderr, "sanso diff: nothing to compare: --before FW=OLD --after FW=NEW (or --live FW for the running side)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (sources_twice("diff", o))
+		return EXIT_BAD_INPUT;
+	for (size_t i = 0; i < o->n_after; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(o->after[i].firewall, o->after[j].firewall) == 0) {
+				fprintf(stderr, "sanso diff: firewall %s is given twice (--after)\n", o->after[i].firewall);
+				return EXIT_BAD_INPUT;
+			}
+	if (load_topology(o, &site) < 0)
+		return EXIT_BAD_INPUT;
+	r = output_open(&out, o->output);
+	if (r < 0) {
+		fprintf(stderr, "sanso diff: -o %s: %s\n", o->output, strerror(-r));
+		topo_site_free(site);
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	struct an_diff_config cfg = {
+		.site = site,
+		.topology_path = o->topology,
+		.before = o->sources,
+		.n_before = o->n_sources,
+		.after = o->after,
+		.n_after = o->n_after,
+	};
+	r = an_diff_run(&cfg, &diags, &report, err, sizeof(err));
+	for (size_t i = 0; i < diags.n; i++) {
+		char line[2048];
+		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
+	}
+	topo_diag_list_clear(&diags);
+	if (r < 0) {
+		output_abort(&out);
+		fprintf(stderr, "sanso diff: %s\n", err[0] ? err : strerror(-r));
+		topo_site_free(site);
+		return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	struct an_view view;
+	an_dreport_view(report, &view);
+	r = an_write(&view, &o->out, out.f);
+	if (r == 0)
+		r = output_commit(&out);
+	else {
+		r = output_error(&out, r);
+		output_abort(&out);
+	}
+	if (r < 0) {
+		fprintf(stderr, "sanso diff: writing the report: %s\n", strerror(-r));
+		status = EXIT_RUNTIME;
+	} else
+		status = an_dreport_opened_at_least(report, o->fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
+	an_dreport_free(report);
+	topo_site_free(site);
+	return status;
+}
+
 /* ---------------------------------------------------------------- monitor */
 
 static int cmd_monitor(struct options *o)
@@ -1037,11 +1139,15 @@ int main(int argc, char **argv)
 	if (r != 0) {
 		free(o.captures);
 		free(o.sources);
+		free(o.after);
 		free(o.ifaces);
 		return r < 0 ? EXIT_RUNTIME : r;
 	}
 
-	if (strcmp(o.command, "audit") == 0)
+	if (strcmp(o.command, "diff") != 0 && (o.before_given || o.n_after)) {
+		fprintf(stderr, "sanso %s: --before and --after are for sanso diff\n", o.command);
+		r = EXIT_BAD_INPUT;
+	} else if (strcmp(o.command, "audit") == 0)
 		r = cmd_audit(&o);
 	else if (strcmp(o.command, "topology") == 0)
 		r = cmd_topology(&o);
@@ -1049,12 +1155,15 @@ int main(int argc, char **argv)
 		r = cmd_verify(&o);
 	else if (strcmp(o.command, "monitor") == 0)
 		r = cmd_monitor(&o);
+	else if (strcmp(o.command, "diff") == 0)
+		r = cmd_diff(&o);
 	else {
 		fprintf(stderr, "sanso: unknown command \"%s\"\nTry 'sanso --help'.\n", o.command);
 		r = EXIT_BAD_INPUT;
 	}
 	free(o.captures);
 	free(o.sources);
+	free(o.after);
 	free(o.ifaces);
 	return r;
 }

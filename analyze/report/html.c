@@ -36,13 +36,15 @@ static int op_begin(struct an_writer *w)
 	FILE *out = w->out;
 	bool ja = w->ja;
 
-	if (r->kind == AN_VIEW_VERIFY) {
-		fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>sanso verify — ",
-			ja ? "ja" : "en");
+	if (r->kind == AN_VIEW_VERIFY || r->kind == AN_VIEW_DIFF) {
+		const char *what = r->kind == AN_VIEW_DIFF ? "sanso diff — " : "sanso verify — ";
+		fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>%s",
+			ja ? "ja" : "en", what);
 		an_xml_escape(out, topo_site_name(site));
 		fputs("</title><style>body{font-family:sans-serif}pre{background:#f4f4f4;padding:.5em}"
-		      ".critical{color:#a00}.high{color:#c50}.medium{color:#850}.low{color:#555}</style></head><body>\n<h1>sanso verify — ",
+		      ".critical{color:#a00}.high{color:#c50}.medium{color:#850}.low{color:#555}</style></head><body>\n<h1>",
 		      out);
+		fputs(what, out);
 		an_xml_escape(out, topo_site_name(site));
 		fputs("</h1>\n", out);
 		pre(w, "provenance", an_text_provenance);
@@ -86,7 +88,10 @@ static int op_finding(struct an_writer *w, const struct an_finding *f)
 	enum an_severity sev = an_check_severity(f->check);
 	char *block = an_text_block_string(w, f);
 
-	if (an_check_is_ruleset(f->check)) {
+	if (f->change != AN_CHANGE_NONE) {
+		fprintf(w->out, "<h2>%s %s</h2>\n", f->change == AN_CHANGE_OPENED ? "OPENED" : "CLOSED",
+			f->has_check ? an_check_id(f->check) : "");
+	} else if (an_check_is_ruleset(f->check)) {
 		fprintf(w->out, "<h2 class=\"%s\">%s ", an_severity_name(sev), an_severity_heading(sev, w->ja));
 		an_xml_escape(w->out, an_check_id(f->check));
 		fputs("</h2>\n", w->out);
@@ -100,8 +105,15 @@ static int op_finding(struct an_writer *w, const struct an_finding *f)
 	return 0;
 }
 
+static void diff_summary(const struct an_writer *w, FILE *out)
+{
+	an_text_ops.summary((struct an_writer *)&(struct an_writer){.v = w->v, .o = w->o, .out = out, .w = w->w, .ja = w->ja});
+}
+
 static int op_summary(struct an_writer *w)
 {
+	if (w->v->kind == AN_VIEW_DIFF)
+		pre(w, "summary", diff_summary);
 	if (w->v->kind == AN_VIEW_AUDIT && w->v->n_usage) {
 		fputs(w->ja ? "<h2>ルールセットとの照合</h2>\n" : "<h2>Traffic against the rulesets</h2>\n", w->out);
 		pre(w, "usage", an_text_usage);
@@ -111,7 +123,7 @@ static int op_summary(struct an_writer *w)
 
 static int op_end(struct an_writer *w)
 {
-	if (w->v->kind == AN_VIEW_VERIFY)
+	if (w->v->kind == AN_VIEW_VERIFY || w->v->kind == AN_VIEW_DIFF)
 		fputs("</body></html>\n", w->out);
 	else {
 		if (w->v->n_findings == 0)

@@ -301,9 +301,38 @@ static json_t *ruleset_json(const struct topo_site *site, const struct an_findin
 	return o;
 }
 
+/* a change of `sanso diff` */
+static json_t *change_json(const struct topo_site *site, const struct an_finding *f, bool ja)
+{
+	json_t *o = json_object(), *rules = json_array();
+	char msg[AN_MESSAGE_MAX];
+	bool none;
+	enum an_severity sev = an_change_severity(f, &none);
+
+	json_object_set_new(o, "type", json_string("change"));
+	json_object_set_new(o, "change", json_string(f->change == AN_CHANGE_OPENED ? "opened" : "closed"));
+	json_object_set_new(o, "firewall", json_string(f->fw->name));
+	json_object_set_new(o, "src_zone", an_json_str_or_null(f->src.zone ? f->src.zone->name : NULL));
+	json_object_set_new(o, "dst_zone", an_json_str_or_null(f->dst.zone ? f->dst.zone->name : NULL));
+	json_object_set_new(o, "check", f->has_check ? json_string(an_check_id(f->check)) : json_null());
+	json_object_set_new(o, "flow", an_json_str_or_null(f->flow ? f->flow->name : NULL));
+	json_object_set_new(o, "severity", none ? json_null() : json_string(an_severity_name(sev)));
+	json_object_set_new(o, "requirement", f->has_check ? json_string(an_check_requirement(f->check)) : json_null());
+	json_object_set_new(o, "message", json_string(an_finding_message(site, f, ja, msg, sizeof(msg))));
+	json_object_set_new(o, "packets", json_string(f->detail ? f->detail : ""));
+	json_object_set_new(o, "example", f->has_example ? json_example(&f->example) : json_null());
+	for (size_t i = 0; i < f->n_rules; i++)
+		json_array_append_new(rules, json_vrule(&f->rules[i]));
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "approximate", json_boolean(f->approximate));
+	return o;
+}
+
 json_t *an_json_finding(const struct topo_site *site, const char *const *captures, size_t n_captures,
 			const struct an_finding *f, bool japanese)
 {
+	if (f->change != AN_CHANGE_NONE)
+		return change_json(site, f, japanese);
 	if (an_check_is_ruleset(f->check))
 		return ruleset_json(site, f, japanese);
 	if (an_check_is_review(f->check))
@@ -507,7 +536,7 @@ static json_t *json_vsummary(const struct an_view *r)
 
 static int op_begin(struct an_writer *w)
 {
-	if (w->v->kind == AN_VIEW_VERIFY) {
+	if (w->v->kind == AN_VIEW_VERIFY || w->v->kind == AN_VIEW_DIFF) {
 		an_time_digits(6); /* no capture: the generation time alone, in microseconds */
 		an_format_time(w->v->generated_ns, w->time, sizeof(w->time));
 	}
@@ -519,8 +548,49 @@ static int op_finding(struct an_writer *w, const struct an_finding *f)
 	const struct an_view *v = w->v;
 	json_t *o = an_json_finding(v->site, v->captures, v->n_captures, f, w->ja);
 
-	if (an_check_is_ruleset(f->check)) /* no packet of its own: when it was found */
+	if (an_check_is_ruleset(f->check) || f->change != AN_CHANGE_NONE) /* no packet of its own: when it was found */
 		json_object_set_new(o, "timestamp", json_string(w->time));
+	return an_json_line(o, w->out);
+}
+
+/* sanso diff: the rule-level changes, then the summary */
+static int diff_summary(struct an_writer *w)
+{
+	const struct an_view *r = w->v;
+	int ret = 0;
+
+	for (size_t i = 0; i < r->n_rule_changes && ret == 0; i++) {
+		const struct an_rule_change *x = &r->rule_changes[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string("rule_change"));
+		json_object_set_new(o, "change", json_string(x->change));
+		json_object_set_new(o, "firewall", json_string(x->fw->name));
+		json_object_set_new(o, "chain", json_string(x->chain));
+		json_object_set_new(o, "text", json_string(x->text));
+		json_object_set_new(o, "before", an_json_str_or_null(x->before));
+		json_object_set_new(o, "after", an_json_str_or_null(x->after));
+		if (strcmp(x->change, "moved") == 0)
+			json_object_set_new(o, "changes_nothing", json_boolean(x->no_effect));
+		json_object_set_new(o, "timestamp", json_string(w->time));
+		ret = an_json_line(o, w->out);
+	}
+	if (ret)
+		return ret;
+	json_t *o = json_object(), *c = json_object(), *fws = json_array();
+	json_object_set_new(o, "type", json_string("summary"));
+	json_object_set_new(o, "site", json_string(topo_site_name(r->site)));
+	json_object_set_new(o, "model", json_string(topo_model_name(topo_site_model(r->site))));
+	json_object_set_new(o, "opened", json_integer((json_int_t)r->opened));
+	json_object_set_new(o, "closed", json_integer((json_int_t)r->closed));
+	for (unsigned i = 0; i < _AN_CHECK_MAX; i++)
+		if (r->counts[i])
+			json_object_set_new(c, an_check_id(i), json_integer((json_int_t)r->counts[i]));
+	json_object_set_new(o, "findings", c);
+	json_object_set_new(o, "rule_changes", json_integer((json_int_t)r->n_rule_changes));
+	for (size_t i = 0; i < r->n_diffed; i++)
+		json_array_append_new(fws, json_string(r->diffed[i]->name));
+	json_object_set_new(o, "firewalls", fws);
+	an_json_provenance(o, r->generated_ns, r->inputs, r->n_inputs);
 	return an_json_line(o, w->out);
 }
 
@@ -528,6 +598,8 @@ static int op_summary(struct an_writer *w)
 {
 	int ret = 0;
 
+	if (w->v->kind == AN_VIEW_DIFF)
+		return diff_summary(w);
 	if (w->v->kind == AN_VIEW_VERIFY)
 		return an_json_line(json_vsummary(w->v), w->out);
 	if (w->v->coverage)

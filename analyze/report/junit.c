@@ -148,7 +148,8 @@ static int op_begin(struct an_writer *w)
 
 	w->cases = calloc(n + 1, sizeof(*w->cases));
 	w->names = calloc(n + 1, sizeof(*w->names));
-	return w->cases && w->names ? 0 : -ENOMEM;
+	w->findings = calloc(n + 1, sizeof(*w->findings));
+	return w->cases && w->names && w->findings ? 0 : -ENOMEM;
 }
 
 static int op_finding(struct an_writer *w, const struct an_finding *f)
@@ -156,6 +157,7 @@ static int op_finding(struct an_writer *w, const struct an_finding *f)
 	char msg[AN_MESSAGE_MAX];
 	size_t i = w->n_cases++;
 
+	w->findings[i] = f;
 	w->names[i] = strdup(an_writer_message(w, f, msg, sizeof(msg)));
 	w->cases[i] = (struct an_junit_case){.check = f->check, .name = w->names[i] ? w->names[i] : "",
 					     .block = an_text_block_string(w, f)};
@@ -240,8 +242,105 @@ static int write_verify(struct an_writer *w)
 	return ret;
 }
 
+/* sanso diff: a suite per firewall, a case per pair of areas its
+ * interfaces face — failed when the change opens something at or above
+ * --fail-on there, its records in the case's output. */
+static int write_diff(struct an_writer *w)
+{
+	const struct an_view *r = w->v;
+	const struct topo_site *site = r->site;
+	size_t n = 0, cap = 16;
+	struct an_junit_case *cases = calloc(cap, sizeof(*cases));
+	const char **names = calloc(r->n_diffed + 1, sizeof(*names));
+	char **owned = calloc(cap, sizeof(*owned));
+	char title[512];
+	int ret = 0;
+
+	if (!cases || !names || !owned)
+		ret = -ENOMEM;
+	for (size_t k = 0; k < r->n_diffed && ret == 0; k++) {
+		const struct topo_firewall *fw = r->diffed[k];
+		names[k] = fw->name;
+		for (size_t a = 0; a < topo_site_n_areas(site) && ret == 0; a++)
+			for (size_t b = 0; b < topo_site_n_areas(site) && ret == 0; b++) {
+				const struct topo_area *x = topo_site_area(site, a), *y = topo_site_area(site, b);
+				int fx = -1, fy = -1;
+				for (size_t i = 0; i < fw->n_ifaces; i++)
+					for (size_t j = 0; j < fw->ifaces[i].n_faces; j++) {
+						if (fw->ifaces[i].faces[j] == x && fx < 0)
+							fx = (int)i;
+						if (fw->ifaces[i].faces[j] == y && fy < 0)
+							fy = (int)i;
+					}
+				if (a == b || fx < 0 || fy < 0 || fx == fy)
+					continue;
+				if (n + 1 >= cap) {
+					cap *= 2;
+					void *c2 = realloc(cases, cap * sizeof(*cases)), *o2 = c2 ? realloc(owned, cap * sizeof(*owned)) : NULL;
+					if (c2)
+						cases = c2;
+					if (!o2) {
+						ret = -ENOMEM;
+						break;
+					}
+					owned = o2;
+				}
+				char *buf = NULL, nm[300];
+				size_t len = 0;
+				FILE *m = open_memstream(&buf, &len);
+				bool fail = false, any = false;
+				for (size_t i = 0; m && i < w->n_cases; i++) {
+					const struct an_finding *f = w->findings[i];
+					bool none;
+					if (f->fw != fw || f->src.zone != x || f->dst.zone != y)
+						continue;
+					any = true;
+					fputs(w->cases[i].block ? w->cases[i].block : "", m);
+					fail = fail || (f->change == AN_CHANGE_OPENED && an_change_severity(f, &none) >= w->o->fail_on && !none);
+				}
+				if (m)
+					fclose(m);
+				snprintf(nm, sizeof(nm), "%s → %s", x->name, y->name);
+				owned[n] = strdup(nm);
+				cases[n] = (struct an_junit_case){.check = k, .name = owned[n] ? owned[n] : "", .fail = fail,
+								  .block = any ? buf : NULL,
+								  .why = fail ? (w->ja ? "禁止された通信が開かれます" : "the change opens a forbidden crossing")
+									      : NULL};
+				if (!any)
+					free(buf);
+				n++;
+			}
+	}
+	if (ret == 0) {
+		snprintf(title, sizeof(title), "sanso diff: %s", topo_site_name(site));
+		struct an_junit j = {
+			.title = title,
+			.classname = "sanso.diff",
+			.generated_ns = r->generated_ns,
+			.seconds = r->seconds,
+			.first = 0,
+			.end = 0,
+			.extra = names,
+			.n_extra = r->n_diffed,
+			.extra_cases = cases,
+			.n_extra_cases = n,
+		};
+		ret = an_junit_write(w->out, &j, w->o);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free((char *)cases[i].block);
+		free(owned[i]);
+	}
+	free(cases);
+	free(owned);
+	free(names);
+	return ret;
+}
+
 static int op_summary(struct an_writer *w)
 {
+	if (w->v->kind == AN_VIEW_DIFF)
+		return write_diff(w);
 	return w->v->kind == AN_VIEW_VERIFY ? write_verify(w) : write_audit(w);
 }
 
@@ -253,6 +352,7 @@ static int op_end(struct an_writer *w)
 	}
 	free(w->cases);
 	free(w->names);
+	free(w->findings);
 	return 0;
 }
 

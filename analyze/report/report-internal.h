@@ -52,6 +52,7 @@ struct an_writer {
 	/* JUnit: the cases, collected until the end */
 	struct an_junit_case *cases;
 	char **names;
+	const struct an_finding **findings; /* the finding of each case */
 	size_t n_cases;
 };
 

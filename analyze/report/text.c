@@ -175,9 +175,39 @@ static void ruleset_block(const struct an_writer *wr, FILE *out, const struct an
 	fputc('\n', out);
 }
 
+/* a change of sanso diff */
+static void change_block(const struct an_writer *wr, FILE *out, const struct an_finding *f)
+{
+	char msg[AN_MESSAGE_MAX];
+	bool ja = wr->ja, none;
+	enum an_severity sev = an_change_severity(f, &none);
+
+	fprintf(out, "  [%s%s%s] %s\n", f->change == AN_CHANGE_OPENED ? "OPENED" : "CLOSED", f->has_check ? " " : "",
+		f->has_check ? an_check_id(f->check) : "", an_writer_message(wr, f, msg, sizeof(msg)));
+	fprintf(out, "    %s%s  %s → %s%s%s\n", ja ? "FW        " : "firewall  ", f->fw->name,
+		f->src.zone ? f->src.zone->name : "-", f->dst.zone ? f->dst.zone->name : "-",
+		none ? "" : ja ? "  重大度 " : "  severity ", none ? "" : an_severity_name(sev));
+	if (f->has_check)
+		fprintf(out, "    %s%s\n", ja ? "要件      " : "rule      ", an_check_requirement(f->check));
+	if (f->flow)
+		fprintf(out, "    %s%s (%s)\n", ja ? "通信      " : "flow      ", f->flow->name, topo_flow_kind_name(f->flow->kind));
+	fprintf(out, "    %s%s\n", ja ? "パケット  " : "packets   ", f->detail ? f->detail : "");
+	if (f->has_example)
+		text_example(out, &f->example, ja ? "例        " : "example   ");
+	for (size_t i = 0; i < f->n_rules; i++)
+		fprintf(out, "    %s%s  [%s] %s  → %s\n",
+			i ? "          " : f->change == AN_CHANGE_OPENED ? (ja ? "変更後    " : "after     ") : (ja ? "変更前    " : "before    "),
+			f->rules[i].location, f->rules[i].chain, f->rules[i].text, f->rules[i].verdict);
+	if (f->approximate)
+		fprintf(out, "    %s\n", ja ? "(近似: 解析できない規則があります)" : "(approximate: a ruleset has rules sanso cannot model)");
+	fputc('\n', out);
+}
+
 void an_text_block(const struct an_writer *w, FILE *out, const struct an_finding *f)
 {
-	if (an_check_is_ruleset(f->check))
+	if (f->change != AN_CHANGE_NONE)
+		change_block(w, out, f);
+	else if (an_check_is_ruleset(f->check))
 		ruleset_block(w, out, f);
 	else if (an_check_is_review(f->check))
 		review_block(w, out, f);
@@ -241,7 +271,7 @@ static void verify_provenance(FILE *out, const struct an_view *r, bool ja)
 
 void an_text_provenance(const struct an_writer *w, FILE *out)
 {
-	if (w->v->kind == AN_VIEW_VERIFY)
+	if (w->v->kind == AN_VIEW_VERIFY || w->v->kind == AN_VIEW_DIFF)
 		verify_provenance(out, w->v, w->ja);
 	else
 		audit_provenance(out, w->v, w->w);
@@ -351,6 +381,18 @@ static int text_begin(struct an_writer *wr)
 	FILE *out = wr->out;
 	bool ja = wr->ja;
 
+	if (r->kind == AN_VIEW_DIFF) {
+		if (wr->o->quiet)
+			return 0;
+		fprintf(out, ja ? "sanso 変更審査 — %s (モデル %s)\n" : "sanso diff — %s (model %s)\n", topo_site_name(site),
+			topo_model_name(topo_site_model(site)));
+		for (size_t i = 0; i < r->n_diffed; i++)
+			fprintf(out, ja ? "  %-10s 変更前と変更後のルールセットを比較\n" : "  %-10s before and after compared\n",
+				r->diffed[i]->name);
+		an_text_provenance(wr, out);
+		fputc('\n', out);
+		return 0;
+	}
 	if (r->kind == AN_VIEW_VERIFY) {
 		if (wr->o->quiet)
 			return 0;
@@ -386,6 +428,10 @@ static int text_finding(struct an_writer *wr, const struct an_finding *f)
 {
 	enum an_severity sev = an_check_severity(f->check);
 
+	if (f->change != AN_CHANGE_NONE) {
+		change_block(wr, wr->out, f);
+		return 0;
+	}
 	if ((int)sev != wr->sev) {
 		wr->sev = (int)sev;
 		fprintf(wr->out, "%s (%zu)\n\n", wr->w->severity[sev], an_view_count_severity(wr->v, sev));
@@ -406,6 +452,30 @@ static int text_summary(struct an_writer *wr)
 		total += r->counts[i];
 	if (wr->o->quiet)
 		return 0;
+	if (r->kind == AN_VIEW_DIFF) {
+		for (size_t i = 0; i < r->n_rule_changes; i++) {
+			const struct an_rule_change *x = &r->rule_changes[i];
+			if (i == 0)
+				fputs(ja ? "規則の変更:\n" : "Rule changes:\n", out);
+			fprintf(out, "  %-8s %s  [%s] %s", x->change, x->fw->name, x->chain, x->text);
+			if (x->before)
+				fprintf(out, ja ? "  変更前 %s" : "  before %s", x->before);
+			if (x->after)
+				fprintf(out, ja ? "  変更後 %s" : "  after %s", x->after);
+			if (!strcmp(x->change, "moved") && x->no_effect)
+				fputs(ja ? "  (何も変えません)" : "  (changes nothing)", out);
+			fputc('\n', out);
+		}
+		if (r->n_rule_changes)
+			fputc('\n', out);
+		if (!r->opened && !r->closed)
+			fputs(ja ? "通過する通信は変わりません。\n" : "The change lets nothing new through and stops nothing.\n", out);
+		else
+			fprintf(out, ja ? "開かれる変更 %" PRIu64 " 件、閉じられる変更 %" PRIu64 " 件\n"
+					: "%" PRIu64 " opened, %" PRIu64 " closed\n",
+				r->opened, r->closed);
+		return 0;
+	}
 	if (r->kind == AN_VIEW_VERIFY) {
 		if (!total)
 			fputs(ja ? "指摘なし: ルールセットは三層分離を守っています。\n"

@@ -487,3 +487,20 @@ void bdd_maybe_gc(struct bdd *m)
 	size_t ceiling = m->max_nodes - m->max_nodes / 8;
 	m->gc_at = next < ceiling ? next : ceiling;
 }
+
+/* ------------------------------------------------------------- inspection */
+
+unsigned bdd_var(const struct bdd *m, bdd_t a)
+{
+	return a <= BDD_TRUE ? m->n_vars : var_of(m, a);
+}
+
+bdd_t bdd_low(const struct bdd *m, bdd_t a)
+{
+	return a <= BDD_TRUE ? a : m->nodes[a].lo;
+}
+
+bdd_t bdd_high(const struct bdd *m, bdd_t a)
+{
+	return a <= BDD_TRUE ? a : m->nodes[a].hi;
+}

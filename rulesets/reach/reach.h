@@ -82,6 +82,11 @@ void bdd_root_pop(struct bdd *m, size_t mark);
  * every live handle is rooted. */
 void bdd_maybe_gc(struct bdd *m);
 
+/* A node's variable (n_vars for a terminal) and its two branches. */
+unsigned bdd_var(const struct bdd *m, bdd_t a);
+bdd_t bdd_low(const struct bdd *m, bdd_t a);
+bdd_t bdd_high(const struct bdd *m, bdd_t a);
+
 bool bdd_full(const struct bdd *m); /* an operation ran out of nodes */
 size_t bdd_live_nodes(const struct bdd *m);
 size_t bdd_peak_nodes(const struct bdd *m);
@@ -178,7 +183,7 @@ struct reach {
 	size_t n_ifaces;
 	unsigned (*route)(void *arg, const uint8_t *bits);
 	void *route_arg;
-	struct bdd *m;
+	struct bdd *m;    /* set before reach_init: that manager, shared (two rulesets compared); else made */
 	bdd_t own;
 
 	bdd_t *set_bdd; /* per set, for the keys in set_keys */
@@ -212,12 +217,14 @@ struct reach {
 	void *progress_arg;
 	uint64_t visited;
 	bool trace_approx; /* a trace met a rule it can't judge exactly */
+	bool m_shared;     /* m was the caller's: reach_free leaves it */
 	int err;
 };
 
-/* Creates the manager (max_nodes) and everything the walks need; the
- * caller roots its own BDDs with bdd_root_push() on r->m.  -ENOMEM,
- * -E2BIG (too many nodes). */
+/* Creates the manager (max_nodes; unless r->m is one already, shared with
+ * another ruleset's model, which must then outlive this one) and everything
+ * the walks need; the caller roots its own BDDs with bdd_root_push() on
+ * r->m.  -ENOMEM, -E2BIG (too many nodes). */
 int reach_init(struct reach *r, size_t max_nodes);
 void reach_free(struct reach *r);
 

@@ -604,7 +604,8 @@ int reach_init(struct reach *c, size_t max_nodes)
 
 	if (c->n_ifaces > REACH_MAX_IFACES)
 		return -E2BIG;
-	if (!(c->m = bdd_new(REACH_N_VARS, max_nodes)))
+	c->m_shared = c->m != NULL;
+	if (!c->m && !(c->m = bdd_new(REACH_N_VARS, max_nodes)))
 		return -ENOMEM;
 	struct bdd *m = c->m;
 	c->set_bdd = calloc(rs->n_sets + 1, sizeof(bdd_t));
@@ -696,5 +697,6 @@ void reach_free(struct reach *c)
 	free(c->set_nkeys);
 	free(c->fwd);
 	free(c->loc);
-	bdd_free(c->m);
+	if (!c->m_shared)
+		bdd_free(c->m);
 }
