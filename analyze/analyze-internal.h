@@ -25,6 +25,10 @@ unsigned an_obs_zones(const struct probe_obs *obs, unsigned n, int ret[PROBE_STA
 size_t an_policy_judge_station(const struct topo_site *site, const struct probe_station *st,
 			       struct an_finding ret[4]);
 
+/* Frees the rules a finding owns (rules, n_rules), not the finding: for
+ * a finding on the stack. */
+void an_finding_free_rules(struct an_finding *f);
+
 /* The declared flow that permits a connection exactly (address, direction,
  * protocol, port, MACs), or NULL. */
 const struct topo_flow *an_policy_permitted_by(const struct topo_site *site, const struct an_finding *c);

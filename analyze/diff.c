@@ -511,14 +511,6 @@ out:
 
 /* ------------------------------------------------------------------ run */
 
-static const struct an_verify_source *side_of(const struct an_verify_source *v, size_t n, const char *fw)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].firewall, fw) == 0)
-			return &v[i];
-	return NULL;
-}
-
 int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, struct an_dreport **ret,
 		char *errbuf, size_t errlen)
 {
@@ -540,17 +532,12 @@ int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, 
 	for (int s = 0; s < 2; s++) {
 		const struct an_verify_source *v = s ? cfg->after : cfg->before;
 		size_t n = s ? cfg->n_after : cfg->n_before;
+		if (vf_check_sources(site, v, n, errbuf, errlen) < 0) {
+			an_dreport_free(rep);
+			return -EINVAL;
+		}
 		for (size_t i = 0; i < n; i++) {
-			const struct topo_firewall *fw = NULL;
-			for (size_t j = 0; j < n_fw; j++)
-				if (strcmp(topo_site_firewall(site, j)->name, v[i].firewall) == 0)
-					fw = topo_site_firewall(site, j);
-			if (!fw) {
-				snprintf(errbuf, errlen, "no firewall named '%s' in %s", v[i].firewall, topo_site_path(site));
-				an_dreport_free(rep);
-				return -EINVAL;
-			}
-			if (!side_of(s ? cfg->before : cfg->after, s ? cfg->n_before : cfg->n_after, v[i].firewall)) {
+			if (!vf_source_of(s ? cfg->before : cfg->after, s ? cfg->n_before : cfg->n_after, v[i].firewall)) {
 				snprintf(errbuf, errlen, "firewall %s has %s but no %s: give both sides of the change",
 					 v[i].firewall, s ? "--after" : "--before", s ? "--before" : "--after");
 				an_dreport_free(rep);
@@ -563,8 +550,8 @@ int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, 
 	}
 	for (size_t i = 0; i < n_fw && r >= 0; i++) {
 		const struct topo_firewall *fw = topo_site_firewall(site, i);
-		const struct an_verify_source *b = side_of(cfg->before, cfg->n_before, fw->name);
-		const struct an_verify_source *a = side_of(cfg->after, cfg->n_after, fw->name);
+		const struct an_verify_source *b = vf_source_of(cfg->before, cfg->n_before, fw->name);
+		const struct an_verify_source *a = vf_source_of(cfg->after, cfg->n_after, fw->name);
 		struct rs_ruleset *rb = NULL, *ra = NULL;
 		if (!a || !b)
 			continue;

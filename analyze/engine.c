@@ -80,7 +80,6 @@ static bool emit(struct an_engine *e, struct an_finding *f)
 	return e->on_finding ? e->on_finding(AN_EVENT_FINDING, f, e->userdata) : false;
 }
 
-static void free_verdict(struct an_finding *f);
 static bool reconcile(struct an_engine *e, struct an_finding *fd, bool forbidden, bool count, bool ended);
 
 /* Streaming: judges a flow not reported yet, and reports it if forbidden
@@ -105,7 +104,7 @@ static bool judge_flow(struct an_engine *e, struct probe_flow *f, bool ended)
 	fd.in_progress = !ended;
 	follow = emit(e, &fd);
 	free(fd.message);
-	free_verdict(&fd);
+	an_finding_free_rules(&fd);
 	f->user_flags = (f->user_flags & FLOW_RECONCILED) | FLOW_FLAGGED | (follow ? FLOW_FOLLOW : 0) |
 			((uint32_t)fd.check << FLOW_CHECK_SHIFT);
 	f->user_id = fd.id;
@@ -150,18 +149,6 @@ static void note_used(struct an_engine *e, const struct topo_flow *fl)
 		e->flow_used[fl->index] = 1;
 		e->flows_to_use--;
 	}
-}
-
-static void free_verdict(struct an_finding *f)
-{
-	for (size_t i = 0; i < f->n_rules; i++) {
-		free(f->rules[i].location);
-		free(f->rules[i].chain);
-		free(f->rules[i].text);
-	}
-	free(f->rules);
-	f->rules = NULL;
-	f->n_rules = 0;
 }
 
 /*
@@ -213,7 +200,7 @@ static void reconcile_open(struct an_engine *e, struct probe_flow *f, bool ended
 
 	an_policy_describe_flow(e->site, f, &fd);
 	bool raised = reconcile(e, &fd, false, false, ended);
-	free_verdict(&fd);
+	an_finding_free_rules(&fd);
 	if (!raised)
 		return;
 	f->user_flags |= FLOW_RECONCILED;
@@ -249,7 +236,7 @@ static void on_flow_end(const struct probe_flow *f, enum probe_flow_end why, voi
 	if (judged)
 		emit(e, &fd);
 	free(fd.message);
-	free_verdict(&fd);
+	an_finding_free_rules(&fd);
 }
 
 /* Streaming: reports the station checks a station newly fails. */
@@ -611,16 +598,23 @@ struct an_finding *an_finding_dup(const struct an_finding *f)
 	return d;
 }
 
-void an_finding_free(struct an_finding *f)
+void an_finding_free_rules(struct an_finding *f)
 {
-	if (!f)
-		return;
 	for (size_t i = 0; i < f->n_rules; i++) {
 		free(f->rules[i].location);
 		free(f->rules[i].chain);
 		free(f->rules[i].text);
 	}
 	free(f->rules);
+	f->rules = NULL;
+	f->n_rules = 0;
+}
+
+void an_finding_free(struct an_finding *f)
+{
+	if (!f)
+		return;
+	an_finding_free_rules(f);
 	free(f->where);
 	free(f->detail);
 	free(f->message);

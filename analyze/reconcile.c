@@ -189,24 +189,15 @@ int an_rulesets_load(const struct topo_site *site, const struct an_verify_source
 		return -ENOMEM;
 	}
 	s->site = site;
-	for (size_t i = 0; i < n_sources; i++) {
-		bool known = false;
-		for (size_t j = 0; j < n_fw; j++)
-			known = known || strcmp(topo_site_firewall(site, j)->name, sources[i].firewall) == 0;
-		if (!known) {
-			snprintf(errbuf, errlen, "no firewall named '%s' in %s", sources[i].firewall, topo_site_path(site));
-			an_rulesets_free(s);
-			return -EINVAL;
-		}
+	if (vf_check_sources(site, sources, n_sources, errbuf, errlen) < 0) {
+		an_rulesets_free(s);
+		return -EINVAL;
 	}
 	for (size_t i = 0; i < n_fw && r >= 0; i++) {
 		const struct topo_firewall *fw = topo_site_firewall(site, i);
-		const struct an_verify_source *src = NULL;
+		const struct an_verify_source *src = vf_source_of(sources, n_sources, fw->name);
 		struct rs_ruleset *rs = NULL;
 
-		for (size_t j = 0; j < n_sources; j++)
-			if (strcmp(sources[j].firewall, fw->name) == 0)
-				src = &sources[j];
 		r = vf_load_ruleset(fw, src, &rs, diags);
 		if (r == 1) {
 			r = 0;
@@ -295,14 +286,6 @@ const char *an_rulesets_source(const struct an_rulesets *s, size_t i)
 
 /* ------------------------------------------------------------ one packet */
 
-static void put_addr(uint8_t *bits, unsigned var, const struct topo_addr *a)
-{
-	unsigned n = a->family == 6 ? 128 : 32;
-
-	for (unsigned i = 0; i < n; i++)
-		bits[var + i] = (uint8_t)((a->bytes[i / 8] >> (7 - i % 8)) & 1);
-}
-
 static bool is_fw_mac(const struct topo_firewall *fw, const uint8_t mac[6])
 {
 	if (!fw->host)
@@ -319,16 +302,6 @@ bool an_rulesets_fw_mac(const struct an_rulesets *s, const struct an_rverdict *v
 
 	*known = fw->host && fw->host->n_macs > 0;
 	return is_fw_mac(fw, mac);
-}
-
-static bool own_address(const struct topo_firewall *fw, const struct topo_addr *a)
-{
-	if (!fw->host)
-		return false;
-	for (size_t i = 0; i < fw->host->n_ips; i++)
-		if (memcmp(&fw->host->ips[i], a, sizeof(*a)) == 0)
-			return true;
-	return false;
 }
 
 /* The MAC the firewall sees the first packet come from. */
@@ -371,8 +344,8 @@ static void make_bits(const struct an_finding *c, const struct rc_key *k, const 
 	reach_set_bits(bits, REACH_V_OIF, REACH_IF_BITS, k->oif);
 	reach_set_bits(bits, REACH_V_CT, 3, REACH_CT_NEW);
 	reach_set_bits(bits, REACH_V_PROTO, 8, c->proto);
-	put_addr(bits, REACH_V_SADDR, &c->src.ip);
-	put_addr(bits, REACH_V_DADDR, &c->dst.ip);
+	reach_set_bytes(bits, REACH_V_SADDR, c->src.ip.family == 6 ? 128 : 32, c->src.ip.bytes);
+	reach_set_bytes(bits, REACH_V_DADDR, c->dst.ip.family == 6 ? 128 : 32, c->dst.ip.bytes);
 	if (an_proto_has_ports(c->proto)) {
 		reach_set_bits(bits, REACH_V_SPORT, 16, (unsigned)(c->src.port < 0 ? 0 : c->src.port));
 		reach_set_bits(bits, REACH_V_DPORT, 16, k->dport);
@@ -381,8 +354,7 @@ static void make_bits(const struct an_finding *c, const struct rc_key *k, const 
 	if (c->proto == 6)
 		reach_set_bits(bits, REACH_V_TCPFL, 8, 0x02); /* SYN */
 	if (smac)
-		for (unsigned i = 0; i < 48; i++)
-			bits[REACH_V_SMAC + i] = (uint8_t)((smac[i / 8] >> (7 - i % 8)) & 1);
+		reach_set_bytes(bits, REACH_V_SMAC, 48, smac);
 }
 
 static uint32_t key_hash(const struct rc_key *k)
@@ -394,10 +366,6 @@ static uint32_t key_hash(const struct rc_key *k)
 		h = (h ^ p[i]) * 0x100000001b3ull;
 	return (uint32_t)(h ^ (h >> 32));
 }
-
-struct trace_rec {
-	struct an_rverdict *v;
-};
 
 static void record_step(void *arg, uint32_t chain, size_t rule, const char *verdict)
 {
@@ -448,7 +416,8 @@ bool an_rulesets_judge(struct an_rulesets *s, const struct an_finding *c, struct
 		int a = f->face[c->src.zone->index], b = f->face[c->dst.zone->index];
 		struct an_rverdict v;
 
-		if (a < 0 || b < 0 || a == b || own_address(f->c.fw, &c->dst.ip) || own_address(f->c.fw, &c->src.ip))
+		/* not across it, or to or from its own addresses (the endpoints' host is the firewall's) */
+		if (a < 0 || b < 0 || a == b || (f->c.fw->host && (c->src.host == f->c.fw->host || c->dst.host == f->c.fw->host)))
 			continue;
 		judge_fw(f, i, c, (unsigned)a, (unsigned)b, &v);
 		if (!found || (ret->accept && !v.accept))

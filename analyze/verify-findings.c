@@ -121,7 +121,7 @@ static bool trace(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
 }
 
 /* The trace of a finding's example, from where it was sent. */
-static void trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
+void vf_trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
 {
 	uint8_t orig[REACH_N_VARS];
 
@@ -203,7 +203,7 @@ static bdd_t hosts_in(struct fw_ctx *c, const struct topo_area *a, unsigned var)
 
 /* A readable member of s: IPv4, declared hosts, TCP to a well-known port
  * from an ephemeral one, an ICMP echo request. */
-static bool pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
+bool vf_pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
 			 struct an_vpacket *p, uint8_t *bits)
 {
 	static const uint16_t ports[] = {443, 80, 22, 3389, 445, 25, 53, 8080};
@@ -328,9 +328,9 @@ void vf_open_finding(struct fw_ctx *c, const struct pair *p, uint32_t chain, siz
 	f->dst.zone = p->b;
 	if (p->local) /* one of its addresses in its own zone */
 		s = vf_prefer(c, s, vf_area_bdd(c, p->b, REACH_V_DADDR));
-	f->has_example = pick_example(c, s, p->a, p->b, &f->example, bits);
+	f->has_example = vf_pick_example(c, s, p->a, p->b, &f->example, bits);
 	if (f->has_example)
-		trace_example(c, bits, f);
+		vf_trace_example(c, bits, f);
 	else
 		vf_add_rule(c, f, chain, rule, NULL);
 	if (p->local)
@@ -371,12 +371,12 @@ void vf_broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, siz
 	if (ex == BDD_FALSE)
 		ex = x;
 	const struct topo_area *a = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->zone : e->flow->from.area;
-	f->has_example = pick_example(c, ex, a, NULL, &f->example, bits);
+	f->has_example = vf_pick_example(c, ex, a, NULL, &f->example, bits);
 	f->example.has_mac = true;
 	if (f->has_example) {
 		f->src.zone = f->example.src_zone;
 		f->dst.zone = f->example.dst_zone;
-		trace_example(c, bits, f);
+		vf_trace_example(c, bits, f);
 	} else
 		vf_add_rule(c, f, chain, rule, NULL);
 	f->where = xstrdup(c, loc);
@@ -398,12 +398,12 @@ void vf_nomac_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, siz
 		return;
 	f->flow = e->flow;
 	const struct topo_area *a = e->flow->from.type == TOPO_EP_HOST ? e->flow->from.host->zone : e->flow->from.area;
-	f->has_example = pick_example(c, y, a, NULL, &f->example, bits);
+	f->has_example = vf_pick_example(c, y, a, NULL, &f->example, bits);
 	f->example.has_mac = true;
 	if (f->has_example) {
 		f->src.zone = f->example.src_zone;
 		f->dst.zone = f->example.dst_zone;
-		trace_example(c, bits, f);
+		vf_trace_example(c, bits, f);
 	} else
 		vf_add_rule(c, f, chain, rule, NULL);
 	f->where = xstrdup(c, loc);
@@ -417,11 +417,11 @@ void vf_blocked_finding(struct fw_ctx *c, const struct topo_flow *fl, bdd_t s)
 	if (!f)
 		return;
 	f->flow = fl;
-	f->has_example = pick_example(c, s, NULL, NULL, &f->example, bits);
+	f->has_example = vf_pick_example(c, s, NULL, NULL, &f->example, bits);
 	if (f->has_example) {
 		f->src.zone = f->example.src_zone;
 		f->dst.zone = f->example.dst_zone;
-		trace_example(c, bits, f);
+		vf_trace_example(c, bits, f);
 	}
 }
 
@@ -438,14 +438,3 @@ void vf_unsupported_finding(struct fw_ctx *c, uint32_t chain, size_t rule, const
 }
 
 
-/* for diff.c: an example packet of s between areas a and b, and its trace */
-bool vf_pick_example(struct fw_ctx *c, bdd_t s, const struct topo_area *a, const struct topo_area *b,
-		     struct an_vpacket *p, uint8_t *bits)
-{
-	return pick_example(c, s, a, b, p, bits);
-}
-
-void vf_trace_example(struct fw_ctx *c, const uint8_t *bits, struct an_finding *f)
-{
-	trace_example(c, bits, f);
-}

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze-internal.h"
 #include "verify-internal.h"
 
 /* ------------------------------------------- the kernel differential test */
@@ -175,12 +176,7 @@ static int probe_firewall(struct fw_ctx *c, unsigned per_rule, unsigned n_random
 		p.rules = f.rules;
 		p.n_rules = f.n_rules;
 		r = c->err ? c->err : fn(&p, arg);
-		for (size_t j = 0; j < f.n_rules; j++) {
-			free(f.rules[j].location);
-			free(f.rules[j].chain);
-			free(f.rules[j].text);
-		}
-		free(f.rules);
+		an_finding_free_rules(&f);
 	}
 	free(pp.bits);
 	free(pp.chain);
@@ -202,9 +198,7 @@ int an_verify_probe(const struct an_verify_config *cfg, const char *firewall, un
 	for (size_t i = 0; i < topo_site_n_firewalls(cfg->site); i++)
 		if (strcmp(topo_site_firewall(cfg->site, i)->name, firewall) == 0)
 			fw = topo_site_firewall(cfg->site, i);
-	for (size_t j = 0; j < cfg->n_sources; j++)
-		if (strcmp(cfg->sources[j].firewall, firewall) == 0)
-			src = &cfg->sources[j];
+	src = vf_source_of(cfg->sources, cfg->n_sources, firewall);
 	if (!fw) {
 		snprintf(errbuf, errlen, "no firewall named '%s' in %s", firewall, topo_site_path(cfg->site));
 		return -EINVAL;

@@ -167,7 +167,7 @@ static bdd_t service_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 }
 
 /* A declared flow's packets: its addresses and service, any MAC … */
-static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
+bdd_t vf_flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 {
 	struct bdd *m = c->m;
 	bdd_t r = bdd_and(m, endpoint_bdd(c, &fl->from, REACH_V_SADDR), endpoint_bdd(c, &fl->to, REACH_V_DADDR));
@@ -178,11 +178,11 @@ static bdd_t flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
 /* … and from the initiator's declared MACs only */
 static bdd_t flow_bdd_pinned(struct fw_ctx *c, const struct topo_flow *fl)
 {
-	return bdd_and(c->m, flow_bdd(c, fl), macs_bdd(c, &fl->from));
+	return bdd_and(c->m, vf_flow_bdd(c, fl), macs_bdd(c, &fl->from));
 }
 
 /* Which ruleset check a crossing a → b falls under, or -1. */
-static int pair_check(const struct topo_area *a, const struct topo_area *b)
+int vf_pair_check(const struct topo_area *a, const struct topo_area *b)
 {
 	enum topo_crossing x = topo_tier_crossing(topo_kind_tier(a->kind), topo_kind_tier(b->kind));
 
@@ -311,7 +311,7 @@ int vf_setup(struct fw_ctx *c, size_t max_nodes)
 	c->univ = bdd_and(m, bdd_and(m, ifs, ofs), cts);
 
 	for (size_t i = 0; i < topo_site_n_flows(c->site); i++)
-		c->permitted = bdd_or(m, c->permitted, flow_bdd(c, topo_site_flow(c->site, i)));
+		c->permitted = bdd_or(m, c->permitted, vf_flow_bdd(c, topo_site_flow(c->site, i)));
 
 	/* dnat: the first packets that may be translated — to the firewall
 	 * itself, and to addresses behind the interface they came in on (a
@@ -451,7 +451,7 @@ static int setup_attribution(struct fw_ctx *c)
 	for (size_t a = 0; a < c->n_areas; a++)
 		for (size_t b = 0; b < c->n_areas; b++) {
 			const struct topo_area *x = topo_site_area(c->site, a), *y = topo_site_area(c->site, b);
-			int check = pair_check(x, y);
+			int check = vf_pair_check(x, y);
 			if (a == b || check < 0 || c->iif_of[a] == BDD_FALSE || c->oif_of[b] == BDD_FALSE)
 				continue;
 			struct pair *p = &c->pairs[c->n_pairs++];
@@ -755,6 +755,33 @@ void vf_ctx_free(struct fw_ctx *c)
 
 /* ------------------------------------------------------------------ run */
 
+/* The source given for firewall fw (the last one: as the options read), or NULL. */
+const struct an_verify_source *vf_source_of(const struct an_verify_source *v, size_t n, const char *fw)
+{
+	const struct an_verify_source *r = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].firewall, fw) == 0)
+			r = &v[i];
+	return r;
+}
+
+/* Every source names a firewall of the site: 0, or -EINVAL with errbuf. */
+int vf_check_sources(const struct topo_site *site, const struct an_verify_source *v, size_t n, char *errbuf,
+		     size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+		for (size_t j = 0; j < topo_site_n_firewalls(site) && !known; j++)
+			known = strcmp(topo_site_firewall(site, j)->name, v[i].firewall) == 0;
+		if (!known) {
+			snprintf(errbuf, errlen, "no firewall named '%s' in %s", v[i].firewall, topo_site_path(site));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int vf_load_ruleset(const struct topo_firewall *fw, const struct an_verify_source *src,
 			struct rs_ruleset **ret, struct topo_diag_list *diags)
 {
@@ -815,30 +842,19 @@ int an_verify_run(const struct an_verify_config *cfg, struct topo_diag_list *dia
 		an_vreport_free(rep);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < cfg->n_sources; i++) {
-		bool known = false;
-		for (size_t j = 0; j < n_fw; j++)
-			known = known || strcmp(topo_site_firewall(site, j)->name, cfg->sources[i].firewall) == 0;
-		if (!known) {
-			snprintf(errbuf, errlen, "no firewall named '%s' in %s", cfg->sources[i].firewall,
-				 topo_site_path(site));
-			an_vreport_free(rep);
-			return -EINVAL;
-		}
+	if (vf_check_sources(site, cfg->sources, cfg->n_sources, errbuf, errlen) < 0) {
+		an_vreport_free(rep);
+		return -EINVAL;
 	}
 
 	struct vf_progress pg = {.out = cfg->progress, .start_ns = an_mono_ns(),
 				 .after_ns = an_progress_after_ns(1000000000ull)};
 	for (size_t i = 0; i < n_fw && r >= 0; i++) {
 		const struct topo_firewall *fw = topo_site_firewall(site, i);
-		const struct an_verify_source *src = NULL;
+		const struct an_verify_source *src = vf_source_of(cfg->sources, cfg->n_sources, fw->name);
 		struct rs_ruleset *rs = NULL;
 		struct an_vfw_summary *sum = &rep->fws[rep->n_fws++];
 		struct timespec t0, t1;
-
-		for (size_t j = 0; j < cfg->n_sources; j++)
-			if (strcmp(cfg->sources[j].firewall, fw->name) == 0)
-				src = &cfg->sources[j];
 		sum->fw = fw;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = vf_load_ruleset(fw, src, &rs, diags);
@@ -962,13 +978,3 @@ void an_vreport_view(const struct an_vreport *r, struct an_view *ret)
 		ret->seconds += r->fws[i].seconds;
 }
 
-/* for diff.c: the same questions of a second ruleset */
-int vf_pair_check(const struct topo_area *a, const struct topo_area *b)
-{
-	return pair_check(a, b);
-}
-
-bdd_t vf_flow_bdd(struct fw_ctx *c, const struct topo_flow *fl)
-{
-	return flow_bdd(c, fl);
-}

@@ -779,6 +779,16 @@ static bool sources_twice(const char *cmd, const struct options *o)
 	return false;
 }
 
+/* Ruleset diagnostics (warnings and errors, file:line:column) to stderr; the list is cleared. */
+static void print_diags(struct topo_diag_list *diags)
+{
+	for (size_t i = 0; i < diags->n; i++) {
+		char line[2048];
+		fprintf(stderr, "%s\n", topo_diag_format(&diags->items[i], line, sizeof(line)));
+	}
+	topo_diag_list_clear(diags);
+}
+
 /* The firewalls' rulesets to judge the traffic against (none with
  * --no-rulesets): 0, or the exit status. */
 static int load_rulesets(const char *cmd, const struct options *o, const struct topo_site *site,
@@ -792,11 +802,7 @@ static int load_rulesets(const char *cmd, const struct options *o, const struct 
 	if (o->no_rulesets)
 		return 0;
 	r = an_rulesets_load(site, o->sources, o->n_sources, ret, &diags, err, sizeof(err));
-	for (size_t i = 0; i < diags.n; i++) {
-		char line[2048];
-		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
-	}
-	topo_diag_list_clear(&diags);
+	print_diags(&diags);
 	if (r < 0) {
 		fprintf(stderr, "sanso %s: %s%s\n", cmd, err[0] ? err : strerror(-r),
 			o->n_sources ? "" : " (--no-rulesets leaves them out)");
@@ -937,11 +943,7 @@ static int cmd_verify(const struct options *o)
 		.progress = isatty(STDERR_FILENO) && !o->out.quiet ? stderr : NULL,
 	};
 	r = an_verify_run(&cfg, &diags, &report, err, sizeof(err));
-	for (size_t i = 0; i < diags.n; i++) {
-		char line[2048];
-		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
-	}
-	topo_diag_list_clear(&diags);
+	print_diags(&diags);
 	if (r < 0) {
 		output_abort(&out);
 		fprintf(stderr, "sanso verify: %s\n", err[0] ? err : strerror(-r));
@@ -1011,11 +1013,7 @@ static int cmd_diff(const struct options *o)
 		.n_after = o->n_after,
 	};
 	r = an_diff_run(&cfg, &diags, &report, err, sizeof(err));
-	for (size_t i = 0; i < diags.n; i++) {
-		char line[2048];
-		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
-	}
-	topo_diag_list_clear(&diags);
+	print_diags(&diags);
 	if (r < 0) {
 		output_abort(&out);
 		fprintf(stderr, "sanso diff: %s\n", err[0] ? err : strerror(-r));

@@ -105,15 +105,10 @@ static int op_finding(struct an_writer *w, const struct an_finding *f)
 	return 0;
 }
 
-static void diff_summary(const struct an_writer *w, FILE *out)
-{
-	an_text_ops.summary((struct an_writer *)&(struct an_writer){.v = w->v, .o = w->o, .out = out, .w = w->w, .ja = w->ja});
-}
-
 static int op_summary(struct an_writer *w)
 {
-	if (w->v->kind == AN_VIEW_DIFF)
-		pre(w, "summary", diff_summary);
+	if (w->v->kind == AN_VIEW_DIFF && !w->o->quiet)
+		pre(w, "summary", an_text_diff_summary);
 	if (w->v->kind == AN_VIEW_AUDIT && w->v->n_usage) {
 		fputs(w->ja ? "<h2>ルールセットとの照合</h2>\n" : "<h2>Traffic against the rulesets</h2>\n", w->out);
 		pre(w, "usage", an_text_usage);

@@ -89,3 +89,5 @@ void an_text_provenance(const struct an_writer *w, FILE *out);
 void an_text_coverage(const struct an_writer *w, FILE *out);
 /* Reconciliation: the rules the connections used, per firewall (nothing without rulesets). */
 void an_text_usage(const struct an_writer *w, FILE *out);
+/* sanso diff: the rule-level changes and the counts */
+void an_text_diff_summary(const struct an_writer *w, FILE *out);

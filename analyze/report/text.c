@@ -49,6 +49,14 @@ static void text_endpoint(FILE *out, const struct topo_site *site, const char *l
 	fputc('\n', out);
 }
 
+/* A finding's rules, one a line, the first after the label (10 columns) */
+static void text_rules(FILE *out, const char *label, const struct an_finding *f)
+{
+	for (size_t i = 0; i < f->n_rules; i++)
+		fprintf(out, "    %s%s  [%s] %s  → %s\n", i ? "          " : label, f->rules[i].location, f->rules[i].chain,
+			f->rules[i].text, f->rules[i].verdict);
+}
+
 /* What the firewall between the zones does with the connection's first
  * packet: each base chain's deciding rule, the last one deciding. */
 static void text_verdict(FILE *out, const struct an_finding *f, bool ja)
@@ -56,9 +64,7 @@ static void text_verdict(FILE *out, const struct an_finding *f, bool ja)
 	fprintf(out, "    %s%s %s%s\n", ja ? "FW 判定   " : "ruleset   ", f->fw ? f->fw->name : "?",
 		f->verdict_accept ? (ja ? "許可" : "accepts it") : (ja ? "破棄" : "drops it"),
 		f->approximate ? (ja ? " (近似)" : " (approximate)") : "");
-	for (size_t i = 0; i < f->n_rules; i++)
-		fprintf(out, "              %s  [%s] %s  → %s\n", f->rules[i].location, f->rules[i].chain, f->rules[i].text,
-			f->rules[i].verdict);
+	text_rules(out, "          ", f);
 }
 
 static void traffic_block(const struct an_writer *wr, FILE *out, const struct an_finding *f)
@@ -166,9 +172,7 @@ static void ruleset_block(const struct an_writer *wr, FILE *out, const struct an
 	fputc('\n', out);
 	if (f->has_example)
 		text_example(out, &f->example, ja ? "例        " : "example   ");
-	for (size_t i = 0; i < f->n_rules; i++)
-		fprintf(out, "    %s%s  [%s] %s  → %s\n", i ? "          " : ja ? "規則      " : "rules     ",
-			f->rules[i].location, f->rules[i].chain, f->rules[i].text, f->rules[i].verdict);
+	text_rules(out, ja ? "規則      " : "rules     ", f);
 	if (f->approximate)
 		fprintf(out, "    %s\n", ja ? "(近似: このファイアウォールには解析できない規則があります)"
 				     : "(approximate: this firewall has rules sanso cannot model)");
@@ -194,10 +198,7 @@ static void change_block(const struct an_writer *wr, FILE *out, const struct an_
 	fprintf(out, "    %s%s\n", ja ? "パケット  " : "packets   ", f->detail ? f->detail : "");
 	if (f->has_example)
 		text_example(out, &f->example, ja ? "例        " : "example   ");
-	for (size_t i = 0; i < f->n_rules; i++)
-		fprintf(out, "    %s%s  [%s] %s  → %s\n",
-			i ? "          " : f->change == AN_CHANGE_OPENED ? (ja ? "変更後    " : "after     ") : (ja ? "変更前    " : "before    "),
-			f->rules[i].location, f->rules[i].chain, f->rules[i].text, f->rules[i].verdict);
+	text_rules(out, f->change == AN_CHANGE_OPENED ? (ja ? "変更後    " : "after     ") : (ja ? "変更前    " : "before    "), f);
 	if (f->approximate)
 		fprintf(out, "    %s\n", ja ? "(近似: 解析できない規則があります)" : "(approximate: a ruleset has rules sanso cannot model)");
 	fputc('\n', out);
@@ -440,6 +441,35 @@ static int text_finding(struct an_writer *wr, const struct an_finding *f)
 	return 0;
 }
 
+/* sanso diff: the rule-level changes, then the counts */
+void an_text_diff_summary(const struct an_writer *wr, FILE *out)
+{
+	const struct an_view *r = wr->v;
+	bool ja = wr->ja;
+
+	for (size_t i = 0; i < r->n_rule_changes; i++) {
+		const struct an_rule_change *x = &r->rule_changes[i];
+		if (i == 0)
+			fputs(ja ? "規則の変更:\n" : "Rule changes:\n", out);
+		fprintf(out, "  %-8s %s  [%s] %s", x->change, x->fw->name, x->chain, x->text);
+		if (x->before)
+			fprintf(out, ja ? "  変更前 %s" : "  before %s", x->before);
+		if (x->after)
+			fprintf(out, ja ? "  変更後 %s" : "  after %s", x->after);
+		if (!strcmp(x->change, "moved") && x->no_effect)
+			fputs(ja ? "  (何も変えません)" : "  (changes nothing)", out);
+		fputc('\n', out);
+	}
+	if (r->n_rule_changes)
+		fputc('\n', out);
+	if (!r->opened && !r->closed)
+		fputs(ja ? "通過する通信は変わりません。\n" : "The change lets nothing new through and stops nothing.\n", out);
+	else
+		fprintf(out, ja ? "開かれる変更 %" PRIu64 " 件、閉じられる変更 %" PRIu64 " 件\n"
+				: "%" PRIu64 " opened, %" PRIu64 " closed\n",
+			r->opened, r->closed);
+}
+
 static int text_summary(struct an_writer *wr)
 {
 	const struct an_view *r = wr->v;
@@ -453,27 +483,7 @@ static int text_summary(struct an_writer *wr)
 	if (wr->o->quiet)
 		return 0;
 	if (r->kind == AN_VIEW_DIFF) {
-		for (size_t i = 0; i < r->n_rule_changes; i++) {
-			const struct an_rule_change *x = &r->rule_changes[i];
-			if (i == 0)
-				fputs(ja ? "規則の変更:\n" : "Rule changes:\n", out);
-			fprintf(out, "  %-8s %s  [%s] %s", x->change, x->fw->name, x->chain, x->text);
-			if (x->before)
-				fprintf(out, ja ? "  変更前 %s" : "  before %s", x->before);
-			if (x->after)
-				fprintf(out, ja ? "  変更後 %s" : "  after %s", x->after);
-			if (!strcmp(x->change, "moved") && x->no_effect)
-				fputs(ja ? "  (何も変えません)" : "  (changes nothing)", out);
-			fputc('\n', out);
-		}
-		if (r->n_rule_changes)
-			fputc('\n', out);
-		if (!r->opened && !r->closed)
-			fputs(ja ? "通過する通信は変わりません。\n" : "The change lets nothing new through and stops nothing.\n", out);
-		else
-			fprintf(out, ja ? "開かれる変更 %" PRIu64 " 件、閉じられる変更 %" PRIu64 " 件\n"
-					: "%" PRIu64 " opened, %" PRIu64 " closed\n",
-				r->opened, r->closed);
+		an_text_diff_summary(wr, out);
 		return 0;
 	}
 	if (r->kind == AN_VIEW_VERIFY) {

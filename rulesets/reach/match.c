@@ -502,6 +502,12 @@ void reach_get_bytes(const uint8_t *bits, unsigned var, unsigned n, uint8_t *out
 			out[i / 8] |= (uint8_t)(0x80u >> (i % 8));
 }
 
+void reach_set_bytes(uint8_t *bits, unsigned var, unsigned n, const uint8_t *bytes)
+{
+	for (unsigned i = 0; i < n; i++)
+		bits[var + i] = (uint8_t)((bytes[i / 8] >> (7 - i % 8)) & 1);
+}
+
 /* The match on one concrete packet (for tracing an example). */
 static bool point_match(struct reach *c, const struct rs_match *m, const uint8_t *bits)
 {

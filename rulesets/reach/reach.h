@@ -286,3 +286,5 @@ bdd_t reach_prefer(struct bdd *m, bdd_t s, bdd_t p);
 unsigned reach_get_bits(const uint8_t *bits, unsigned var, unsigned n);
 void reach_get_bytes(const uint8_t *bits, unsigned var, unsigned n, uint8_t *out);
 void reach_set_bits(uint8_t *bits, unsigned var, unsigned n, unsigned value);
+/* the inverse of reach_get_bytes: n bits from a big-endian byte string */
+void reach_set_bytes(uint8_t *bits, unsigned var, unsigned n, const uint8_t *bytes);

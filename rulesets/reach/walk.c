@@ -86,8 +86,7 @@ static struct reach_dnat_rec *dnat_rec(struct reach *c, uint32_t chain, size_t r
 	d->chain = chain;
 	d->rule = rule;
 	bits[REACH_V_FAM] = t->family == 6;
-	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
-		bits[REACH_V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
+	reach_set_bytes(bits, REACH_V_DADDR, t->family == 6 ? 128 : 32, t->addr);
 	d->oif = REACH_IF_OTHER;
 	if (bdd_member(m, c->own, bits))
 		d->oif = REACH_IF_NONE;
@@ -133,8 +132,7 @@ bool reach_translate_point(struct reach *c, uint32_t chain, size_t rule, uint8_t
 
 	if (pk[REACH_V_FAM] != (t->family == 6) || !(d = dnat_rec(c, chain, rule)))
 		return false;
-	for (unsigned i = 0; i < (t->family == 6 ? 128u : 32u); i++)
-		pk[REACH_V_DADDR + i] = (uint8_t)((t->addr[i / 8] >> (7 - i % 8)) & 1);
+	reach_set_bytes(pk, REACH_V_DADDR, t->family == 6 ? 128 : 32, t->addr);
 	if (t->has_port)
 		reach_set_bits(pk, REACH_V_DPORT, 16, t->port);
 	reach_set_bits(pk, REACH_V_OIF, REACH_IF_BITS, d->oif);

@@ -98,6 +98,8 @@ static struct an_finding conn(const char *src, int sport, const char *dst, int d
 	c.proto = 6;
 	c.src.zone = topo_site_lookup_area(site, &c.src.ip);
 	c.dst.zone = topo_site_lookup_area(site, &c.dst.ip);
+	c.src.host = topo_site_lookup_host_ip(site, &c.src.ip); /* as an_policy_describe_flow fills them */
+	c.dst.host = topo_site_lookup_host_ip(site, &c.dst.ip);
 	for (unsigned i = 0; i < n; i++)
 		mac(c.src.macs[c.src.n_macs++], macs[i]);
 	return c;
