@@ -172,6 +172,18 @@ struct rs_rule *rs_rule_add(struct rs_ruleset *r, uint32_t chain)
 	return rule;
 }
 
+int rs_rule_reserve(struct rs_rule *rule, size_t n)
+{
+	if (n <= rule->cap_matches)
+		return 0;
+	void *p = realloc(rule->matches, n * sizeof(*rule->matches));
+	if (!p)
+		return -ENOMEM;
+	rule->matches = p;
+	rule->cap_matches = n;
+	return 0;
+}
+
 struct rs_match *rs_match_add(struct rs_rule *rule)
 {
 	if (grow((void **)&rule->matches, &rule->cap_matches, rule->n_matches, sizeof(*rule->matches)) < 0)

@@ -623,6 +623,10 @@ static int read_rule(struct ctx *c, const char *at, json_t *o, bool command, boo
 	}
 	rule->handle = command ? 0 : handle;
 	c->n_deps = 0;
+	/* a statement is a match or two (with what it implies): one allocation
+	 * for the usual rule, not a chain of doublings */
+	if (rs_rule_reserve(rule, json_array_size(expr) + 1) < 0)
+		return -ENOMEM;
 
 	bool done = false;
 	json_array_foreach(expr, i, st) {
@@ -847,18 +851,85 @@ int rs_load_nft_json(const char *path, struct rs_ruleset **ret, struct topo_diag
  * member of the array at a time: each is parsed on its own and dropped
  * once read, so the whole document never lives in memory (a 100,000-rule
  * listing is ~50 MB of JSON and many times that as one jansson tree).
- * One call is one pass (read_object's 1 or 2) over the text.  Returns 1
- * when the text has that shape and is valid JSON throughout (*err: the
- * first error a member gave, 0 if none; members after it are still
- * parsed, not read, so a syntax error anywhere wins as it does for a
- * whole load), 0 when it has not: the caller then loads the document
- * whole, which words every problem with its line and column.
+ * One call is one pass (read_object's 1 or 2) over the text; pass 0
+ * parses what pass 1 stepped over and reads nothing.  Returns 1 when the
+ * text has that shape and is valid JSON throughout (*err: the first error
+ * a member gave, 0 if none; members after it are still parsed, not read,
+ * so a syntax error anywhere wins as it does for a whole load), 0 when it
+ * has not: the caller then loads the document whole, which words every
+ * problem with its line and column.
+ *
+ * Each member is parsed by jansson once: pass 1 steps over the listing's
+ * rules ({"rule": …}, the bulk of a big ruleset) and pass 2 over what
+ * pass 1 read (tables, chains, sets with their elements), by the extent of
+ * the brackets (member_end).  Every member is parsed in one pass or the
+ * other, and where it is, its extent by jansson must equal member_end's,
+ * or the text goes to the whole load: the two passes always see the same
+ * members, and jansson alone judges the JSON.
  */
 static size_t skip_ws(const char *b, size_t len, size_t p)
 {
 	while (p < len && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r'))
 		p++;
 	return p;
+}
+
+/* Where the object or array at b[p] ends (one past its closing bracket),
+ * counting brackets outside strings; 0 when the text ends first. */
+static size_t member_end(const char *b, size_t len, size_t p)
+{
+	size_t depth = 0;
+	bool str = false;
+
+	for (; p < len; p++) {
+		char ch = b[p];
+		if (str) {
+			if (ch == '\\')
+				p++;
+			else if (ch == '"')
+				str = false;
+		} else if (ch == '"') {
+			str = true;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			if (depth == 0)
+				return 0;
+			if (--depth == 0)
+				return p + 1;
+		}
+	}
+	return 0;
+}
+
+enum member_kind {
+	MEMBER_OTHER, /* a command, or anything not told by its first key: parsed in both passes */
+	MEMBER_RULE,  /* {"rule": …}: read in pass 2 only */
+	MEMBER_SETUP, /* {"table"|"chain"|"set"|"map"|"element"|"metainfo": …}: pass 1 only */
+};
+
+/* By the first key, spelt as nft spells it (an escaped spelling is OTHER). */
+static enum member_kind member_kind(const char *b, size_t len, size_t p)
+{
+	static const char *const setup[] = {"table", "chain", "set", "map", "element", "metainfo"};
+	size_t q;
+
+	if (p >= len || b[p] != '{')
+		return MEMBER_OTHER;
+	p = skip_ws(b, len, p + 1);
+	if (p >= len || b[p] != '"')
+		return MEMBER_OTHER;
+	for (q = p + 1; q < len && b[q] != '"' && b[q] != '\\'; q++)
+		;
+	if (q >= len || b[q] != '"' || skip_ws(b, len, q + 1) >= len || b[skip_ws(b, len, q + 1)] != ':')
+		return MEMBER_OTHER;
+	size_t n = q - p - 1;
+	if (n == 4 && memcmp(b + p + 1, "rule", 4) == 0)
+		return MEMBER_RULE;
+	for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++)
+		if (n == strlen(setup[i]) && memcmp(b + p + 1, setup[i], n) == 0)
+			return MEMBER_SETUP;
+	return MEMBER_OTHER;
 }
 
 static int stream_pass(struct ctx *c, const char *buf, size_t len, int pass, int *err)
@@ -880,21 +951,31 @@ static int stream_pass(struct ctx *c, const char *buf, size_t len, int pass, int
 		return 0;
 	p = skip_ws(buf, len, p + 1);
 	for (size_t i = 0; p < len && buf[p] != ']'; i++) {
-		json_error_t jerr;
-		json_t *item = json_loadb(buf + p, len - p, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &jerr);
-		if (!item)
+		enum member_kind kind = member_kind(buf, len, p);
+		size_t end = kind == MEMBER_OTHER ? 0 : member_end(buf, len, p);
+		if (kind != MEMBER_OTHER && !end)
 			return 0;
-		if (jerr.position <= 0 || (size_t)jerr.position > len - p) {
+		if ((kind == MEMBER_RULE && pass == 1) || (kind == MEMBER_SETUP && pass != 1)) {
+			if (kind == MEMBER_RULE)
+				c->content = true; /* as read_object marks it: a later 'flush' is refused */
+			p = end;
+		} else {
+			json_error_t jerr;
+			json_t *item = json_loadb(buf + p, len - p, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &jerr);
+			if (!item)
+				return 0;
+			if (jerr.position <= 0 || (size_t)jerr.position > len - p || (end && p + (size_t)jerr.position != end)) {
+				json_decref(item);
+				return 0;
+			}
+			p += (size_t)jerr.position;
+			if (*err == 0 && pass != 0) {
+				char at[64];
+				snprintf(at, sizeof(at), "nftables[%zu]", i);
+				*err = read_object(c, at, item, pass);
+			}
 			json_decref(item);
-			return 0;
 		}
-		p += (size_t)jerr.position;
-		if (*err == 0) {
-			char at[64];
-			snprintf(at, sizeof(at), "nftables[%zu]", i);
-			*err = read_object(c, at, item, pass);
-		}
-		json_decref(item);
 		p = skip_ws(buf, len, p);
 		if (p < len && buf[p] == ',') {
 			p = skip_ws(buf, len, p + 1);
@@ -930,9 +1011,11 @@ int rs_load_nft_json_buffer(const char *path, const char *buf, size_t len, struc
 	size_t mark = diags ? diags->n : 0;
 	if (!(c.r = rs_ruleset_new(path, RS_ORIGIN_NFT_JSON)))
 		return -ENOMEM;
-	int streamed = stream_pass(&c, buf, len, 1, &err);
+	int streamed = stream_pass(&c, buf, len, 1, &err), ignored;
 	if (streamed && !err)
 		streamed = stream_pass(&c, buf, len, 2, &err);
+	else if (streamed)
+		streamed = stream_pass(&c, buf, len, 0, &ignored); /* the rules pass 1 stepped over are JSON too */
 	if (streamed) {
 		if (err < 0)
 			goto out;

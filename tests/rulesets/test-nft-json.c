@@ -756,6 +756,38 @@ START_TEST(test_streamed_as_whole)
 	ck_assert_uint_eq(d.n, 1);
 	ck_assert_ptr_null(strstr(d.items[0].message, "invalid JSON"));
 	topo_diag_list_clear(&d);
+
+	/* pass 1 steps over rules by their brackets: broken JSON inside a rule
+	 * still wins over a refused table before it, with its line */
+	ck_assert_int_eq(load_str("{\"nftables\": [{\"table\": {\"family\": \"inet\"}},\n"
+				  "{\"rule\": {\"expr\": [tru]}}]}",
+				  &a, &d), -EBADMSG);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "invalid JSON"));
+	ck_assert_uint_eq(d.items[0].line, 2);
+	topo_diag_list_clear(&d);
+	/* brackets and escaped quotes inside strings are not brackets; a rule
+	 * stepped over still counts as content (a later flush is refused) */
+	char tricky[2048];
+	snprintf(tricky, sizeof(tricky), "{\"nftables\": [%.*s, {\"rule\": {\"family\": \"inet\", \"table\": \"t\","
+		 " \"chain\": \"c\", \"comment\": \"]} \\\" [{\", \"expr\": [{\"accept\": null}]}}]}",
+		 (int)(strlen(body) - 2), body + 1);
+	ck_assert_int_eq(load_str(tricky, &a, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_uint_eq(a->chains[0].n_rules, 2);
+	ck_assert_int_eq(a->chains[0].rules[1].verdict.code, RS_V_ACCEPT);
+	rs_ruleset_free(a);
+	ck_assert_int_eq(load_str("{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"t\"}},"
+				  " {\"rule\": {\"family\": \"inet\", \"table\": \"t\", \"chain\": \"c\", \"expr\": []}},"
+				  " {\"flush\": {\"ruleset\": null}}]}",
+				  &a, &d), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(d.items[d.n - 1].message, "'flush' after ruleset objects"));
+	topo_diag_list_clear(&d);
+	/* a rule whose brackets don't pair as JSON's do: jansson judges it */
+	ck_assert_int_eq(load_str("{\"nftables\": [{\"rule\": {\"expr\": [}]}]}", &a, &d), -EBADMSG);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "invalid JSON"));
+	topo_diag_list_clear(&d);
 }
 END_TEST
 
