@@ -215,6 +215,7 @@ struct an_finding {
 	 * reviewer reads it ("tcp 443 from 10.20.0.0/16 to 10.30.2.1") */
 	enum an_change change;
 	bool has_check;
+	bool by_topology; /* --after-topology: the policy changed, the rulesets did not (docs/diff.md) */
 
 	/* station findings: src holds the station, observed what it did.
 	 * Last, and read only up to n_observed: a copy made by
@@ -582,6 +583,9 @@ struct an_diff_config {
 	const char *topology_path; /* for the report's inputs */
 	const struct an_verify_source *before, *after; /* per firewall: a file or live */
 	size_t n_before, n_after;
+	/* a topology change (after empty): the same rulesets (before, or each
+	 * topology's `ruleset:`) under site, then under after_site */
+	const struct topo_site *after_site;
 	size_t max_nodes; /* 0: default */
 };
 

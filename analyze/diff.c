@@ -37,6 +37,7 @@ struct an_dreport {
 	const struct topo_firewall **fws; /* reviewed */
 	size_t n_fws;
 	bool oom;
+	bool by_topology;
 };
 
 /* ---------------------------------------------------- a set, summarised */
@@ -277,6 +278,7 @@ static int record(struct an_dreport *rep, struct fw_ctx *c, enum an_change chang
 	if (!f)
 		return -ENOMEM;
 	f->change = change;
+	f->by_topology = rep->by_topology;
 	f->fw = c->fw;
 	f->src.zone = a;
 	f->dst.zone = b;
@@ -435,14 +437,102 @@ static int rule_changes(struct an_dreport *rep, const struct topo_firewall *fw, 
 
 /* ----------------------------------------------------------- one firewall */
 
-static int diff_firewall(struct an_dreport *rep, const struct topo_firewall *fw, struct rs_ruleset *before,
-			 struct rs_ruleset *after, size_t max_nodes)
+/*
+ * A topology change (--after-topology): the policy is what moved, so the
+ * sets compared are, per pair of the new topology's areas (the old one's
+ * of the same names), what the firewall lets through that the policy
+ * forbids, what it lets through that a declared flow permits, and the
+ * declared flows' packets it drops:
+ *   opened, with a check  passes and is forbidden now, was not before
+ *                         (a flow withdrawn, a subnet moved into a tier);
+ *   opened, no check      passes and a declared flow permits it now, did
+ *                         not before (a new exception makes an accept legal);
+ *   closed                a declared flow's packets it drops, not so before
+ *                         (RULESET-FLOW-BLOCKED: a new path nobody opened);
+ *   closed, no check      passed before and is dropped now, outside any flow.
+ * With one topology these are the ruleset diff's own sets (below).
+ */
+static bdd_t pair_sel(struct fw_ctx *c, long a, long b)
 {
-	const struct topo_site *site = rep->site;
+	struct bdd *m = c->m;
+
+	if (a < 0 || b < 0 || a == b || c->iif_of[a] == BDD_FALSE || c->oif_of[b] == BDD_FALSE)
+		return BDD_FALSE;
+	return bdd_and(m, bdd_and(m, c->src_in[a], c->iif_of[a]), bdd_and(m, c->dst_in[b], c->oif_of[b]));
+}
+
+static long area_named(const struct topo_site *site, const char *name)
+{
+	for (size_t i = 0; i < topo_site_n_areas(site); i++)
+		if (strcmp(topo_site_area(site, i)->name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* what c's ruleset drops of its declared flows' first packets (as verify's RULESET-FLOW-BLOCKED) */
+static bdd_t flows_dropped(struct fw_ctx *c)
+{
+	struct bdd *m = c->m;
+
+	return bdd_diff(m, bdd_and(m, c->permitted, bdd_or(m, c->r0, c->images)), c->passed);
+}
+
+static int topology_pairs(struct an_dreport *rep, struct fw_ctx *A, struct fw_ctx *B)
+{
+	struct bdd *m = A->m;
+	bdd_t blk_a = BDD_FALSE, blk_b = BDD_FALSE;
+	int r = 0;
+
+	vf_keep(A, &blk_a);
+	vf_keep(A, &blk_b);
+	blk_a = flows_dropped(A);
+	blk_b = flows_dropped(B);
+	for (size_t a = 0; a < B->n_areas && r >= 0; a++)
+		for (size_t b = 0; b < B->n_areas && r >= 0; b++) {
+			const struct topo_area *x = topo_site_area(B->site, a), *y = topo_site_area(B->site, b);
+			bdd_maybe_gc(m);
+			bdd_t sb = pair_sel(B, (long)a, (long)b);
+			if (sb == BDD_FALSE)
+				continue;
+			size_t mark = bdd_root_mark(m);
+			bdd_root_push(m, &sb);
+			bdd_t sa = pair_sel(A, area_named(A->site, x->name), area_named(A->site, y->name));
+			bdd_root_push(m, &sa);
+			bdd_t pa = bdd_and(m, A->passed, sa);
+			bdd_root_push(m, &pa);
+			bdd_t pb = bdd_and(m, B->passed, sb);
+			bdd_root_push(m, &pb);
+			bdd_t bad = bdd_diff(m, bdd_diff(m, pb, B->permitted), bdd_diff(m, pa, A->permitted));
+			bdd_root_push(m, &bad);
+			bdd_t ok = bdd_diff(m, bdd_and(m, pb, B->permitted), bdd_and(m, pa, A->permitted));
+			bdd_root_push(m, &ok);
+			bdd_t blk = bdd_diff(m, bdd_and(m, blk_b, sb), bdd_and(m, blk_a, sa));
+			bdd_root_push(m, &blk);
+			bdd_t rest = bdd_diff(m, bdd_diff(m, pa, B->passed), A->permitted);
+			bdd_root_push(m, &rest);
+			if (bad != BDD_FALSE)
+				r = record(rep, B, AN_CHANGE_OPENED, vf_pair_check(x, y), NULL, x, y, bad);
+			if (r >= 0 && ok != BDD_FALSE)
+				r = record(rep, B, AN_CHANGE_OPENED, -1, serving_flow(B, ok), x, y, ok);
+			if (r >= 0 && blk != BDD_FALSE)
+				r = record(rep, B, AN_CHANGE_CLOSED, AN_CHECK_RULESET_FLOW_BLOCKED, serving_flow(B, blk), x, y,
+					   blk);
+			if (r >= 0 && rest != BDD_FALSE)
+				r = record(rep, B, AN_CHANGE_CLOSED, -1, NULL, x, y, rest);
+			bdd_root_pop(m, mark);
+		}
+	return r;
+}
+
+static int diff_firewall(struct an_dreport *rep, const struct topo_site *site_before, const struct topo_firewall *fw,
+			 const struct topo_firewall *fw_after, struct rs_ruleset *before, struct rs_ruleset *after,
+			 size_t max_nodes)
+{
+	const struct topo_site *site = site_before;
 	struct an_vreport vr = {.site = site, .max_findings = 1};
-	struct an_vfw_summary sa = {.fw = fw}, sb = {.fw = fw};
+	struct an_vfw_summary sa = {.fw = fw}, sb = {.fw = fw_after};
 	struct fw_ctx A = {.site = site, .fw = fw, .rs = before, .report = &vr, .sum = &sa};
-	struct fw_ctx B = {.site = site, .fw = fw, .rs = after, .report = &vr, .sum = &sb};
+	struct fw_ctx B = {.site = rep->site, .fw = fw_after, .rs = after, .report = &vr, .sum = &sb};
 	int r;
 
 	for (size_t j = 0; j < before->n_chains; j++)
@@ -469,6 +559,10 @@ static int diff_firewall(struct an_dreport *rep, const struct topo_firewall *fw,
 	closed = bdd_diff(m, A.passed, B.passed);
 
 	size_t first = rep->n_findings;
+	if (site_before != rep->site) {
+		r = topology_pairs(rep, &A, &B);
+		goto changes;
+	}
 	for (size_t a = 0; a < A.n_areas && r >= 0; a++)
 		for (size_t b = 0; b < A.n_areas && r >= 0; b++) {
 			if (a == b || A.iif_of[a] == BDD_FALSE || A.oif_of[b] == BDD_FALSE)
@@ -499,8 +593,9 @@ static int diff_firewall(struct an_dreport *rep, const struct topo_firewall *fw,
 			}
 			bdd_root_pop(m, mark);
 		}
+changes:
 	if (r >= 0)
-		r = rule_changes(rep, fw, before, after, rep->n_findings > first);
+		r = rule_changes(rep, fw_after, before, after, rep->n_findings > first);
 	if (r >= 0 && bdd_full(m))
 		r = -E2BIG;
 out:
@@ -510,6 +605,32 @@ out:
 }
 
 /* ------------------------------------------------------------------ run */
+
+/* fw's namesake in the new topology, with the same interfaces (the model's
+ * interface variables are their positions): 0, or -EINVAL with errbuf */
+static int after_firewall(const struct topo_site *after, const struct topo_firewall *fw,
+			  const struct topo_firewall **ret, char *errbuf, size_t errlen)
+{
+	for (size_t i = 0; i < topo_site_n_firewalls(after); i++) {
+		const struct topo_firewall *f = topo_site_firewall(after, i);
+		if (strcmp(f->name, fw->name) != 0)
+			continue;
+		bool same = f->n_ifaces == fw->n_ifaces;
+		for (size_t j = 0; same && j < f->n_ifaces; j++)
+			same = strcmp(f->ifaces[j].name, fw->ifaces[j].name) == 0;
+		if (!same) {
+			snprintf(errbuf, errlen,
+				 "firewall %s has other interfaces in %s: review an interface change with sanso verify on "
+				 "each topology",
+				 fw->name, topo_site_path(after));
+			return -EINVAL;
+		}
+		*ret = f;
+		return 0;
+	}
+	snprintf(errbuf, errlen, "firewall %s is not in %s", fw->name, topo_site_path(after));
+	return -EINVAL;
+}
 
 int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, struct an_dreport **ret,
 		char *errbuf, size_t errlen)
@@ -521,15 +642,20 @@ int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, 
 
 	errbuf[0] = '\0';
 	if (!rep || !(rep->fws = calloc(n_fw + 1, sizeof(*rep->fws))) ||
-	    !(rep->inputs = calloc(2 * (cfg->n_before + cfg->n_after) + 2, sizeof(*rep->inputs)))) {
+	    !(rep->inputs = calloc(2 * (cfg->n_before + cfg->n_after + n_fw) + 3, sizeof(*rep->inputs)))) {
 		an_dreport_free(rep);
 		return -ENOMEM;
 	}
-	rep->site = site;
+	const struct topo_site *after_site = cfg->after_site ? cfg->after_site : site;
+	rep->site = after_site;
+	rep->by_topology = cfg->after_site != NULL;
 	rep->started_ns = an_now_ns();
 	if (cfg->topology_path)
 		rep->inputs[rep->n_inputs++] = (struct an_input){"topology", strdup(cfg->topology_path), false, ""};
-	for (int s = 0; s < 2; s++) {
+	if (cfg->after_site)
+		rep->inputs[rep->n_inputs++] =
+			(struct an_input){"topology-after", strdup(topo_site_path(cfg->after_site)), false, ""};
+	for (int s = 0; s < 2 && !cfg->after_site; s++) {
 		const struct an_verify_source *v = s ? cfg->after : cfg->before;
 		size_t n = s ? cfg->n_after : cfg->n_before;
 		if (vf_check_sources(site, v, n, errbuf, errlen) < 0) {
@@ -548,21 +674,41 @@ int an_diff_run(const struct an_diff_config *cfg, struct topo_diag_list *diags, 
 										  strdup(v[i].path), false, ""};
 		}
 	}
+	if (cfg->after_site && vf_check_sources(site, cfg->before, cfg->n_before, errbuf, errlen) < 0) {
+		an_dreport_free(rep);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < n_fw && r >= 0; i++) {
-		const struct topo_firewall *fw = topo_site_firewall(site, i);
+		const struct topo_firewall *fw = topo_site_firewall(site, i), *fa = fw, *from = fw;
 		const struct an_verify_source *b = vf_source_of(cfg->before, cfg->n_before, fw->name);
 		const struct an_verify_source *a = vf_source_of(cfg->after, cfg->n_after, fw->name);
 		struct rs_ruleset *rb = NULL, *ra = NULL;
-		if (!a || !b)
+		if (cfg->after_site) {
+			/* the same rulesets under both topologies: --before, --live, or each topology's ruleset: */
+			if (!b && !fw->ruleset_path)
+				continue;
+			if ((r = after_firewall(cfg->after_site, fw, &fa, errbuf, errlen)) < 0)
+				break;
+			a = b;
+			from = a || fa->ruleset_path ? fa : fw; /* the new topology names no ruleset: the old one's */
+			if (b && b->path)
+				rep->inputs[rep->n_inputs++] = (struct an_input){"ruleset", strdup(b->path), false, ""};
+			else if (!b && strcmp(fw->ruleset_path, from->ruleset_path) == 0)
+				rep->inputs[rep->n_inputs++] = (struct an_input){"ruleset", strdup(fw->ruleset_path), false, ""};
+			else if (!b) {
+				rep->inputs[rep->n_inputs++] = (struct an_input){"ruleset-before", strdup(fw->ruleset_path), false, ""};
+				rep->inputs[rep->n_inputs++] = (struct an_input){"ruleset-after", strdup(from->ruleset_path), false, ""};
+			}
+		} else if (!a || !b)
 			continue;
 		r = vf_load_ruleset(fw, b, &rb, diags);
 		if (r >= 0)
-			r = vf_load_ruleset(fw, a, &ra, diags);
+			r = vf_load_ruleset(from, a, &ra, diags);
 		if (r < 0) {
 			snprintf(errbuf, errlen, "a ruleset of firewall %s can't be read", fw->name);
 		} else {
-			rep->fws[rep->n_fws++] = fw;
-			r = diff_firewall(rep, fw, rb, ra, cfg->max_nodes ? cfg->max_nodes : (size_t)1 << 23);
+			rep->fws[rep->n_fws++] = fa;
+			r = diff_firewall(rep, site, fw, fa, rb, ra, cfg->max_nodes ? cfg->max_nodes : (size_t)1 << 23);
 			if (r == -E2BIG)
 				snprintf(errbuf, errlen, "firewall %s: the rulesets are too large to compare within the memory bound",
 					 fw->name);

@@ -138,7 +138,22 @@ static void change_message(const struct an_finding *f, bool ja, char *buf, size_
 
 	if (f->has_example)
 		an_describe_vpacket(&f->example, pk, sizeof(pk));
-	if (f->change == AN_CHANGE_OPENED && f->has_check)
+	if (f->by_topology && f->change == AN_CHANGE_OPENED && f->has_check)
+		snprintf(buf, len,
+			 ja ? "%s: 新しいトポロジでは %s → %s の %s は禁止されますが、ファイアウォールは通します。%s に違反します。例: %s (許可する規則: %s)"
+			    : "%s: the new topology forbids %s → %s: %s, which the firewall lets through and %s forbids, e.g. %s (accepted by %s)",
+			 fw, a, b, set, an_check_id(f->check), pk, rule);
+	else if (f->by_topology && f->change == AN_CHANGE_OPENED)
+		snprintf(buf, len,
+			 ja ? "%s: 新しいトポロジでは %s → %s の %s を %s が許可します。ファイアウォールは既に通しています。例: %s (許可する規則: %s)"
+			    : "%s: the new topology permits %s → %s: %s, by %s, and the firewall lets it through already, e.g. %s (accepted by %s)",
+			 fw, a, b, set, f->flow ? f->flow->name : (ja ? "宣言" : "a declaration"), pk, rule);
+	else if (f->by_topology && f->flow)
+		snprintf(buf, len,
+			 ja ? "%s: 新しいトポロジで宣言された通信 %s の %s → %s の %s を、ファイアウォールは通しません。例: %s (遮断する規則: %s)"
+			    : "%s: the new topology declares flow %s, and the firewall drops it in %s → %s: %s, e.g. %s (dropped by %s)",
+			 fw, f->flow->name, a, b, set, pk, rule);
+	else if (f->change == AN_CHANGE_OPENED && f->has_check)
 		snprintf(buf, len,
 			 ja ? "%s: この変更で %s → %s の %s が新たに通ります。%s に違反します。例: %s (許可する規則: %s)"
 			    : "%s: the change opens %s → %s: %s, which %s forbids, e.g. %s (accepted by %s)",

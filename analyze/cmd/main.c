@@ -54,6 +54,7 @@ struct options {
 	struct an_verify_source *after; /* diff: --after FW=FILE (--before goes to sources) */
 	size_t n_after;
 	bool before_given;
+	const char *after_topology; /* diff: --after-topology NEW.yaml */
 	bool fail_on_given;
 	/* monitor */
 	const char **ifaces;
@@ -79,6 +80,8 @@ static const struct help {
 	{D, "      --before FW=FILE    firewall FW's ruleset before the change (nft JSON, nft text or\n"
 	    "                          iptables-save; repeatable, one per firewall)\n"},
 	{D, "      --after FW=FILE     the same firewall's ruleset after the change\n"},
+	{D, "      --after-topology NEW.yaml  a topology change instead: the same rulesets (--before,\n"
+	    "                          --live or the topologies' `ruleset:`) under SITE.yaml and NEW.yaml\n"},
 	{D, "      --live FW[@NETNS]   the before side: FW's running ruleset, over netlink\n"},
 	{A | M, "      --no-rulesets       don't judge the traffic against the firewalls' rulesets\n"},
 	{A | V | D, "      --format FORMAT     text, json (JSON Lines), html or junit (default text)\n"},
@@ -259,6 +262,7 @@ enum {
 	OPT_LIVE,
 	OPT_BEFORE,
 	OPT_AFTER,
+	OPT_AFTER_TOPOLOGY,
 	OPT_BUFFER_SIZE,
 	OPT_SNAPLEN,
 	OPT_TIMEOUT,
@@ -379,6 +383,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"live", required_argument, NULL, OPT_LIVE},
 		{"before", required_argument, NULL, OPT_BEFORE},
 		{"after", required_argument, NULL, OPT_AFTER},
+		{"after-topology", required_argument, NULL, OPT_AFTER_TOPOLOGY},
 		{"user", required_argument, NULL, 'Z'},
 		{"buffer-size", required_argument, NULL, OPT_BUFFER_SIZE},
 		{"snaplen", required_argument, NULL, OPT_SNAPLEN},
@@ -448,6 +453,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 				(struct an_verify_source){.firewall = optarg, .live = true, .netns = at ? at + 1 : NULL};
 			break;
 		}
+		case OPT_AFTER_TOPOLOGY:
+			o->after_topology = optarg;
+			break;
 		case OPT_BEFORE:
 		case OPT_AFTER: {
 			char *eq = strchr(optarg, '=');
@@ -973,7 +981,7 @@ static int cmd_verify(const struct options *o)
 
 static int cmd_diff(const struct options *o)
 {
-	struct topo_site *site = NULL;
+	struct topo_site *site = NULL, *after_site = NULL;
 	struct an_dreport *report = NULL;
 	struct topo_diag_list diags = {0};
 	struct output out = {0};
@@ -984,8 +992,13 @@ static int cmd_diff(const struct options *o)
 		fprintf(stderr, "sanso diff: -r, -i, -f, --evidence and --no-rulesets are for traffic (sanso audit, sanso monitor)\n");
 		return EXIT_BAD_INPUT;
 	}
-	if (o->n_after == 0) {
-		fprintf(stderr, "sanso diff: nothing to compare: --before FW=OLD --after FW=NEW (or --live FW for the running side)\n");
+	if (o->n_after && o->after_topology) {
+		fprintf(stderr, "sanso diff: --after and --after-topology: review one change at a time (the rulesets, or the topology)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (o->n_after == 0 && !o->after_topology) {
+		fprintf(stderr, "sanso diff: nothing to compare: --before FW=OLD --after FW=NEW (or --live FW for the running side),\n"
+				"  or --after-topology NEW.yaml\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (sources_twice("diff", o))
@@ -998,9 +1011,18 @@ static int cmd_diff(const struct options *o)
 			}
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
+	if (o->after_topology) {
+		struct options n = *o;
+		n.topology = o->after_topology;
+		if (load_topology(&n, &after_site) < 0) {
+			topo_site_free(site);
+			return EXIT_BAD_INPUT;
+		}
+	}
 	r = output_open(&out, o->output);
 	if (r < 0) {
 		fprintf(stderr, "sanso diff: -o %s: %s\n", o->output, strerror(-r));
+		topo_site_free(after_site);
 		topo_site_free(site);
 		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
@@ -1011,12 +1033,14 @@ static int cmd_diff(const struct options *o)
 		.n_before = o->n_sources,
 		.after = o->after,
 		.n_after = o->n_after,
+		.after_site = after_site,
 	};
 	r = an_diff_run(&cfg, &diags, &report, err, sizeof(err));
 	print_diags(&diags);
 	if (r < 0) {
 		output_abort(&out);
 		fprintf(stderr, "sanso diff: %s\n", err[0] ? err : strerror(-r));
+		topo_site_free(after_site);
 		topo_site_free(site);
 		return r == -ENOMEM || r == -E2BIG || r == -EIO ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
@@ -1035,6 +1059,7 @@ static int cmd_diff(const struct options *o)
 	} else
 		status = an_dreport_opened_at_least(report, o->fail_on) ? EXIT_FINDINGS : EXIT_CLEAN;
 	an_dreport_free(report);
+	topo_site_free(after_site);
 	topo_site_free(site);
 	return status;
 }
@@ -1142,7 +1167,7 @@ int main(int argc, char **argv)
 		return r < 0 ? EXIT_RUNTIME : r;
 	}
 
-	if (strcmp(o.command, "diff") != 0 && (o.before_given || o.n_after)) {
+	if (strcmp(o.command, "diff") != 0 && (o.before_given || o.n_after || o.after_topology)) {
 		fprintf(stderr, "sanso %s: --before and --after are for sanso diff\n", o.command);
 		r = EXIT_BAD_INPUT;
 	} else if (strcmp(o.command, "audit") == 0)

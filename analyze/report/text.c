@@ -198,7 +198,10 @@ static void change_block(const struct an_writer *wr, FILE *out, const struct an_
 	fprintf(out, "    %s%s\n", ja ? "パケット  " : "packets   ", f->detail ? f->detail : "");
 	if (f->has_example)
 		text_example(out, &f->example, ja ? "例        " : "example   ");
-	text_rules(out, f->change == AN_CHANGE_OPENED ? (ja ? "変更後    " : "after     ") : (ja ? "変更前    " : "before    "), f);
+	text_rules(out, f->by_topology		  ? (ja ? "規則      " : "rules     ")
+			: f->change == AN_CHANGE_OPENED ? (ja ? "変更後    " : "after     ")
+							: (ja ? "変更前    " : "before    "),
+		   f);
 	if (f->approximate)
 		fprintf(out, "    %s\n", ja ? "(近似: 解析できない規則があります)" : "(approximate: a ruleset has rules sanso cannot model)");
 	fputc('\n', out);
@@ -266,7 +269,7 @@ static void verify_provenance(FILE *out, const struct an_view *r, bool ja)
 		SANSO_VERSION);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "  %-10s %s  sha256 %s\n",
-			strcmp(in[i].kind, "topology") == 0 ? (ja ? "トポロジ" : "topology") : (ja ? "ルールセット" : "ruleset"),
+			strncmp(in[i].kind, "topology", 8) == 0 ? (ja ? "トポロジ" : "topology") : (ja ? "ルールセット" : "ruleset"),
 			in[i].path, in[i].hashed ? in[i].sha256 : "-");
 }
 

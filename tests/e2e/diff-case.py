@@ -18,6 +18,18 @@ core-fw=NEW --format json` (and once as text, ja and en, and as JUnit):
              RULESET-MYNUMBER-OPEN with an IPv6 example, no IPv4 record
   unchanged  the same ruleset twice: no records, exit 0
 
+And topology changes (--after-topology NEW.yaml, the same ruleset under both):
+
+  legalise   a new service flow internet-wan → internet udp/53: the "DNS for
+             the vendor" accept becomes legal (`opened`, check null, flow
+             vendor-dns), the rest of the flow nobody accepts (`closed`
+             RULESET-FLOW-BLOCKED), exit 0
+  withdraw   the mail-receive flow struck out: its accept now breaks the
+             policy (`opened` RULESET-INBOUND-OPEN), exit 1
+  newflow    a new file-cdr flow on a port no rule opens: `closed`
+             RULESET-FLOW-BLOCKED, severity medium, exit 0
+  same       the topology unchanged: no records, exit 0
+
 Then, as root (else that part is skipped with a reason), the kernel: every
 change's example is sent through a router namespace running the before and
 the after ruleset (tests/e2e/kernel-diff.py's machinery): an opened example
@@ -167,6 +179,84 @@ def main():
             fail(f'{bad}: exit {p.returncode}, {p.stderr!r} lacks {want!r}')
     print('sanso diff: every kind of change as expected')
 
+    # topology changes: the same ruleset under the old and the new topology
+    with open(os.path.join(EX, 'site.yaml')) as f:
+        site = f.read()
+    mr = ('  - { name: mail-receive, kind: service, from: { external: internet-wan }, to: { host: inet-mta }, '
+          'proto: tcp, ports: [ 25 ] }\n')
+    if mr not in site:
+        fail('the example topology has no mail-receive flow')
+    topo_cases = {
+        'legalise': site.replace(mr, mr + '  - { name: vendor-dns, kind: service, from: { external: internet-wan }, '
+                                 'to: { zone: internet }, proto: udp, ports: [ 53 ] }\n'),
+        'withdraw': site.replace(mr, ''),
+        'newflow': site.replace(mr, mr + '  - { name: cdr-admin, kind: file-cdr, from: { zone: lgwan }, '
+                                'to: { host: file-sanitizer }, proto: tcp, ports: [ 8443 ] }\n'),
+        'same': site,
+    }
+    topo = {}
+    for name, text in topo_cases.items():
+        path = os.path.join(tmp, f'{name}.yaml')
+        with open(path, 'w') as f:
+            f.write(text)
+        p = subprocess.run(WRAP + [SANSO, 'diff', '-t', os.path.join(EX, 'site.yaml'), '--before', f'core-fw={before}',
+                                   '--after-topology', path, '--format', 'json'], capture_output=True, text=True,
+                           timeout=300)
+        if p.returncode not in (0, 1):
+            fail(f'topology {name}: exit {p.returncode}: {p.stderr}')
+        recs = [json.loads(l) for l in p.stdout.splitlines()]
+        ch = [r for r in recs if r['type'] == 'change']
+        print(f'topology {name}: exit {p.returncode}; ' + '; '.join(
+            f'{r["change"]} {r["check"]} {r["flow"]} {r["src_zone"]}→{r["dst_zone"]} {r["packets"]}' for r in ch))
+        if recs[-1]['type'] != 'summary' or [i['kind'] for i in recs[-1]['inputs']] != \
+                ['topology', 'topology-after', 'ruleset']:
+            fail(f'topology {name}: summary {recs[-1]}')
+        for r in ch:
+            if not r['example'] or not r['rules'] or not r['message']:
+                fail(f'topology {name}: a change without example, rules or message: {r}')
+        try:
+            js.check(ch + [recs[-1]], f'diff --after-topology {name}', types)
+        except js.Bad as e:
+            fail(f'JSON types: {e}')
+        topo[name] = (p.returncode, ch)
+    code, ch = topo['legalise']
+    if code != 0 or [(r['change'], r['check'], r['flow'], r['packets']) for r in ch if r['change'] == 'opened'] != \
+            [('opened', None, 'vendor-dns', 'udp 53 from the Internet to 10.30.2.53')] or \
+            [(r['change'], r['check'], r['flow']) for r in ch if r['change'] == 'closed'] != \
+            [('closed', 'RULESET-FLOW-BLOCKED', 'vendor-dns')]:
+        fail(f'topology legalise: exit {code}, {ch}')
+    if 'DNS for the vendor' not in json.dumps(ch[0]['rules']) and 'udp dport 53 accept' not in ch[0]['rules'][-1]['text']:
+        fail(f'topology legalise: the accepting rule {ch[0]["rules"]}')
+    code, ch = topo['withdraw']
+    if code != 1 or [(r['change'], r['check'], r['src_zone'], r['dst_zone'], r['packets']) for r in ch] != \
+            [('opened', 'RULESET-INBOUND-OPEN', 'internet-wan', 'internet', 'tcp 25 from the Internet to 10.30.2.1')]:
+        fail(f'topology withdraw: exit {code}, {ch}')
+    code, ch = topo['newflow']
+    if code != 0 or [(r['change'], r['check'], r['flow'], r['severity']) for r in ch] != \
+            [('closed', 'RULESET-FLOW-BLOCKED', 'cdr-admin', 'medium')]:
+        fail(f'topology newflow: exit {code}, {ch}')
+    if topo['same'] != (0, []):
+        fail(f'topology same: {topo["same"]}')
+    p = subprocess.run(WRAP + [SANSO, 'diff', '-t', os.path.join(EX, 'site.yaml'), '--before', f'core-fw={before}',
+                               '--after-topology', os.path.join(tmp, 'withdraw.yaml'), '--lang', 'ja'],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 1 or '新しいトポロジでは' not in p.stdout or 'OPENED RULESET-INBOUND-OPEN' not in p.stdout:
+        fail(f'topology text (ja): exit {p.returncode}\n{p.stdout}{p.stderr}')
+    other_ifs = site.replace('{ name: wan1,', '{ name: wan9,')
+    if other_ifs == site:
+        fail('the example topology has no wan1 interface')
+    with open(os.path.join(tmp, 'other-ifs.yaml'), 'w') as f:
+        f.write(other_ifs)
+    for bad, want in ((['--after-topology', os.path.join(tmp, 'other-ifs.yaml')], 'has other interfaces'),
+                      (['--after', 'core-fw=' + after, '--after-topology', os.path.join(tmp, 'same.yaml')],
+                       'one change at a time'),
+                      (['--after-topology', os.path.join(tmp, 'nosuch.yaml')], 'nosuch.yaml')):
+        p = subprocess.run(WRAP + [SANSO, 'diff', '-t', os.path.join(EX, 'site.yaml'), '--before', f'core-fw={before}',
+                                   *bad], capture_output=True, text=True, timeout=60)
+        if p.returncode != 2 or want not in p.stderr:
+            fail(f'{bad}: exit {p.returncode}, {p.stderr!r} lacks {want!r}')
+    print('sanso diff --after-topology: every kind of change as expected')
+
     # the kernel: each example flips between the two rulesets
     if os.geteuid() != 0 or not os.path.exists('/usr/sbin/nft') and not os.path.exists('/sbin/nft'):
         print('SKIP (kernel part): needs root and nft(8) for the router namespace')
@@ -196,10 +286,25 @@ def main():
                 c, d = kd.compare(kernel, path, 'nft', ifaces, packets, stats, f'{name} ({side})', show)
                 compared += c
                 bad += d
+        # a topology change: the ruleset is the same, so the kernel must pass
+        # every opened example and drop every closed one
+        packets = []
+        for name, (_, ch) in topo.items():
+            for r in ch:
+                ex = r['example']
+                packets.append({'what': f'topology {name}: {r["message"]}', 'src': ex['src']['ip'],
+                                'dst': ex['dst']['ip'], 'out_dst': ex['dst']['ip'], 'proto': kd.PROTO[ex['proto']],
+                                'out_dport': ex['dst'].get('port') or 0, 'sport': ex['src'].get('port') or 0,
+                                'dport': ex['dst'].get('port') or 0, 'smac': ex['src'].get('mac') or kd.SRC_MAC,
+                                'icmp_type': ex.get('icmp_type', 8), 'icmp_code': ex.get('icmp_code', 0),
+                                'iif': ex['iif'], 'oif': ex['oif'],
+                                'expect': 'accept' if r['change'] == 'opened' else 'drop'})
+        topo_compared, topo_bad = kd.compare(kernel, before, 'nft', ifaces, packets, stats, 'topology changes', show)
     finally:
         kernel.close()
     print(f'{compared} change examples sent through the kernel (before and after), {bad} disagreements')
-    if bad or compared < 8:
+    print(f'{topo_compared} topology-change examples sent through the kernel, {topo_bad} disagreements')
+    if bad or compared < 8 or topo_bad or topo_compared < 4:
         fail('the kernel does not flip every change as sanso says')
     print('PASS')
 
