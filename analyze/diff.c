@@ -266,10 +266,22 @@ static struct an_finding *add_record(struct an_dreport *rep)
 	return f;
 }
 
+static int record_to(struct an_dreport *rep, struct fw_ctx *c, enum an_change change, int check,
+		     const struct topo_flow *flow, const struct topo_area *a, const struct topo_area *b, bdd_t s,
+		     bool local);
+
 /* One change: s (non-empty) between areas a → b, judged in ctx c (the
  * after-ruleset's for opened, the before-ruleset's for closed). */
 static int record(struct an_dreport *rep, struct fw_ctx *c, enum an_change change, int check,
 		  const struct topo_flow *flow, const struct topo_area *a, const struct topo_area *b, bdd_t s)
+{
+	return record_to(rep, c, change, check, flow, a, b, s, false);
+}
+
+/* record(), local: s goes to the firewall's own addresses (the input hook) */
+static int record_to(struct an_dreport *rep, struct fw_ctx *c, enum an_change change, int check,
+		     const struct topo_flow *flow, const struct topo_area *a, const struct topo_area *b, bdd_t s,
+		     bool local)
 {
 	char sum[4200];
 	uint8_t bits[REACH_N_VARS];
@@ -291,6 +303,10 @@ static int record(struct an_dreport *rep, struct fw_ctx *c, enum an_change chang
 	if (f->has_example)
 		vf_trace_example(c, bits, f);
 	summarise(c, s, a, b, sum, sizeof(sum));
+	if (local) {
+		size_t n = strlen(sum);
+		snprintf(sum + n, sizeof(sum) - n, " (%s itself)", c->fw->name);
+	}
 	f->detail = strdup(sum);
 	if (!f->detail || c->err)
 		return -ENOMEM;
@@ -524,6 +540,75 @@ static int topology_pairs(struct an_dreport *rep, struct fw_ctx *A, struct fw_ct
 	return r;
 }
 
+/*
+ * The local path (the input hook): first packets to the firewall's own
+ * addresses, from each area it faces, one record per source area with the
+ * host's zone as the destination (as verify's RULESET-INBOUND-OPEN; the
+ * packets name the addresses) — compared as
+ * the forward path is (with one topology these are after ∖ before and
+ * before ∖ after).  What the Internet line newly lets in beyond the
+ * declared flows is RULESET-INBOUND-OPEN, as verify says; from the site's
+ * own areas no check judges it (the spec names none): an opened record
+ * without a check.  A declared flow to the firewall it now drops is
+ * RULESET-FLOW-BLOCKED.
+ */
+static int local_pairs(struct an_dreport *rep, struct fw_ctx *A, struct reach_walk *wa, struct fw_ctx *B,
+		       struct reach_walk *wb)
+{
+	struct bdd *m = A->m;
+	bdd_t ia = vf_walk_local(A, wa), ib = vf_walk_local(B, wb), blk_a = BDD_FALSE, blk_b = BDD_FALSE;
+	bool topo = A->site != B->site;
+	int r = 0;
+
+	if (ia == BDD_FALSE && ib == BDD_FALSE)
+		return bdd_full(m) ? -E2BIG : 0;
+	vf_keep(A, &ia);
+	vf_keep(A, &ib);
+	vf_keep(A, &blk_a);
+	vf_keep(A, &blk_b);
+	blk_a = bdd_diff(m, bdd_and(m, ia, A->permitted), A->passed_local);
+	blk_b = bdd_diff(m, bdd_and(m, ib, B->permitted), B->passed_local);
+	const struct topo_area *y = B->fw->host ? B->fw->host->zone : NULL;
+	for (size_t a = 0; a < B->n_areas && r >= 0 && y; a++) {
+		const struct topo_area *x = topo_site_area(B->site, a);
+		long xa = topo ? area_named(A->site, x->name) : (long)a;
+		if (B->iif_of[a] == BDD_FALSE)
+			continue;
+		bdd_maybe_gc(m);
+		size_t mark = bdd_root_mark(m);
+		bdd_t sb = bdd_and(m, B->src_in[a], B->iif_of[a]);
+		bdd_root_push(m, &sb);
+		bdd_t sa = xa >= 0 && A->iif_of[xa] != BDD_FALSE ? bdd_and(m, A->src_in[xa], A->iif_of[xa]) : BDD_FALSE;
+		bdd_root_push(m, &sa);
+		bdd_t pa = bdd_and(m, A->passed_local, sa);
+		bdd_root_push(m, &pa);
+		bdd_t pb = bdd_and(m, B->passed_local, sb);
+		bdd_root_push(m, &pb);
+		bdd_t bad = bdd_diff(m, bdd_diff(m, pb, B->permitted), bdd_diff(m, pa, A->permitted));
+		bdd_root_push(m, &bad);
+		bdd_t ok = bdd_diff(m, bdd_and(m, pb, B->permitted), bdd_and(m, pa, A->permitted));
+		bdd_root_push(m, &ok);
+		bdd_t blk = bdd_diff(m, bdd_and(m, blk_b, sb), bdd_and(m, blk_a, sa));
+		bdd_root_push(m, &blk);
+		bdd_t rest = bdd_diff(m, bdd_diff(m, pa, B->passed_local), A->permitted);
+		bdd_root_push(m, &rest);
+		struct fw_ctx *closer = topo ? B : A;
+		if (bad != BDD_FALSE)
+			r = record_to(rep, B, AN_CHANGE_OPENED,
+				      x->kind == TOPO_KIND_INTERNET_WAN ? (int)AN_CHECK_RULESET_INBOUND_OPEN : -1, NULL, x, y, bad,
+				      true);
+		if (r >= 0 && ok != BDD_FALSE)
+			r = record_to(rep, B, AN_CHANGE_OPENED, -1, serving_flow(B, ok), x, y, ok, true);
+		if (r >= 0 && blk != BDD_FALSE)
+			r = record_to(rep, closer, AN_CHANGE_CLOSED, AN_CHECK_RULESET_FLOW_BLOCKED, serving_flow(closer, blk), x,
+				      y, blk, true);
+		if (r >= 0 && rest != BDD_FALSE)
+			r = record_to(rep, closer, AN_CHANGE_CLOSED, -1, NULL, x, y, rest, true);
+		bdd_root_pop(m, mark);
+	}
+	return r;
+}
+
 static int diff_firewall(struct an_dreport *rep, const struct topo_site *site_before, const struct topo_firewall *fw,
 			 const struct topo_firewall *fw_after, struct rs_ruleset *before, struct rs_ruleset *after,
 			 size_t max_nodes)
@@ -594,6 +679,8 @@ static int diff_firewall(struct an_dreport *rep, const struct topo_site *site_be
 			bdd_root_pop(m, mark);
 		}
 changes:
+	if (r >= 0)
+		r = local_pairs(rep, &A, &wa, &B, &wb);
 	if (r >= 0)
 		r = rule_changes(rep, fw_after, before, after, rep->n_findings > first);
 	if (r >= 0 && bdd_full(m))

@@ -96,6 +96,7 @@ void vf_broad_finding(struct fw_ctx *c, const struct exc *e, uint32_t chain, siz
 void vf_ctx_free(struct fw_ctx *c);
 void vf_decode_packet(struct fw_ctx *c, const uint8_t *bits, struct an_vpacket *p);
 void vf_keep(struct fw_ctx *c, bdd_t *slot);
+bdd_t vf_walk_local(struct fw_ctx *c, struct reach_walk *w);
 const struct an_verify_source *vf_source_of(const struct an_verify_source *v, size_t n, const char *fw);
 int vf_check_sources(const struct topo_site *site, const struct an_verify_source *v, size_t n, char *errbuf,
 		     size_t errlen);

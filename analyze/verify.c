@@ -475,26 +475,42 @@ static int setup_attribution(struct fw_ctx *c)
  * the spec names no check for them.
  */
 
-static int verify_local(struct fw_ctx *c, struct reach_walk *w)
+/* What the local path lets in of its first packets (after vf_walk_forward:
+ * with a dnat, prerouting was walked already): c->passed_local.  Returns
+ * those first packets, BDD_FALSE when there are none. */
+bdd_t vf_walk_local(struct fw_ctx *c, struct reach_walk *w)
 {
 	struct bdd *m = c->m;
-	bdd_t pass = BDD_FALSE, covered = BDD_FALSE;
+	bdd_t pass = BDD_FALSE;
 	size_t mark = bdd_root_mark(m);
-
-	/* with dnat, prerouting was walked already: what it delivers here */
 	bdd_t in = c->r.has_dnat ? c->local_in : c->r0_local;
-	if (in == BDD_FALSE)
-		return 0;
-	bdd_root_push(m, &pass);
-	bdd_root_push(m, &covered);
-	w->on_accept = NULL;
+
 	c->passed_local = in;
+	if (in == BDD_FALSE)
+		return in;
+	bdd_root_push(m, &pass);
+	w->on_accept = NULL;
 	for (size_t i = 0; i < c->r.n_loc && !bdd_full(m); i++) {
 		if (c->r.has_dnat && c->rs->chains[c->r.loc[i]].hook == RS_HOOK_PREROUTING)
 			continue;
 		pass = reach_walk_base(w, c->r.loc[i], in);
 		c->passed_local = bdd_and(m, c->passed_local, pass);
 	}
+	bdd_root_pop(m, mark);
+	return in;
+}
+
+static int verify_local(struct fw_ctx *c, struct reach_walk *w)
+{
+	struct bdd *m = c->m;
+	bdd_t pass = BDD_FALSE, covered = BDD_FALSE;
+	size_t mark = bdd_root_mark(m);
+	bdd_t in = vf_walk_local(c, w);
+
+	if (in == BDD_FALSE)
+		return 0;
+	bdd_root_push(m, &pass);
+	bdd_root_push(m, &covered);
 	covered = reach_path_families(&c->r, c->r.loc, c->r.n_loc);
 	for (size_t i = 0; i < topo_site_n_flows(c->site) && !c->err; i++) {
 		bdd_maybe_gc(m);

@@ -17,13 +17,18 @@ core-fw=NEW --format json` (and once as text, ja and en, and as JUnit):
   ipv6       an IPv6-only accept mynumber → the Internet (wan1): `opened`
              RULESET-MYNUMBER-OPEN with an IPv6 example, no IPv4 record
   unchanged  the same ruleset twice: no records, exit 0
+  input      an input-hook accept of tcp/8443 from the Internet line:
+             `opened` RULESET-INBOUND-OPEN to the firewall itself, exit 1
+  input-lgwan  the LGWAN management ssh to the firewall removed: `closed`
+             without a check (no declared flow), exit 0
 
 And topology changes (--after-topology NEW.yaml, the same ruleset under both):
 
   legalise   a new service flow internet-wan → internet udp/53: the "DNS for
              the vendor" accept becomes legal (`opened`, check null, flow
              vendor-dns), the rest of the flow nobody accepts (`closed`
-             RULESET-FLOW-BLOCKED), exit 0
+             RULESET-FLOW-BLOCKED, forward, and again for the firewall's
+             own address in that zone: the input hook), exit 0
   withdraw   the mail-receive flow struck out: its accept now breaks the
              policy (`opened` RULESET-INBOUND-OPEN), exit 1
   newflow    a new file-cdr flow on a port no rule opens: `closed`
@@ -62,6 +67,8 @@ def edit(old, new, text=BEFORE):
 VB = '\t\tiifname "vlan20" oifname "vlan30" ip daddr 10.30.3.1 tcp dport 3389 accept comment "virtual-browser"\n'
 FD = '\t\tiifname "vlan20" oifname "vlan30" ip daddr 10.30.2.20 tcp dport 443 accept comment "file-download"\n'
 MR = '\t\tiifname "wan1" oifname "vlan30" ip daddr 10.30.2.1 tcp dport 25 accept comment "mail-receive"\n'
+IN22 = '\t\tiifname "wan1" tcp dport 22 accept comment "vendor remote maintenance (temporary)"\n'
+ADM = '\t\tiifname "vlan20" ip saddr @lgwan_admins tcp dport 22 accept comment "management from LGWAN"\n'
 CASES = {
     'added': edit(VB, '\t\tiifname "vlan20" oifname "vlan30" tcp dport 8080 accept\n' + VB),
     'removed': edit(MR, ''),
@@ -69,6 +76,8 @@ CASES = {
     'shadow': edit(VB, '\t\tiifname "vlan20" oifname "vlan30" tcp dport 3389 drop\n' + VB),
     'ipv6': edit(VB, '\t\tiifname "vlan10" oifname "wan1" ip6 saddr fd00:10::/64 tcp dport 443 accept\n' + VB),
     'unchanged': BEFORE,
+    'input': edit(IN22, IN22 + '\t\tiifname "wan1" tcp dport 8443 accept\n'),
+    'input-lgwan': edit(ADM, ''),
 }
 
 
@@ -150,6 +159,19 @@ def main():
             [('opened', 'RULESET-MYNUMBER-OPEN', 'ipv6')] or \
             ch[0]['packets'] != 'tcp 443 from mynumber (fd00:10::/64) to the Internet':
         fail(f'ipv6: exit {code}, {ch}')
+    _, code, ch, rc, _ = results['input']
+    # wan1 carries the Internet (INBOUND-OPEN) and the VPN pool (no check judges it)
+    if code != 1 or [(r['change'], r['check'], r['src_zone']) for r in ch if r['check']] != \
+            [('opened', 'RULESET-INBOUND-OPEN', 'internet-wan')] or \
+            sorted((r['change'], r['src_zone']) for r in ch) != [('opened', 'internet-wan'), ('opened', 'remote-vpn')] or \
+            any(r['example']['oif'] is not None or not r['packets'].startswith('tcp 8443 from ') or
+                not r['packets'].endswith('(core-fw itself)') or r['rules'][-1]['chain'] != 'inet filter input'
+                for r in ch):
+        fail(f'input: exit {code}, {ch}')
+    _, code, ch, rc, _ = results['input-lgwan']
+    if code != 0 or [(r['change'], r['check'], r['src_zone'], r['example']['oif']) for r in ch] != \
+            [('closed', None, 'lgwan', None)]:
+        fail(f'input-lgwan: exit {code}, {ch}')
     _, code, ch, rc, summary = results['unchanged']
     if code != 0 or ch or rc or summary['opened'] or summary['closed']:
         fail(f'unchanged: exit {code}, {ch}, {rc}')
@@ -223,7 +245,9 @@ def main():
     if code != 0 or [(r['change'], r['check'], r['flow'], r['packets']) for r in ch if r['change'] == 'opened'] != \
             [('opened', None, 'vendor-dns', 'udp 53 from the Internet to 10.30.2.53')] or \
             [(r['change'], r['check'], r['flow']) for r in ch if r['change'] == 'closed'] != \
-            [('closed', 'RULESET-FLOW-BLOCKED', 'vendor-dns')]:
+            [('closed', 'RULESET-FLOW-BLOCKED', 'vendor-dns')] * 2 or \
+            not ch[-1]['packets'].endswith('to 10.30.0.1 (core-fw itself)') or ch[-1]['example']['oif'] is not None:
+        # the flow's zone holds the firewall's own address there: the input hook drops it
         fail(f'topology legalise: exit {code}, {ch}')
     if 'DNS for the vendor' not in json.dumps(ch[0]['rules']) and 'udp dport 53 accept' not in ch[0]['rules'][-1]['text']:
         fail(f'topology legalise: the accepting rule {ch[0]["rules"]}')
@@ -304,7 +328,7 @@ def main():
         kernel.close()
     print(f'{compared} change examples sent through the kernel (before and after), {bad} disagreements')
     print(f'{topo_compared} topology-change examples sent through the kernel, {topo_bad} disagreements')
-    if bad or compared < 8 or topo_bad or topo_compared < 4:
+    if bad or compared < 12 or topo_bad or topo_compared < 4:
         fail('the kernel does not flip every change as sanso says')
     print('PASS')
 
