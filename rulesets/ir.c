@@ -34,6 +34,8 @@ static const struct {
 	[RS_KEY_CT_STATUS] = {"ct status", 4},
 };
 
+_Static_assert(RS_IFNAMSIZ <= RS_MATCH_VAL && 16 <= RS_MATCH_VAL, "a match holds one key's bytes");
+
 size_t rs_key_len(enum rs_key k)
 {
 	return k < _RS_KEY_MAX ? keys[k].len : 0;
@@ -182,6 +184,17 @@ int rs_rule_reserve(struct rs_rule *rule, size_t n)
 	rule->matches = p;
 	rule->cap_matches = n;
 	return 0;
+}
+
+void rs_rule_fit(struct rs_rule *rule)
+{
+	if (rule->n_matches >= rule->cap_matches || rule->n_matches == 0)
+		return;
+	void *p = realloc(rule->matches, rule->n_matches * sizeof(*rule->matches));
+	if (p) {
+		rule->matches = p;
+		rule->cap_matches = rule->n_matches;
+	}
 }
 
 struct rs_match *rs_match_add(struct rs_rule *rule)

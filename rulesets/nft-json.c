@@ -640,6 +640,7 @@ static int read_rule(struct ctx *c, const char *at, json_t *o, bool command, boo
 	for (unsigned d = 0; d < c->n_deps; d++)
 		if (!c->deps[d].used && (err = rs_json_add_unknown(c, at, rule, c->deps[d].what)) < 0)
 			return err;
+	rs_rule_fit(rule);
 	return 0;
 }
 

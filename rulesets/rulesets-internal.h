@@ -21,6 +21,7 @@ int rs_chain_get(struct rs_ruleset *r, uint32_t table, const char *name, uint32_
 struct rs_rule *rs_rule_add(struct rs_ruleset *r, uint32_t chain); /* zeroed, verdict CONTINUE */
 struct rs_match *rs_match_add(struct rs_rule *rule);                /* zeroed, n_keys 1 */
 int rs_rule_reserve(struct rs_rule *rule, size_t n);               /* room for n matches, one allocation */
+void rs_rule_fit(struct rs_rule *rule);                            /* no room left over (a read rule) */
 int rs_set_add(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret);
 int rs_set_find(const struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret); /* -ENOENT */
 struct rs_set_elem *rs_set_elem_add(struct rs_set *s);              /* zeroed */

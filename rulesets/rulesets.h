@@ -130,16 +130,18 @@ enum rs_op {
 };
 
 #define RS_MAX_CONCAT 6
-#define RS_VAL_MAX 48
+#define RS_VAL_MAX 48   /* a set element's key: a concatenation */
+#define RS_MATCH_VAL 16 /* a match's value: one key (an IPv6 address, an interface name at most) */
 
+/* A ruleset holds several matches per rule, 100,000s of rules: kept small. */
 struct rs_match {
 	enum rs_op op;
 	uint8_t n_keys;                  /* 1, or more for a concatenation (IN/NOT_IN only) */
 	enum rs_key keys[RS_MAX_CONCAT];
 	bool has_mask;                   /* one key, EQ/NE only */
-	uint8_t mask[RS_VAL_MAX];
-	uint8_t value[RS_VAL_MAX];
-	uint8_t value2[RS_VAL_MAX];
+	uint8_t mask[RS_MATCH_VAL];
+	uint8_t value[RS_MATCH_VAL];
+	uint8_t value2[RS_MATCH_VAL];
 	uint32_t set;                    /* IN/NOT_IN: index into ruleset->sets */
 	char *why;                       /* UNKNOWN: e.g. "meta mark", "xt match recent" */
 };

@@ -295,6 +295,147 @@ bdd_t reach_elem_bdd(struct reach *c, const struct rs_match *m, const struct rs_
 }
 
 /*
+ * A set whose key is one run of packet bits (a single key, or a
+ * concatenation of keys in the variables' order, each a bit string of its
+ * full length) and whose elements are intervals of that run — a single
+ * key's ranges, or tuples with a range at most in the last component — is
+ * built directly: the intervals sorted and merged, then split bit by bit
+ * from the top, each node of the result made once.  Or-ing a million
+ * elements one at a time into an ever larger diagram costs seconds and
+ * leaves millions of nodes behind; this is the same diagram (a BDD is
+ * canonical) in one pass.  Returns false when the set is not of that
+ * shape (the caller then ors its elements).
+ */
+typedef unsigned __int128 u128;
+
+struct ival {
+	u128 lo, hi;
+};
+
+struct direct {
+	struct bdd *m;
+	const struct ival *iv;
+	unsigned bits;
+	uint16_t var[128]; /* the variable of each bit of the run, from the top */
+};
+
+static u128 ones(unsigned n)
+{
+	return n >= 128 ? ~(u128)0 : ((u128)1 << n) - 1;
+}
+
+static int ival_cmp(const void *a, const void *b)
+{
+	const struct ival *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* intervals [i, j) meet the region of the strings starting with the d bits of base */
+static bdd_t direct_build(const struct direct *g, unsigned d, u128 base, size_t i, size_t j)
+{
+	if (i == j)
+		return BDD_FALSE;
+	if (d == g->bits)
+		return BDD_TRUE; /* one string, in an interval */
+	u128 span = ones(g->bits - d);
+	if (j - i == 1 && g->iv[i].lo <= base && g->iv[i].hi >= base + span)
+		return BDD_TRUE;
+	u128 mid = base + ((u128)1 << (g->bits - d - 1));
+	/* the first interval starting in the upper half */
+	size_t lo = i, hi = j;
+	while (lo < hi) {
+		size_t k = lo + (hi - lo) / 2;
+		if (g->iv[k].lo < mid)
+			lo = k + 1;
+		else
+			hi = k;
+	}
+	size_t right = lo > i && g->iv[lo - 1].hi >= mid ? lo - 1 : lo;
+	bdd_t l = direct_build(g, d + 1, base, i, lo);
+	bdd_t h = direct_build(g, d + 1, mid, right, j);
+	return bdd_node(g->m, g->var[d], l, h);
+}
+
+static bool set_direct(struct reach *c, const struct rs_match *m, const struct rs_set *set, bdd_t *ret)
+{
+	struct direct g = {.m = c->m};
+	unsigned lens[RS_MAX_CONCAT], next_var = 0;
+	bdd_t fam = BDD_TRUE;
+
+	if (set->n_elems < 64)
+		return false; /* small: or-ing is as quick */
+	for (unsigned k = 0; k < m->n_keys; k++) {
+		struct keyvar kv = key_var(m->keys[k]);
+		lens[k] = (unsigned)rs_key_len(m->keys[k]);
+		if (kv.var < 0 || kv.bits != 8 * lens[k] || (unsigned)kv.var < next_var || g.bits + kv.bits > 128)
+			return false;
+		for (unsigned b = 0; b < kv.bits; b++)
+			g.var[g.bits + b] = (uint16_t)(kv.var + b);
+		g.bits += kv.bits;
+		next_var = (unsigned)kv.var + kv.bits;
+		fam = bdd_and(c->m, fam, fam_of(c, kv.fam));
+	}
+	struct ival *iv = malloc(set->n_elems * sizeof(*iv));
+	if (!iv)
+		return false;
+	bool sorted = true;
+	for (size_t e = 0; e < set->n_elems; e++) {
+		const struct rs_set_elem *x = &set->elems[e];
+		size_t off = 0;
+		iv[e] = (struct ival){0, 0};
+		for (unsigned k = 0; k < m->n_keys; k++) {
+			if (k + 1 < m->n_keys && memcmp(x->lo + off, x->hi + off, lens[k]) != 0) {
+				free(iv); /* a range before the last component: not one interval */
+				return false;
+			}
+			for (unsigned b = 0; b < lens[k]; b++) {
+				iv[e].lo = iv[e].lo << 8 | x->lo[off + b];
+				iv[e].hi = iv[e].hi << 8 | x->hi[off + b];
+			}
+			off += lens[k];
+		}
+		if (iv[e].lo > iv[e].hi) {
+			free(iv);
+			return false;
+		}
+		sorted = sorted && (e == 0 || iv[e - 1].lo <= iv[e].lo);
+	}
+	if (!sorted)
+		qsort(iv, set->n_elems, sizeof(*iv), ival_cmp);
+	size_t n = 0;
+	for (size_t e = 0; e < set->n_elems; e++) {
+		if (n && (iv[n - 1].hi == ones(g.bits) || iv[e].lo <= iv[n - 1].hi + 1)) {
+			if (iv[e].hi > iv[n - 1].hi)
+				iv[n - 1].hi = iv[e].hi;
+		} else
+			iv[n++] = iv[e];
+	}
+	g.iv = iv;
+	bdd_t r = direct_build(&g, 0, 0, 0, n);
+	free(iv);
+	*ret = bdd_and(c->m, fam, r);
+	return true;
+}
+
+/* The union of a set's elements under the match's keys. */
+static bdd_t set_union(struct reach *c, const struct rs_match *m, const struct rs_set *set, bool collect)
+{
+	bdd_t acc = BDD_FALSE;
+	size_t mark = bdd_root_mark(c->m);
+
+	if (set_direct(c, m, set, &acc))
+		return acc;
+	bdd_root_push(c->m, &acc);
+	for (size_t i = 0; i < set->n_elems && !bdd_full(c->m); i++) {
+		acc = bdd_or(c->m, acc, reach_elem_bdd(c, m, &set->elems[i]));
+		if (collect && i % 512 == 511)
+			bdd_maybe_gc(c->m);
+	}
+	bdd_root_pop(c->m, mark);
+	return acc;
+}
+
+/*
  * Builds the set of an IN/NOT_IN match into its cache slot, collecting
  * garbage between elements: a set of 100,000 elements leaves millions of
  * intermediate nodes behind.  Only called where every live handle is
@@ -304,21 +445,12 @@ void reach_prebuild_set(struct reach *c, const struct rs_match *m)
 {
 	uint32_t s = m->set;
 	const struct rs_set *set = &c->rs->sets[s];
-	bdd_t acc = BDD_FALSE;
-	size_t mark = bdd_root_mark(c->m);
 
 	if (c->set_nkeys[s])
 		return; /* built already (for these or other keys) */
-	bdd_root_push(c->m, &acc);
-	for (size_t i = 0; i < set->n_elems && !bdd_full(c->m); i++) {
-		acc = bdd_or(c->m, acc, reach_elem_bdd(c, m, &set->elems[i]));
-		if (i % 512 == 511)
-			bdd_maybe_gc(c->m);
-	}
-	c->set_bdd[s] = acc;
+	c->set_bdd[s] = set_union(c, m, set, true);
 	c->set_nkeys[s] = m->n_keys;
 	memcpy(c->set_keys[s], m->keys, m->n_keys * sizeof(m->keys[0]));
-	bdd_root_pop(c->m, mark);
 	bdd_maybe_gc(c->m);
 }
 
@@ -330,11 +462,7 @@ bdd_t reach_set_bdd(struct reach *c, const struct rs_match *m)
 	if (cached)
 		return c->set_bdd[s];
 	/* the same set looked up with other keys: built each time, not kept */
-	const struct rs_set *set = &c->rs->sets[s];
-	bdd_t r = BDD_FALSE;
-	for (size_t i = 0; i < set->n_elems; i++)
-		r = bdd_or(c->m, r, reach_elem_bdd(c, m, &set->elems[i]));
-	return r;
+	return set_union(c, m, &c->rs->sets[s], false);
 }
 
 /* One match; *unknown when it can't be modelled (then TRUE). */

@@ -82,6 +82,9 @@ void bdd_root_pop(struct bdd *m, size_t mark);
  * every live handle is rooted. */
 void bdd_maybe_gc(struct bdd *m);
 
+/* The node (var ? hi : lo), lo and hi over variables after var only; lo
+ * itself when both are one.  No collection happens in it. */
+bdd_t bdd_node(struct bdd *m, unsigned var, bdd_t lo, bdd_t hi);
 /* A node's variable (n_vars for a terminal) and its two branches. */
 unsigned bdd_var(const struct bdd *m, bdd_t a);
 bdd_t bdd_low(const struct bdd *m, bdd_t a);
