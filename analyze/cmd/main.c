@@ -157,8 +157,13 @@ static void usage_for(FILE *f, const char *command)
 	for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++) {
 		if (!(help_lines[i].commands & bit))
 			continue;
-		/* the full list: one line per option, the first wording of it */
-		if (bit == ALL && i > 0 && strncmp(help_lines[i].text, help_lines[i - 1].text, 24) == 0)
+		/* the full list: one line per option, the first wording of it
+		 * (the monitor's own wordings have their section) */
+		bool again = false;
+		for (size_t j = 0; j < i && bit == ALL && !again; j++)
+			again = strncmp(help_lines[i].text, help_lines[j].text, 24) == 0 &&
+				(j + 1 == i || (help_lines[i].commands != M && help_lines[j].commands != M));
+		if (again)
 			continue;
 		if (bit == ALL && help_lines[i].commands == M && audit) {
 			fputs("\nmonitor (docs/monitor.md):\n", f);
