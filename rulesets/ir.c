@@ -231,6 +231,18 @@ int rs_set_add(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t 
 	return 0;
 }
 
+int rs_set_reserve(struct rs_set *s, size_t n)
+{
+	if (n <= s->cap_elems)
+		return 0;
+	void *p = realloc(s->elems, n * sizeof(*s->elems));
+	if (!p)
+		return -ENOMEM;
+	s->elems = p;
+	s->cap_elems = n;
+	return 0;
+}
+
 struct rs_set_elem *rs_set_elem_add(struct rs_set *s)
 {
 	if (grow((void **)&s->elems, &s->cap_elems, s->n_elems, sizeof(*s->elems)) < 0)

@@ -238,6 +238,11 @@ int rs_json_fill_set(struct ctx *c, const char *at, uint32_t idx, json_t *elems)
 		json_decref(one);
 		return err;
 	}
+	/* one allocation for the listing's elements, not a chain of doublings
+	 * (a block list has a million) */
+	size_t want = c->r->sets[idx].n_elems + json_array_size(elems);
+	if (!si->why[0] && rs_set_reserve(&c->r->sets[idx], want < MAX_ELEMS ? want : MAX_ELEMS) < 0)
+		return -ENOMEM;
 	json_array_foreach(elems, i, e) {
 		char buf[256];
 		const char *here = rs_json_sub(buf, sizeof(buf), at, "[%zu]", i);

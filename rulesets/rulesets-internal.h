@@ -25,6 +25,7 @@ void rs_rule_fit(struct rs_rule *rule);                            /* no room le
 int rs_set_add(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret);
 int rs_set_find(const struct rs_ruleset *r, uint32_t table, const char *name, uint32_t *ret); /* -ENOENT */
 struct rs_set_elem *rs_set_elem_add(struct rs_set *s);              /* zeroed */
+int rs_set_reserve(struct rs_set *s, size_t n);                    /* room for n elements, one allocation */
 /* Appends a reason to rule->unsupported. */
 int rs_rule_unsupported(struct rs_rule *rule, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A match that can't be modelled; why is copied. */
