@@ -74,6 +74,7 @@ struct ctx {
 	bool content;          /* anything but metainfo seen: `flush ruleset` no longer a no-op */
 	struct dep deps[4];    /* of the rule being read */
 	unsigned n_deps;
+	uint32_t last_set;     /* the set a {"set"|"map"|"element": …} member read last */
 };
 
 /* A name nft prints for a number; tables end with {NULL, 0}. */
@@ -106,6 +107,8 @@ void rs_json_set_pop(struct ctx *c);
 /* Elements into set idx (whose setinfo has the keys); one that can't be
  * modelled makes the whole set unusable (setinfo.why).  0 or -errno. */
 int rs_json_fill_set(struct ctx *c, const char *at, uint32_t idx, json_t *elems);
+/* The same for elements [base, base + size) of a longer list (at names the list). */
+int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *elems, size_t base, size_t total);
 
 /* ------------------------------------------------------- nft-json-expr.c */
 

@@ -220,6 +220,11 @@ static int read_verdict(struct ctx *c, const char *at, uint32_t table, json_t *v
  */
 int rs_json_fill_set(struct ctx *c, const char *at, uint32_t idx, json_t *elems)
 {
+	return rs_json_fill_set_from(c, at, idx, elems, 0, json_is_array(elems) ? json_array_size(elems) : 1);
+}
+
+int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *elems, size_t base, size_t total)
+{
 	struct setinfo *si = &c->sets[idx];
 	bool vmap = c->r->sets[idx].is_vmap, map = vmap || c->r->sets[idx].is_map;
 	uint32_t table = c->r->sets[idx].table;
@@ -240,12 +245,12 @@ int rs_json_fill_set(struct ctx *c, const char *at, uint32_t idx, json_t *elems)
 	}
 	/* one allocation for the listing's elements, not a chain of doublings
 	 * (a block list has a million) */
-	size_t want = c->r->sets[idx].n_elems + json_array_size(elems);
+	size_t want = c->r->sets[idx].n_elems + (base ? 0 : total);
 	if (!si->why[0] && rs_set_reserve(&c->r->sets[idx], want < MAX_ELEMS ? want : MAX_ELEMS) < 0)
 		return -ENOMEM;
 	json_array_foreach(elems, i, e) {
 		char buf[256];
-		const char *here = rs_json_sub(buf, sizeof(buf), at, "[%zu]", i);
+		const char *here = rs_json_sub(buf, sizeof(buf), at, "[%zu]", base + i);
 		json_t *key = e, *data = NULL;
 		if (map) {
 			if (!json_is_array(e) || json_array_size(e) != 2)
@@ -377,6 +382,7 @@ static int read_set(struct ctx *c, const char *at, json_t *o, bool is_map_obj, b
 		if ((err = read_set_type(c, at, type, &c->sets[idx])) < 0)
 			return err;
 	}
+	c->last_set = idx;
 	json_t *elems = json_object_get(o, "elem");
 	if (!elems)
 		return 0;
@@ -938,6 +944,151 @@ static enum member_kind member_kind(const char *b, size_t len, size_t p)
 	return MEMBER_OTHER;
 }
 
+/* One past the value at b[p] (end: where its member ends): brackets by
+ * member_end, a string to its closing quote, anything else (a number,
+ * true, false, null) to the next delimiter; 0 when there is none.
+ * jansson then parses exactly that extent, so it alone judges the JSON. */
+static size_t value_end(const char *b, size_t end, size_t p)
+{
+	if (p >= end)
+		return 0;
+	if (b[p] == '{' || b[p] == '[') {
+		size_t e = member_end(b, end, p);
+		return e;
+	}
+	if (b[p] == '"') {
+		for (size_t q = p + 1; q < end; q++) {
+			if (b[q] == '\\')
+				q++;
+			else if (b[q] == '"')
+				return q + 1;
+		}
+		return 0;
+	}
+	size_t q = p;
+	while (q < end && !strchr(",]} \t\r\n", b[q]))
+		q++;
+	return q > p ? q : 0;
+}
+
+#define STREAM_SET_MIN (1u << 20) /* a set member this long has its elements read one at a time */
+#define ELEM_BATCH 4096
+
+/*
+ * A large {"set"|"map"|"element": {…, "elem": [ … ]}} member (a block list
+ * of a million addresses) is read without its elements' jansson tree: the
+ * member without them ("elem": []) is parsed and read, then the elements
+ * one at a time, each parsed by jansson on its extent, in batches.
+ * Returns 1 when read so (*err as read_object's), 0 when the member has
+ * not that shape (the caller parses it whole), -1 when it is not JSON
+ * (the caller loads the document whole, which says where).
+ */
+static int stream_set(struct ctx *c, const char *b, size_t p, size_t end, size_t index, int *err)
+{
+	static const char *const kinds[] = {"\"set\"", "\"map\"", "\"element\""};
+	size_t q = skip_ws(b, end, p + 1), es = 0, ee = 0, k;
+
+	for (k = 0; k < 3 && strncmp(b + q, kinds[k], strlen(kinds[k])) != 0; k++)
+		;
+	if (k == 3)
+		return 0;
+	q = skip_ws(b, end, q + strlen(kinds[k]));
+	if (q >= end || b[q] != ':')
+		return 0;
+	q = skip_ws(b, end, q + 1);
+	if (q >= end || b[q] != '{')
+		return 0;
+	/* the inner object's members, for the extent of "elem" */
+	q = skip_ws(b, end, q + 1);
+	while (q < end && b[q] != '}') {
+		size_t ks = q, ke = value_end(b, end, q);
+		if (b[q] != '"' || !ke || memchr(b + ks, '\\', ke - ks))
+			return 0;
+		q = skip_ws(b, end, ke);
+		if (q >= end || b[q] != ':')
+			return 0;
+		q = skip_ws(b, end, q + 1);
+		size_t ve = value_end(b, end, q);
+		if (!ve)
+			return 0;
+		if (ke - ks == 6 && memcmp(b + ks, "\"elem\"", 6) == 0) {
+			if (b[q] != '[' || es)
+				return 0;
+			es = q;
+			ee = ve;
+		}
+		q = skip_ws(b, end, ve);
+		if (q < end && b[q] == ',')
+			q = skip_ws(b, end, q + 1);
+		else if (q >= end || b[q] != '}')
+			return 0;
+	}
+	if (!es || q >= end || skip_ws(b, end, q + 1) != end - 1 || b[end - 1] != '}')
+		return 0;
+
+	/* the member without its elements */
+	size_t n = (es - p) + 2 + (end - ee);
+	char *skel = malloc(n);
+	if (!skel)
+		return 0;
+	memcpy(skel, b + p, es - p);
+	memcpy(skel + (es - p), "[]", 2);
+	memcpy(skel + (es - p) + 2, b + ee, end - ee);
+	json_error_t jerr;
+	json_t *item = json_loadb(skel, n, JSON_REJECT_DUPLICATES, &jerr);
+	free(skel);
+	if (!item)
+		return 0;
+	char at[64], list[96];
+	snprintf(at, sizeof(at), "nftables[%zu]", index);
+	snprintf(list, sizeof(list), "%s.%s.elem", at, k == 0 ? "set" : k == 1 ? "map" : "element");
+	*err = read_object(c, at, item, 1);
+	json_decref(item);
+
+	/* the elements: counted, then read in batches (jansson judges each) */
+	size_t total = 0, done = 0;
+	for (int round = 0; round < 2; round++) {
+		json_t *batch = round ? json_array() : NULL;
+		if (round && !batch)
+			return -1;
+		q = skip_ws(b, ee, es + 1);
+		while (q < ee - 1) {
+			size_t ve = value_end(b, ee, q);
+			if (!ve) {
+				json_decref(batch);
+				return -1;
+			}
+			if (round) {
+				json_t *e = json_loadb(b + q, ve - q, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+				if (!e || json_array_append_new(batch, e) < 0) {
+					json_decref(batch);
+					return -1;
+				}
+			} else
+				total++;
+			q = skip_ws(b, ee, ve);
+			if (q < ee - 1 && b[q] == ',') {
+				q = skip_ws(b, ee, q + 1);
+				if (q >= ee - 1) {
+					json_decref(batch);
+					return -1; /* a trailing comma */
+				}
+			} else if (q != ee - 1) {
+				json_decref(batch);
+				return -1;
+			}
+			if (round && (json_array_size(batch) == ELEM_BATCH || q >= ee - 1)) {
+				if (*err == 0)
+					*err = rs_json_fill_set_from(c, list, c->last_set, batch, done, total);
+				done += json_array_size(batch);
+				json_array_clear(batch);
+			}
+		}
+		json_decref(batch);
+	}
+	return 1;
+}
+
 static int stream_pass(struct ctx *c, const char *buf, size_t len, int pass, int *err)
 {
 	static const char key[] = "\"nftables\"";
@@ -961,7 +1112,17 @@ static int stream_pass(struct ctx *c, const char *buf, size_t len, int pass, int
 		size_t end = kind == MEMBER_OTHER ? 0 : member_end(buf, len, p);
 		if (kind != MEMBER_OTHER && !end)
 			return 0;
-		if ((kind == MEMBER_RULE && pass == 1) || (kind == MEMBER_SETUP && pass != 1)) {
+		int streamed = 0;
+		if (kind == MEMBER_SETUP && pass == 1 && end - p >= STREAM_SET_MIN) {
+			int e = 0;
+			if ((streamed = stream_set(c, buf, p, end, i, &e)) < 0)
+				return 0;
+			if (streamed && *err == 0)
+				*err = e;
+		}
+		if (streamed) {
+			p = end;
+		} else if ((kind == MEMBER_RULE && pass == 1) || (kind == MEMBER_SETUP && pass != 1)) {
 			if (kind == MEMBER_RULE)
 				c->content = true; /* as read_object marks it: a later 'flush' is refused */
 			p = end;

@@ -791,6 +791,79 @@ START_TEST(test_streamed_as_whole)
 }
 END_TEST
 
+/* A set member over 1 MiB has its elements read one at a time (jansson
+ * never holds their tree): the same elements as the whole load (the same
+ * document with a second top-level member), element errors named by their
+ * index across batches, and broken JSON among the elements still the
+ * document's error with its line. */
+static char *big_set_doc(size_t n, const char *bad_at_5000, const char *tail, const char *extra_top)
+{
+	size_t cap = n * 40 + 4096, len = 0;
+	char *s = malloc(cap);
+
+	ck_assert_ptr_nonnull(s);
+	len += (size_t)snprintf(s + len, cap - len,
+				"{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"t\"}},\n"
+				"{\"set\": {\"family\": \"inet\", \"table\": \"t\", \"name\": \"block\", \"type\": \"ipv4_addr\","
+				" \"flags\": [\"interval\"], \"elem\": [\n");
+	for (size_t i = 0; i < n; i++) {
+		if (i == 5000 && bad_at_5000)
+			len += (size_t)snprintf(s + len, cap - len, "%s,\n", bad_at_5000);
+		else if (i % 3 == 0)
+			len += (size_t)snprintf(s + len, cap - len, "{\"prefix\": {\"addr\": \"10.%zu.%zu.0\", \"len\": 24}},\n",
+						(i >> 8) & 255, i & 255);
+		else
+			len += (size_t)snprintf(s + len, cap - len, "\"192.%zu.%zu.%zu\"%s\n", (i >> 16) & 255, (i >> 8) & 255,
+						i & 255, i + 1 < n ? "," : "");
+	}
+	snprintf(s + len, cap - len, "%s]}}]%s}\n", tail, extra_top);
+	return s;
+}
+
+START_TEST(test_streamed_set_elements)
+{
+	struct rs_ruleset *a, *b;
+	struct topo_diag_list d = {0};
+	char *doc = big_set_doc(60000, NULL, "", ""), *whole = big_set_doc(60000, NULL, "", ", \"x\": 1");
+
+	ck_assert_uint_gt(strlen(doc), 1u << 20);
+	ck_assert_int_eq(load_str(doc, &a, &d), 0);
+	ck_assert_int_eq(load_str(whole, &b, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_uint_eq(a->n_sets, 1);
+	ck_assert_uint_eq(a->sets[0].n_elems, 60000);
+	ck_assert_uint_eq(b->sets[0].n_elems, 60000);
+	ck_assert(memcmp(a->sets[0].elems, b->sets[0].elems, 60000 * sizeof(*a->sets[0].elems)) == 0);
+	ck_assert_uint_eq(a->sets[0].elems[59999].lo[0], 192);
+	rs_ruleset_free(a);
+	rs_ruleset_free(b);
+	free(doc);
+	free(whole);
+
+	/* an element the model refuses, past the first batch: named by its index */
+	doc = big_set_doc(60000, "\"10.0.0.999\"", "", "");
+	ck_assert_int_eq(load_str(doc, &a, &d), -EBADMSG);
+	ck_assert_msg(strstr(d.items[d.n - 1].message, "nftables[1].set.elem[5000]: not an IPv4 address"),
+		      "message '%s'", d.items[d.n - 1].message);
+	topo_diag_list_clear(&d);
+	free(doc);
+
+	/* broken JSON among the elements, and a trailing comma: the document's error, with its line */
+	doc = big_set_doc(60000, "tru", "", "");
+	ck_assert_int_eq(load_str(doc, &a, &d), -EBADMSG);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "invalid JSON"));
+	ck_assert_uint_eq(d.items[0].line, 5003);
+	topo_diag_list_clear(&d);
+	free(doc);
+	doc = big_set_doc(60000, NULL, ",", "");
+	ck_assert_int_eq(load_str(doc, &a, &d), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(d.items[0].message, "invalid JSON"));
+	topo_diag_list_clear(&d);
+	free(doc);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct topo_diag_list d = {0};
@@ -974,6 +1047,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_hostile_nesting);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_streamed_as_whole);
+	tcase_add_test(tc, test_streamed_set_elements);
 	suite_add_tcase(s, tc);
 	if (corpus_dir) {
 		tc = tcase_create("corpus");
