@@ -493,16 +493,55 @@ static bdd_t flows_dropped(struct fw_ctx *c)
 	return bdd_diff(m, bdd_and(m, c->permitted, bdd_or(m, c->r0, c->images)), c->passed);
 }
 
+/*
+ * One area pair's records from the two sides (the formulas above): sa, sb
+ * the pair on each side (rooted by the caller), pass_a, pass_b what each
+ * side lets through, drop_a, drop_b the declared flows' packets each drops.
+ * Opened records are judged in B, closed ones in closer.
+ */
+static int pair_records(struct an_dreport *rep, struct fw_ctx *A, struct fw_ctx *B, struct fw_ctx *closer,
+			const struct topo_area *x, const struct topo_area *y, int check, bool local, bdd_t sa, bdd_t sb,
+			bdd_t pass_a, bdd_t pass_b, bdd_t drop_a, bdd_t drop_b)
+{
+	struct bdd *m = A->m;
+	size_t mark = bdd_root_mark(m);
+	int r = 0;
+
+	bdd_t pa = bdd_and(m, pass_a, sa);
+	bdd_root_push(m, &pa);
+	bdd_t pb = bdd_and(m, pass_b, sb);
+	bdd_root_push(m, &pb);
+	bdd_t bad = bdd_diff(m, bdd_diff(m, pb, B->permitted), bdd_diff(m, pa, A->permitted));
+	bdd_root_push(m, &bad);
+	bdd_t ok = bdd_diff(m, bdd_and(m, pb, B->permitted), bdd_and(m, pa, A->permitted));
+	bdd_root_push(m, &ok);
+	bdd_t blk = bdd_diff(m, bdd_and(m, drop_b, sb), bdd_and(m, drop_a, sa));
+	bdd_root_push(m, &blk);
+	bdd_t rest = bdd_diff(m, bdd_diff(m, pa, pass_b), A->permitted);
+	bdd_root_push(m, &rest);
+	if (bad != BDD_FALSE)
+		r = record_to(rep, B, AN_CHANGE_OPENED, check, NULL, x, y, bad, local);
+	if (r >= 0 && ok != BDD_FALSE)
+		r = record_to(rep, B, AN_CHANGE_OPENED, -1, serving_flow(B, ok), x, y, ok, local);
+	if (r >= 0 && blk != BDD_FALSE)
+		r = record_to(rep, closer, AN_CHANGE_CLOSED, AN_CHECK_RULESET_FLOW_BLOCKED, serving_flow(closer, blk), x, y,
+			      blk, local);
+	if (r >= 0 && rest != BDD_FALSE)
+		r = record_to(rep, closer, AN_CHANGE_CLOSED, -1, NULL, x, y, rest, local);
+	bdd_root_pop(m, mark);
+	return r;
+}
+
 static int topology_pairs(struct an_dreport *rep, struct fw_ctx *A, struct fw_ctx *B)
 {
 	struct bdd *m = A->m;
-	bdd_t blk_a = BDD_FALSE, blk_b = BDD_FALSE;
+	bdd_t drop_a = BDD_FALSE, drop_b = BDD_FALSE;
 	int r = 0;
 
-	vf_keep(A, &blk_a);
-	vf_keep(A, &blk_b);
-	blk_a = flows_dropped(A);
-	blk_b = flows_dropped(B);
+	vf_keep(A, &drop_a);
+	vf_keep(A, &drop_b);
+	drop_a = flows_dropped(A);
+	drop_b = flows_dropped(B);
 	for (size_t a = 0; a < B->n_areas && r >= 0; a++)
 		for (size_t b = 0; b < B->n_areas && r >= 0; b++) {
 			const struct topo_area *x = topo_site_area(B->site, a), *y = topo_site_area(B->site, b);
@@ -514,27 +553,8 @@ static int topology_pairs(struct an_dreport *rep, struct fw_ctx *A, struct fw_ct
 			bdd_root_push(m, &sb);
 			bdd_t sa = pair_sel(A, area_named(A->site, x->name), area_named(A->site, y->name));
 			bdd_root_push(m, &sa);
-			bdd_t pa = bdd_and(m, A->passed, sa);
-			bdd_root_push(m, &pa);
-			bdd_t pb = bdd_and(m, B->passed, sb);
-			bdd_root_push(m, &pb);
-			bdd_t bad = bdd_diff(m, bdd_diff(m, pb, B->permitted), bdd_diff(m, pa, A->permitted));
-			bdd_root_push(m, &bad);
-			bdd_t ok = bdd_diff(m, bdd_and(m, pb, B->permitted), bdd_and(m, pa, A->permitted));
-			bdd_root_push(m, &ok);
-			bdd_t blk = bdd_diff(m, bdd_and(m, blk_b, sb), bdd_and(m, blk_a, sa));
-			bdd_root_push(m, &blk);
-			bdd_t rest = bdd_diff(m, bdd_diff(m, pa, B->passed), A->permitted);
-			bdd_root_push(m, &rest);
-			if (bad != BDD_FALSE)
-				r = record(rep, B, AN_CHANGE_OPENED, vf_pair_check(x, y), NULL, x, y, bad);
-			if (r >= 0 && ok != BDD_FALSE)
-				r = record(rep, B, AN_CHANGE_OPENED, -1, serving_flow(B, ok), x, y, ok);
-			if (r >= 0 && blk != BDD_FALSE)
-				r = record(rep, B, AN_CHANGE_CLOSED, AN_CHECK_RULESET_FLOW_BLOCKED, serving_flow(B, blk), x, y,
-					   blk);
-			if (r >= 0 && rest != BDD_FALSE)
-				r = record(rep, B, AN_CHANGE_CLOSED, -1, NULL, x, y, rest);
+			r = pair_records(rep, A, B, B, x, y, vf_pair_check(x, y), false, sa, sb, A->passed, B->passed, drop_a,
+					 drop_b);
 			bdd_root_pop(m, mark);
 		}
 	return r;
@@ -556,7 +576,7 @@ static int local_pairs(struct an_dreport *rep, struct fw_ctx *A, struct reach_wa
 		       struct reach_walk *wb)
 {
 	struct bdd *m = A->m;
-	bdd_t ia = vf_walk_local(A, wa), ib = vf_walk_local(B, wb), blk_a = BDD_FALSE, blk_b = BDD_FALSE;
+	bdd_t ia = vf_walk_local(A, wa), ib = vf_walk_local(B, wb), drop_a = BDD_FALSE, drop_b = BDD_FALSE;
 	bool topo = A->site != B->site;
 	int r = 0;
 
@@ -564,10 +584,10 @@ static int local_pairs(struct an_dreport *rep, struct fw_ctx *A, struct reach_wa
 		return bdd_full(m) ? -E2BIG : 0;
 	vf_keep(A, &ia);
 	vf_keep(A, &ib);
-	vf_keep(A, &blk_a);
-	vf_keep(A, &blk_b);
-	blk_a = bdd_diff(m, bdd_and(m, ia, A->permitted), A->passed_local);
-	blk_b = bdd_diff(m, bdd_and(m, ib, B->permitted), B->passed_local);
+	vf_keep(A, &drop_a);
+	vf_keep(A, &drop_b);
+	drop_a = bdd_diff(m, bdd_and(m, ia, A->permitted), A->passed_local);
+	drop_b = bdd_diff(m, bdd_and(m, ib, B->permitted), B->passed_local);
 	const struct topo_area *y = B->fw->host ? B->fw->host->zone : NULL;
 	for (size_t a = 0; a < B->n_areas && r >= 0 && y; a++) {
 		const struct topo_area *x = topo_site_area(B->site, a);
@@ -580,30 +600,9 @@ static int local_pairs(struct an_dreport *rep, struct fw_ctx *A, struct reach_wa
 		bdd_root_push(m, &sb);
 		bdd_t sa = xa >= 0 && A->iif_of[xa] != BDD_FALSE ? bdd_and(m, A->src_in[xa], A->iif_of[xa]) : BDD_FALSE;
 		bdd_root_push(m, &sa);
-		bdd_t pa = bdd_and(m, A->passed_local, sa);
-		bdd_root_push(m, &pa);
-		bdd_t pb = bdd_and(m, B->passed_local, sb);
-		bdd_root_push(m, &pb);
-		bdd_t bad = bdd_diff(m, bdd_diff(m, pb, B->permitted), bdd_diff(m, pa, A->permitted));
-		bdd_root_push(m, &bad);
-		bdd_t ok = bdd_diff(m, bdd_and(m, pb, B->permitted), bdd_and(m, pa, A->permitted));
-		bdd_root_push(m, &ok);
-		bdd_t blk = bdd_diff(m, bdd_and(m, blk_b, sb), bdd_and(m, blk_a, sa));
-		bdd_root_push(m, &blk);
-		bdd_t rest = bdd_diff(m, bdd_diff(m, pa, B->passed_local), A->permitted);
-		bdd_root_push(m, &rest);
-		struct fw_ctx *closer = topo ? B : A;
-		if (bad != BDD_FALSE)
-			r = record_to(rep, B, AN_CHANGE_OPENED,
-				      x->kind == TOPO_KIND_INTERNET_WAN ? (int)AN_CHECK_RULESET_INBOUND_OPEN : -1, NULL, x, y, bad,
-				      true);
-		if (r >= 0 && ok != BDD_FALSE)
-			r = record_to(rep, B, AN_CHANGE_OPENED, -1, serving_flow(B, ok), x, y, ok, true);
-		if (r >= 0 && blk != BDD_FALSE)
-			r = record_to(rep, closer, AN_CHANGE_CLOSED, AN_CHECK_RULESET_FLOW_BLOCKED, serving_flow(closer, blk), x,
-				      y, blk, true);
-		if (r >= 0 && rest != BDD_FALSE)
-			r = record_to(rep, closer, AN_CHANGE_CLOSED, -1, NULL, x, y, rest, true);
+		r = pair_records(rep, A, B, topo ? B : A, x, y,
+				 x->kind == TOPO_KIND_INTERNET_WAN ? (int)AN_CHECK_RULESET_INBOUND_OPEN : -1, true, sa, sb,
+				 A->passed_local, B->passed_local, drop_a, drop_b);
 		bdd_root_pop(m, mark);
 	}
 	return r;

@@ -87,18 +87,28 @@ const char *rs_hook_name(enum rs_hook h)
 
 /* ---------------------------------------------------------------- building */
 
+/* Room for n items in one allocation (what is added is not cleared). */
+static int reserve(void **items, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return 0;
+	void *p = realloc(*items, n * size);
+	if (!p)
+		return -ENOMEM;
+	*items = p;
+	*cap = n;
+	return 0;
+}
+
 static int grow(void **items, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return 0;
 	/* small first: a ruleset has many rules of few matches each */
-	size_t ncap = *cap ? *cap * 2 : 2;
-	void *p = realloc(*items, ncap * size);
-	if (!p)
+	size_t old = *cap;
+	if (reserve(items, cap, old ? old * 2 : 2, size) < 0)
 		return -ENOMEM;
-	memset((char *)p + *cap * size, 0, (ncap - *cap) * size);
-	*items = p;
-	*cap = ncap;
+	memset((char *)*items + old * size, 0, (*cap - old) * size);
 	return 0;
 }
 
@@ -176,14 +186,7 @@ struct rs_rule *rs_rule_add(struct rs_ruleset *r, uint32_t chain)
 
 int rs_rule_reserve(struct rs_rule *rule, size_t n)
 {
-	if (n <= rule->cap_matches)
-		return 0;
-	void *p = realloc(rule->matches, n * sizeof(*rule->matches));
-	if (!p)
-		return -ENOMEM;
-	rule->matches = p;
-	rule->cap_matches = n;
-	return 0;
+	return reserve((void **)&rule->matches, &rule->cap_matches, n, sizeof(*rule->matches));
 }
 
 void rs_rule_fit(struct rs_rule *rule)
@@ -233,14 +236,7 @@ int rs_set_add(struct rs_ruleset *r, uint32_t table, const char *name, uint32_t 
 
 int rs_set_reserve(struct rs_set *s, size_t n)
 {
-	if (n <= s->cap_elems)
-		return 0;
-	void *p = realloc(s->elems, n * sizeof(*s->elems));
-	if (!p)
-		return -ENOMEM;
-	s->elems = p;
-	s->cap_elems = n;
-	return 0;
+	return reserve((void **)&s->elems, &s->cap_elems, n, sizeof(*s->elems));
 }
 
 struct rs_set_elem *rs_set_elem_add(struct rs_set *s)

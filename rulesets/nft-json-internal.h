@@ -108,7 +108,7 @@ void rs_json_set_pop(struct ctx *c);
  * modelled makes the whole set unusable (setinfo.why).  0 or -errno. */
 int rs_json_fill_set(struct ctx *c, const char *at, uint32_t idx, json_t *elems);
 /* The same for elements [base, base + size) of a longer list (at names the list). */
-int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *elems, size_t base, size_t total);
+int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *elems, size_t base);
 
 /* ------------------------------------------------------- nft-json-expr.c */
 

@@ -220,10 +220,10 @@ static int read_verdict(struct ctx *c, const char *at, uint32_t table, json_t *v
  */
 int rs_json_fill_set(struct ctx *c, const char *at, uint32_t idx, json_t *elems)
 {
-	return rs_json_fill_set_from(c, at, idx, elems, 0, json_is_array(elems) ? json_array_size(elems) : 1);
+	return rs_json_fill_set_from(c, at, idx, elems, 0);
 }
 
-int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *elems, size_t base, size_t total)
+int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *elems, size_t base)
 {
 	struct setinfo *si = &c->sets[idx];
 	bool vmap = c->r->sets[idx].is_vmap, map = vmap || c->r->sets[idx].is_map;
@@ -243,9 +243,8 @@ int rs_json_fill_set_from(struct ctx *c, const char *at, uint32_t idx, json_t *e
 		json_decref(one);
 		return err;
 	}
-	/* one allocation for the listing's elements, not a chain of doublings
-	 * (a block list has a million) */
-	size_t want = c->r->sets[idx].n_elems + (base ? 0 : total);
+	/* one allocation for the listing's elements, not a chain of doublings */
+	size_t want = c->r->sets[idx].n_elems + json_array_size(elems);
 	if (!si->why[0] && rs_set_reserve(&c->r->sets[idx], want < MAX_ELEMS ? want : MAX_ELEMS) < 0)
 		return -ENOMEM;
 	json_array_foreach(elems, i, e) {
@@ -920,26 +919,42 @@ enum member_kind {
 	MEMBER_SETUP, /* {"table"|"chain"|"set"|"map"|"element"|"metainfo": …}: pass 1 only */
 };
 
-/* By the first key, spelt as nft spells it (an escaped spelling is OTHER). */
+/* The key at b[p] spelt as nft spells it (no escapes), and its ':': where
+ * its value starts, with *name and *n the key; 0 when it is not such a key. */
+static size_t key_at(const char *b, size_t len, size_t p, const char **name, size_t *n)
+{
+	size_t q;
+
+	if (p >= len || b[p] != '"')
+		return 0;
+	for (q = p + 1; q < len && b[q] != '"' && b[q] != '\\'; q++)
+		;
+	if (q >= len || b[q] != '"')
+		return 0;
+	*name = b + p + 1;
+	*n = q - p - 1;
+	q = skip_ws(b, len, q + 1);
+	return q < len && b[q] == ':' ? skip_ws(b, len, q + 1) : 0;
+}
+
+static bool key_is(const char *name, size_t n, const char *want)
+{
+	return n == strlen(want) && memcmp(name, want, n) == 0;
+}
+
+/* By the first key (an escaped spelling is OTHER). */
 static enum member_kind member_kind(const char *b, size_t len, size_t p)
 {
 	static const char *const setup[] = {"table", "chain", "set", "map", "element", "metainfo"};
-	size_t q;
+	const char *name;
+	size_t n;
 
-	if (p >= len || b[p] != '{')
+	if (p >= len || b[p] != '{' || !key_at(b, len, skip_ws(b, len, p + 1), &name, &n))
 		return MEMBER_OTHER;
-	p = skip_ws(b, len, p + 1);
-	if (p >= len || b[p] != '"')
-		return MEMBER_OTHER;
-	for (q = p + 1; q < len && b[q] != '"' && b[q] != '\\'; q++)
-		;
-	if (q >= len || b[q] != '"' || skip_ws(b, len, q + 1) >= len || b[skip_ws(b, len, q + 1)] != ':')
-		return MEMBER_OTHER;
-	size_t n = q - p - 1;
-	if (n == 4 && memcmp(b + p + 1, "rule", 4) == 0)
+	if (key_is(name, n, "rule"))
 		return MEMBER_RULE;
 	for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++)
-		if (n == strlen(setup[i]) && memcmp(b + p + 1, setup[i], n) == 0)
+		if (key_is(name, n, setup[i]))
 			return MEMBER_SETUP;
 	return MEMBER_OTHER;
 }
@@ -952,10 +967,8 @@ static size_t value_end(const char *b, size_t end, size_t p)
 {
 	if (p >= end)
 		return 0;
-	if (b[p] == '{' || b[p] == '[') {
-		size_t e = member_end(b, end, p);
-		return e;
-	}
+	if (b[p] == '{' || b[p] == '[')
+		return member_end(b, end, p);
 	if (b[p] == '"') {
 		for (size_t q = p + 1; q < end; q++) {
 			if (b[q] == '\\')
@@ -985,33 +998,26 @@ static size_t value_end(const char *b, size_t end, size_t p)
  */
 static int stream_set(struct ctx *c, const char *b, size_t p, size_t end, size_t index, int *err)
 {
-	static const char *const kinds[] = {"\"set\"", "\"map\"", "\"element\""};
-	size_t q = skip_ws(b, end, p + 1), es = 0, ee = 0, k;
+	static const char *const kinds[] = {"set", "map", "element"};
+	const char *name;
+	size_t n, es = 0, ee = 0, k;
+	size_t q = key_at(b, end, skip_ws(b, end, p + 1), &name, &n);
 
-	for (k = 0; k < 3 && strncmp(b + q, kinds[k], strlen(kinds[k])) != 0; k++)
+	if (!q)
+		return 0;
+	for (k = 0; k < 3 && !key_is(name, n, kinds[k]); k++)
 		;
-	if (k == 3)
-		return 0;
-	q = skip_ws(b, end, q + strlen(kinds[k]));
-	if (q >= end || b[q] != ':')
-		return 0;
-	q = skip_ws(b, end, q + 1);
-	if (q >= end || b[q] != '{')
+	if (k == 3 || b[q] != '{')
 		return 0;
 	/* the inner object's members, for the extent of "elem" */
 	q = skip_ws(b, end, q + 1);
 	while (q < end && b[q] != '}') {
-		size_t ks = q, ke = value_end(b, end, q);
-		if (b[q] != '"' || !ke || memchr(b + ks, '\\', ke - ks))
+		if (!(q = key_at(b, end, q, &name, &n)))
 			return 0;
-		q = skip_ws(b, end, ke);
-		if (q >= end || b[q] != ':')
-			return 0;
-		q = skip_ws(b, end, q + 1);
 		size_t ve = value_end(b, end, q);
 		if (!ve)
 			return 0;
-		if (ke - ks == 6 && memcmp(b + ks, "\"elem\"", 6) == 0) {
+		if (key_is(name, n, "elem")) {
 			if (b[q] != '[' || es)
 				return 0;
 			es = q;
@@ -1027,7 +1033,7 @@ static int stream_set(struct ctx *c, const char *b, size_t p, size_t end, size_t
 		return 0;
 
 	/* the member without its elements */
-	size_t n = (es - p) + 2 + (end - ee);
+	n = (es - p) + 2 + (end - ee);
 	char *skel = malloc(n);
 	if (!skel)
 		return 0;
@@ -1041,7 +1047,7 @@ static int stream_set(struct ctx *c, const char *b, size_t p, size_t end, size_t
 		return 0;
 	char at[64], list[96];
 	snprintf(at, sizeof(at), "nftables[%zu]", index);
-	snprintf(list, sizeof(list), "%s.%s.elem", at, k == 0 ? "set" : k == 1 ? "map" : "element");
+	snprintf(list, sizeof(list), "%s.%s.elem", at, kinds[k]);
 	*err = read_object(c, at, item, 1);
 	json_decref(item);
 
@@ -1051,6 +1057,11 @@ static int stream_set(struct ctx *c, const char *b, size_t p, size_t end, size_t
 		json_t *batch = round ? json_array() : NULL;
 		if (round && !batch)
 			return -1;
+		/* one allocation for all of them (a block list has a million) */
+		size_t want = total < MAX_ELEMS ? total : MAX_ELEMS;
+		if (round && *err == 0 && !c->sets[c->last_set].why[0] &&
+		    rs_set_reserve(&c->r->sets[c->last_set], c->r->sets[c->last_set].n_elems + want) < 0)
+			*err = -ENOMEM;
 		q = skip_ws(b, ee, es + 1);
 		while (q < ee - 1) {
 			size_t ve = value_end(b, ee, q);
@@ -1079,7 +1090,7 @@ static int stream_set(struct ctx *c, const char *b, size_t p, size_t end, size_t
 			}
 			if (round && (json_array_size(batch) == ELEM_BATCH || q >= ee - 1)) {
 				if (*err == 0)
-					*err = rs_json_fill_set_from(c, list, c->last_set, batch, done, total);
+					*err = rs_json_fill_set_from(c, list, c->last_set, batch, done);
 				done += json_array_size(batch);
 				json_array_clear(batch);
 			}

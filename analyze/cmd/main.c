@@ -543,26 +543,32 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ------------------------------------------------------------- topology */
 
-static int load_topology(const struct options *o, struct topo_site **ret)
+/* The topology at path (-t, or diff's --after-topology), its problems on stderr. */
+static int load_topology_at(const struct options *o, const char *path, struct topo_site **ret)
 {
 	struct topo_diag_list diags = {0};
 	char line[2048];
 	int r;
 
-	if (!o->topology) {
+	if (!path) {
 		fprintf(stderr, "sanso %s: a topology is required: -t SITE.yaml\n", o->command);
 		return -EINVAL;
 	}
-	r = topo_site_load(o->topology, ret, &diags);
+	r = topo_site_load(path, ret, &diags);
 	for (size_t i = 0; i < diags.n; i++)
 		fprintf(stderr, "%s\n", topo_diag_format(&diags.items[i], line, sizeof(line)));
 	if (r < 0 && diags.n_errors == 0)
-		fprintf(stderr, "%s: error: cannot load the topology: %s\n", o->topology, strerror(-r));
+		fprintf(stderr, "%s: error: cannot load the topology: %s\n", path, strerror(-r));
 	else if (r < 0)
-		fprintf(stderr, "%s: %zu error%s; the topology was not used\n", o->topology, diags.n_errors,
+		fprintf(stderr, "%s: %zu error%s; the topology was not used\n", path, diags.n_errors,
 			diags.n_errors == 1 ? "" : "s");
 	topo_diag_list_clear(&diags);
 	return r;
+}
+
+static int load_topology(const struct options *o, struct topo_site **ret)
+{
+	return load_topology_at(o, o->topology, ret);
 }
 
 static const char *endpoint_text(const struct topo_endpoint *ep, char *buf, size_t len)
@@ -1016,13 +1022,9 @@ static int cmd_diff(const struct options *o)
 			}
 	if (load_topology(o, &site) < 0)
 		return EXIT_BAD_INPUT;
-	if (o->after_topology) {
-		struct options n = *o;
-		n.topology = o->after_topology;
-		if (load_topology(&n, &after_site) < 0) {
-			topo_site_free(site);
-			return EXIT_BAD_INPUT;
-		}
+	if (o->after_topology && load_topology_at(o, o->after_topology, &after_site) < 0) {
+		topo_site_free(site);
+		return EXIT_BAD_INPUT;
 	}
 	r = output_open(&out, o->output);
 	if (r < 0) {

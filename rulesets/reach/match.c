@@ -360,7 +360,6 @@ static bool set_direct(struct reach *c, const struct rs_match *m, const struct r
 {
 	struct direct g = {.m = c->m};
 	unsigned lens[RS_MAX_CONCAT], next_var = 0;
-	bdd_t fam = BDD_TRUE;
 
 	if (set->n_elems < 64)
 		return false; /* small: or-ing is as quick */
@@ -373,7 +372,6 @@ static bool set_direct(struct reach *c, const struct rs_match *m, const struct r
 			g.var[g.bits + b] = (uint16_t)(kv.var + b);
 		g.bits += kv.bits;
 		next_var = (unsigned)kv.var + kv.bits;
-		fam = bdd_and(c->m, fam, fam_of(c, kv.fam));
 	}
 	struct ival *iv = malloc(set->n_elems * sizeof(*iv));
 	if (!iv)
@@ -413,7 +411,7 @@ static bool set_direct(struct reach *c, const struct rs_match *m, const struct r
 	g.iv = iv;
 	bdd_t r = direct_build(&g, 0, 0, 0, n);
 	free(iv);
-	*ret = bdd_and(c->m, fam, r);
+	*ret = bdd_and(c->m, keys_fam(c, m), r);
 	return true;
 }
 
